@@ -1,0 +1,33 @@
+// Picks the architecture layer; everything above arch/ includes only this.
+#pragma once
+
+// Every symbol of runtime.o and the restorer is internal, declarations
+// included, so that no access goes through the GOT (the restorer has
+// none) and the app sees only the API that runtime/ckpt.h declares.
+#pragma GCC visibility push(hidden)
+
+#if defined(__x86_64__)
+#include "arch/x86_64/arch.h"
+#elif defined(__aarch64__)
+#include "arch/aarch64/arch.h"
+#else
+#error "unsupported architecture"
+#endif
+
+#include <stdint.h>
+
+namespace arch {
+
+// Reads the calling thread's thread_state (runtime, at checkpoint).
+long save_thread_state(thread_state *ts);
+// Makes ts the calling thread's state (restorer, just before resuming).
+long restore_thread_state(const thread_state *ts);
+
+} // namespace arch
+
+// Assembly trampolines, one per file in arch/<arch>/.
+extern "C" {
+int ckpt_arch_capture(arch::context *ctx) __attribute__((returns_twice));
+[[noreturn]] void ckpt_arch_resume(const arch::context *ctx);
+[[noreturn]] void ckpt_arch_jump(void (*fn)(), void *stack_top);
+}

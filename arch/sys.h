@@ -1,0 +1,190 @@
+// Typed system calls over arch::syscallN, shared by the runtime and the
+// restorer. Each returns the kernel's result: -errno on failure.
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <asm/unistd.h>
+#include <linux/fcntl.h>
+#include <linux/mman.h>
+#include <linux/prctl.h>
+#include <linux/stat.h>
+
+#include "arch/arch.h"
+
+namespace sys {
+
+// The one place that tells an error from a result.
+static inline bool failed(long ret)
+{
+	return (unsigned long)ret > -4096UL;
+}
+
+// The kernel's struct sigaction (not libc's): the same on x86_64 and
+// aarch64.
+struct kernel_sigaction {
+	uint64_t handler;
+	uint64_t flags;
+	uint64_t restorer;
+	uint64_t mask;
+};
+
+struct stack {
+	uint64_t sp;
+	int32_t flags;
+	int32_t pad;
+	uint64_t size;
+};
+
+struct timespec {
+	int64_t sec;
+	int64_t nsec;
+};
+
+struct itimerval {
+	timespec interval; // tv_usec in place of tv_nsec
+	timespec value;
+};
+
+#define SYS_ARG(x) ((long)(x))
+
+static inline long read(int fd, void *buf, size_t len)
+{
+	return arch::syscall3(__NR_read, fd, SYS_ARG(buf), len);
+}
+static inline long write(int fd, const void *buf, size_t len)
+{
+	return arch::syscall3(__NR_write, fd, SYS_ARG(buf), len);
+}
+static inline long pread(int fd, void *buf, size_t len, uint64_t off)
+{
+	return arch::syscall4(__NR_pread64, fd, SYS_ARG(buf), len, off);
+}
+static inline long openat(int dirfd, const char *path, int flags,
+			  int mode = 0)
+{
+	return arch::syscall4(__NR_openat, dirfd, SYS_ARG(path), flags, mode);
+}
+static inline long open(const char *path, int flags, int mode = 0)
+{
+	return openat(AT_FDCWD, path, flags, mode);
+}
+static inline long close(int fd)
+{
+	return arch::syscall1(__NR_close, fd);
+}
+static inline long lseek(int fd, int64_t off, int whence)
+{
+	return arch::syscall3(__NR_lseek, fd, off, whence);
+}
+static inline long fdatasync(int fd)
+{
+	return arch::syscall1(__NR_fdatasync, fd);
+}
+static inline long statx(int dirfd, const char *path, int flags,
+			 unsigned mask, struct ::statx *st)
+{
+	return arch::syscall5(__NR_statx, dirfd, SYS_ARG(path), flags, mask,
+			      SYS_ARG(st));
+}
+static inline long renameat(int olddir, const char *oldpath, int newdir,
+			    const char *newpath)
+{
+	return arch::syscall5(__NR_renameat2, olddir, SYS_ARG(oldpath), newdir,
+			      SYS_ARG(newpath), 0);
+}
+static inline long unlinkat(int dirfd, const char *path, int flags)
+{
+	return arch::syscall3(__NR_unlinkat, dirfd, SYS_ARG(path), flags);
+}
+static inline long mmap(uint64_t addr, size_t len, int prot, int flags,
+			int fd, uint64_t off)
+{
+	return arch::syscall6(__NR_mmap, addr, len, prot, flags, fd, off);
+}
+static inline long munmap(uint64_t addr, size_t len)
+{
+	return arch::syscall2(__NR_munmap, addr, len);
+}
+static inline long mprotect(uint64_t addr, size_t len, int prot)
+{
+	return arch::syscall3(__NR_mprotect, addr, len, prot);
+}
+static inline long mremap(uint64_t old_addr, size_t old_len, size_t new_len,
+			  int flags, uint64_t new_addr)
+{
+	return arch::syscall5(__NR_mremap, old_addr, old_len, new_len, flags,
+			      new_addr);
+}
+static inline long brk(uint64_t addr)
+{
+	return arch::syscall1(__NR_brk, addr);
+}
+static inline long rt_sigaction(int sig, const kernel_sigaction *act,
+				kernel_sigaction *old)
+{
+	return arch::syscall4(__NR_rt_sigaction, sig, SYS_ARG(act),
+			      SYS_ARG(old), sizeof(uint64_t));
+}
+static inline long rt_sigprocmask(int how, const uint64_t *set,
+				  uint64_t *old)
+{
+	return arch::syscall4(__NR_rt_sigprocmask, how, SYS_ARG(set),
+			      SYS_ARG(old), sizeof(uint64_t));
+}
+static inline long sigaltstack(const stack *ss, stack *old)
+{
+	return arch::syscall2(__NR_sigaltstack, SYS_ARG(ss), SYS_ARG(old));
+}
+static inline long prctl(int option, uint64_t a = 0, uint64_t b = 0,
+			 uint64_t c = 0, uint64_t d = 0)
+{
+	return arch::syscall5(__NR_prctl, option, a, b, c, d);
+}
+static inline long getpid()
+{
+	return arch::syscall0(__NR_getpid);
+}
+static inline long gettid()
+{
+	return arch::syscall0(__NR_gettid);
+}
+static inline long getuid()
+{
+	return arch::syscall0(__NR_getuid);
+}
+static inline long set_tid_address(void *addr)
+{
+	return arch::syscall1(__NR_set_tid_address, SYS_ARG(addr));
+}
+static inline long getitimer(int which, itimerval *v)
+{
+	return arch::syscall2(__NR_getitimer, which, SYS_ARG(v));
+}
+static inline long setitimer(int which, const itimerval *v, itimerval *old)
+{
+	return arch::syscall3(__NR_setitimer, which, SYS_ARG(v),
+			      SYS_ARG(old));
+}
+static inline long clock_gettime(int clock, timespec *ts)
+{
+	return arch::syscall2(__NR_clock_gettime, clock, SYS_ARG(ts));
+}
+static inline long nanosleep(const timespec *req)
+{
+	return arch::syscall2(__NR_nanosleep, SYS_ARG(req), 0);
+}
+[[noreturn]] static inline void exit_group(int status)
+{
+	arch::syscall1(__NR_exit_group, status);
+	__builtin_unreachable();
+}
+static inline long kill(int pid, int sig)
+{
+	return arch::syscall2(__NR_kill, pid, sig);
+}
+
+#undef SYS_ARG
+
+} // namespace sys

@@ -1,0 +1,348 @@
+#!/usr/bin/env python3
+"""Finds the toolchains for each architecture and writes build.ninja."""
+
+import argparse
+import os
+import platform
+import shlex
+import shutil
+import subprocess
+import sys
+import tempfile
+
+SRC = os.path.dirname(os.path.abspath(__file__))
+
+# Where the restorer is linked. Far from where the kernel puts executables,
+# mmap areas and stacks (x86_64 and qemu-user alike), but below 47 bits.
+# The restorer moves itself anyway if an image claims this range.
+RESTORER_BASE = 0x2AA000000000
+# A second base, a page-size multiple away for every page size, used to
+# prove that the restorer's bytes do not depend on where it sits.
+RESTORER_PROBE_BASE = RESTORER_BASE + 0x40000000
+
+ARCHES = {
+    'x86_64': {
+        'prefix': 'x86_64-linux-gnu-',
+        'qemu': ['qemu-x86_64-static', 'qemu-x86_64'],
+        'qemu_args': [],
+        'cflags': ['-mgeneral-regs-only'],
+    },
+    'aarch64': {
+        'prefix': 'aarch64-linux-gnu-',
+        'qemu': ['qemu-aarch64-static', 'qemu-aarch64'],
+        # An exec'd restorer gets fresh pointer-authentication keys, so
+        # return addresses signed before the checkpoint would not verify
+        # after it: emulate a CPU without PAC (ARMv8.0).
+        'qemu_args': ['-cpu', 'cortex-a57'],
+        'cflags': ['-mgeneral-regs-only', '-mbranch-protection=none'],
+    },
+}
+
+LIT_CANDIDATES = ['/usr/lib/llvm-14/build/utils/lit/lit.py']
+FILECHECK_CANDIDATES = ['FileCheck-14', 'FileCheck',
+                        '/usr/lib/llvm-14/bin/FileCheck']
+
+
+def host_arch():
+    machine = platform.machine()
+    return {'amd64': 'x86_64', 'arm64': 'aarch64'}.get(machine, machine)
+
+
+def compiles(cmd, source, suffix, link):
+    """True when cmd turns source into an object (or program, if link)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        src = os.path.join(tmp, 'probe' + suffix)
+        with open(src, 'w') as f:
+            f.write(source)
+        out = os.path.join(tmp, 'probe')
+        args = cmd + ([] if link else ['-c']) + [src, '-o', out]
+        try:
+            return subprocess.run(args, stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.DEVNULL).returncode == 0
+        except OSError:
+            return False
+
+
+def find_tool(names):
+    for name in names:
+        path = shutil.which(name) if not os.path.isabs(name) else name
+        if path and os.access(path, os.X_OK):
+            return path
+    return None
+
+
+def find_toolchain(arch, native):
+    """The C/C++ compilers and binutils for arch, or None with a reason."""
+    prefix = '' if native else ARCHES[arch]['prefix']
+    cxx = find_tool([prefix + 'g++'] + ([] if prefix else ['c++']))
+    cc = find_tool([prefix + 'gcc'] + ([] if prefix else ['cc']))
+    if not cxx or not cc:
+        return None, 'no %sg++/%sgcc' % (prefix, prefix)
+    if not compiles([cxx, '-std=c++20'], 'int main() { return 0; }\n',
+                    '.cc', link=True):
+        return None, '%s cannot link a C++ program' % cxx
+    tools = {'cxx': cxx, 'cc': cc}
+    for tool in ('objcopy', 'nm', 'ld'):
+        path = find_tool([prefix + tool] + ([tool] if not native else []))
+        if not path:
+            return None, 'no %s%s' % (prefix, tool)
+        tools[tool] = path
+    return tools, None
+
+
+def find_clang(arch, native):
+    """clang for the test suite's second compiler, native builds only."""
+    if not native:
+        return None
+    clang = find_tool(['clang'])
+    if clang and compiles([clang], 'int main(void) { return 0; }\n', '.c',
+                          link=True):
+        return clang
+    return None
+
+
+def cpu_features(arch, native):
+    if not native or arch != 'x86_64':
+        return []
+    try:
+        with open('/proc/cpuinfo') as f:
+            flags = next((l.split(':', 1)[1].split() for l in f
+                          if l.startswith('flags')), [])
+    except OSError:
+        return []
+    return [f for f in ('avx512f',) if f in flags]
+
+
+class Writer:
+    """A minimal build.ninja writer."""
+
+    def __init__(self, out):
+        self.out = out
+
+    def line(self, text=''):
+        self.out.write(text + '\n')
+
+    def var(self, key, value, indent=0):
+        self.line('%s%s = %s' % ('  ' * indent, key, value))
+
+    def rule(self, name, command, description, **extra):
+        self.line('rule %s' % name)
+        self.var('command', command, 1)
+        self.var('description', description, 1)
+        for key, value in extra.items():
+            self.var(key, value, 1)
+        self.line()
+
+    def build(self, outputs, rule, inputs=(), implicit=(), order_only=(),
+              variables=None):
+        def esc(paths):
+            return ' '.join(p.replace(' ', '$ ')
+                            .replace(':', '$:') for p in paths)
+        text = 'build %s: %s %s' % (esc(outputs), rule, esc(inputs))
+        if implicit:
+            text += ' | ' + esc(implicit)
+        if order_only:
+            text += ' || ' + esc(order_only)
+        self.line(text.rstrip())
+        for key, value in (variables or {}).items():
+            self.var(key, value, 1)
+        self.line()
+
+
+def src(path):
+    return os.path.join('$src', path)
+
+
+def sources(directory, exts):
+    """Sorted files of a source directory with the given extensions."""
+    root = os.path.join(SRC, directory)
+    return sorted(os.path.join(directory, name) for name in os.listdir(root)
+                  if os.path.splitext(name)[1] in exts)
+
+
+# Shared by runtime.o and the restorer: the syscall layer and small helpers.
+COMMON_SOURCES = ['runtime/mem.cc', 'runtime/fmt.cc', 'runtime/io.cc',
+                  'runtime/maps.cc', 'runtime/image.cc', 'runtime/crc32c.cc']
+RESTORER_ARCH_SOURCES = ['thread.cc', 'start.S', 'resume.S', 'jump.S']
+RUNTIME_ARCH_SOURCES = ['thread.cc', 'capture.S', 'sigreturn.S']
+
+
+def write_arch(n, arch, tools, emulator):
+    built = lambda p: os.path.join('build', arch, p)
+    a = ARCHES[arch]
+    n.line('# %s' % arch)
+    base_flags = ['-std=c++20', '-O2', '-g', '-Wall', '-Wextra',
+                  '-ffreestanding', '-fno-exceptions', '-fno-rtti',
+                  '-fno-stack-protector', '-fno-asynchronous-unwind-tables',
+                  '-fno-unwind-tables', '-fno-threadsafe-statics',
+                  '-fvisibility=hidden', '-nostdlib',
+                  # Or GCC turns the copy loops of memcpy into memcpy calls.
+                  '-fno-tree-loop-distribute-patterns',
+                  '-I$src'] + a['cflags']
+    n.var('cxx_%s' % arch, tools['cxx'])
+    n.var('objcopy_%s' % arch, tools['objcopy'])
+    n.var('nm_%s' % arch, tools['nm'])
+    n.line()
+
+    def compile_all(files, pic, tag):
+        objs = []
+        for f in files:
+            obj = built('obj/%s/%s.o' % (tag, f))
+            n.build([obj], 'cxx', [src(f)], variables={
+                'cxx': '$cxx_%s' % arch,
+                'cflags': ' '.join(base_flags + [pic])})
+            objs.append(obj)
+        return objs
+
+    arch_dir = 'arch/%s' % arch
+    runtime_srcs = (sources('runtime', {'.cc'}) +
+                    [os.path.join(arch_dir, f) for f in RUNTIME_ARCH_SOURCES])
+    runtime_objs = compile_all(runtime_srcs, '-fPIC', 'runtime')
+    n.build([built('runtime.o')], 'runtime_link', runtime_objs,
+            implicit=[src('runtime/exports.txt')], variables={
+                'cxx': '$cxx_%s' % arch, 'objcopy': '$objcopy_%s' % arch,
+                'nm': '$nm_%s' % arch})
+
+    restorer_srcs = (sources('restorer', {'.cc'}) + COMMON_SOURCES +
+                     [os.path.join(arch_dir, f)
+                      for f in RESTORER_ARCH_SOURCES])
+    restorer_objs = compile_all(restorer_srcs, '-fPIE', 'restorer')
+    n.build([built('restorer')], 'restorer_link', restorer_objs,
+            implicit=[src('linker/restorer.lds'),
+                      src('linker/link-restorer.sh')], variables={
+                'cxx': '$cxx_%s' % arch, 'objcopy': '$objcopy_%s' % arch})
+
+    site = built('lit.site.cfg.py')
+    n.build([arch], 'phony', [built('runtime.o'), built('restorer')])
+    return {'site': site, 'outputs': [built('runtime.o'), built('restorer')]}
+
+
+def write_site(arch, tools, clang, emulator, features, filecheck):
+    built = os.path.join(SRC, 'build', arch)
+    os.makedirs(built, exist_ok=True)
+    values = {
+        'ckpt_arch': arch,
+        'ckpt_src_root': SRC,
+        'ckpt_build_dir': built,
+        'ckpt_cc': tools['cc'],
+        'ckpt_cxx': tools['cxx'],
+        'ckpt_clang': clang or '',
+        'ckpt_runtime': os.path.join(built, 'runtime.o'),
+        'ckpt_restorer': os.path.join(built, 'restorer'),
+        'ckpt_run': ' '.join(shlex.quote(x) for x in emulator),
+        'ckpt_features': features,
+        'ckpt_filecheck': filecheck,
+        'ckpt_python': sys.executable,
+    }
+    with open(os.path.join(built, 'lit.site.cfg.py'), 'w') as f:
+        f.write('# Generated by configure.py for %s; do not edit.\n' % arch)
+        for key, value in values.items():
+            f.write('config.%s = %r\n' % (key, value))
+        f.write('lit_config.load_config(config, %r)\n'
+                % os.path.join(SRC, 'tests', 'lit.cfg.py'))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument('--arch', action='append', choices=sorted(ARCHES),
+                        help='build only this architecture (repeatable); '
+                        'default: every one whose toolchain is found')
+    args = parser.parse_args()
+
+    host = host_arch()
+    if host not in ARCHES:
+        sys.exit('configure.py: host architecture %s is not supported' % host)
+    wanted = args.arch or sorted(ARCHES)
+    lit = find_tool(LIT_CANDIDATES + ['lit'])
+    filecheck = find_tool(FILECHECK_CANDIDATES)
+
+    configured = []
+    for arch in wanted:
+        native = arch == host
+        tools, why = find_toolchain(arch, native)
+        emulator = []
+        if tools and not native:
+            qemu = find_tool(ARCHES[arch]['qemu'])
+            if qemu:
+                emulator = [qemu] + ARCHES[arch]['qemu_args']
+            else:
+                why = 'no %s' % ' or '.join(ARCHES[arch]['qemu'])
+        if why:
+            msg = 'configure.py: skipping %s: %s' % (arch, why)
+            if args.arch:
+                sys.exit(msg.replace('skipping', 'cannot build'))
+            print(msg + ' (install g++-%s-linux-gnu and qemu-user-static, '
+                  'or pass --arch %s)' % (arch.replace('_', '-'), host),
+                  file=sys.stderr)
+            continue
+        features = [arch] + (['native-run'] if native else ['emulated'])
+        features += cpu_features(arch, native)
+        clang = find_clang(arch, native)
+        if clang:
+            features.append('clang')
+        write_site(arch, tools, clang, emulator, features, filecheck or '')
+        configured.append((arch, tools, emulator))
+        print('configure.py: %s: %s%s' % (
+            arch, tools['cxx'],
+            ', run with ' + ' '.join(emulator) if emulator else ''))
+    if not configured:
+        sys.exit('configure.py: no architecture can be built')
+
+    with open(os.path.join(SRC, 'build.ninja'), 'w') as out:
+        n = Writer(out)
+        n.line('# Generated by configure.py %s; do not edit.'
+               % ' '.join(shlex.quote(a) for a in sys.argv[1:]))
+        n.line('ninja_required_version = 1.7')
+        n.var('src', '.')
+        n.var('builddir', 'build')
+        n.var('python', sys.executable)
+        n.var('configure_args', ' '.join(shlex.quote(a)
+                                         for a in sys.argv[1:]))
+        n.var('lit', lit or 'lit-not-found')
+        n.var('restorer_base', '0x%x' % RESTORER_BASE)
+        n.var('restorer_probe_base', '0x%x' % RESTORER_PROBE_BASE)
+        n.line()
+        n.rule('cxx', '$cxx -MMD -MF $out.d $cflags -c $in -o $out',
+               'CXX $out', deps='gcc', depfile='$out.d')
+        # One relocatable object; only the public API stays global, and it
+        # must need nothing from libc (nm -u is empty).
+        n.rule('runtime_link',
+               '$cxx -nostdlib -r -o $out.tmp $in && '
+               '$objcopy --keep-global-symbols=$src/runtime/exports.txt '
+               '$out.tmp $out && rm -f $out.tmp && '
+               'if $nm -u $out | grep .; then echo "$out: undefined '
+               'symbols above: runtime.o must not call libc" >&2; '
+               'rm -f $out; exit 1; fi',
+               'LINK $out')
+        n.rule('restorer_link',
+               'sh $src/linker/link-restorer.sh $out $cxx $objcopy '
+               '$restorer_base $restorer_probe_base $in',
+               'LINK $out')
+        n.rule('configure', '$python $src/configure.py $configure_args',
+               'CONFIGURE', generator='1')
+        n.rule('check', '$python $src/tests/check.py --lit $lit $in',
+               'CHECK', pool='console')
+        n.rule('demo', 'sh $src/tests/demo/demo.sh $in',
+               'DEMO', pool='console')
+
+        sites, outputs = [], []
+        for arch, tools, emulator in configured:
+            r = write_arch(n, arch, tools, emulator)
+            sites.append(r['site'])
+            outputs += r['outputs']
+        n.build(['build.ninja'], 'configure', implicit=[src('configure.py')])
+        n.build(['check'], 'check', sites, implicit=outputs)
+        host_built = [a for a, _, _ in configured if a == host]
+        if host_built:
+            n.build(['demo'], 'demo',
+                    [os.path.join('build', host, 'runtime.o'),
+                     os.path.join('build', host, 'restorer')])
+        n.line('default %s' % ' '.join(a for a, _, _ in configured))
+    if not lit or not filecheck:
+        print('configure.py: lit or FileCheck not found: `ninja check` '
+              'needs llvm-14-tools', file=sys.stderr)
+    print('configure.py: wrote build.ninja')
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,112 @@
+// Opens the image and checks everything that can be checked before the
+// restorer touches its own address space.
+#include <linux/errno.h>
+
+#include "arch/sys.h"
+#include "restorer/restorer.h"
+#include "runtime/io.h"
+#include "runtime/str.h"
+
+namespace restorer {
+
+namespace {
+
+bool refuse(ckpt::text &err, const char *what, long ret = 0)
+{
+	message(err).str(what);
+	if (ret < 0)
+		err.str(": ").errno_name(ret);
+	err.ch('\n');
+	return false;
+}
+
+bool refuse(ckpt::text &err, const image::problem &p)
+{
+	message(err);
+	if (p.region >= 0)
+		err.str("region ").dec(p.region).str(" at 0x").hex(p.addr)
+			.str(": ");
+	err.str(p.what).ch('\n');
+	return false;
+}
+
+// Reads exactly len bytes at off; a short read here means a short file.
+bool read_exact(ckpt::text &err, void *buf, size_t len, uint64_t off,
+		const char *what)
+{
+	long n = ckpt::pread_full(g.fd, buf, len, off);
+	if (n < 0)
+		return refuse(err, what, n);
+	if ((size_t)n != len)
+		return refuse(err, "image is truncated");
+	return true;
+}
+
+// The runtime's context and resume_args must lie in memory the image
+// restores with content and that the restorer may write.
+const char *check_runtime_addr(uint64_t addr, size_t len)
+{
+	const image::header &h = g.header;
+	for (uint32_t i = 0; i < h.region_count; i++) {
+		const image::region &r = g.regions[i];
+		if (addr >= r.start && addr < r.end) {
+			if (len > r.end - addr || !r.data_size ||
+			    !(r.prot & PROT_WRITE))
+				return "the runtime's state is not in "
+				       "writable saved memory";
+			return nullptr;
+		}
+	}
+	return "the runtime's state is outside the image's memory";
+}
+
+} // namespace
+
+bool load_image(ckpt::text &err)
+{
+	long fd = sys::open(g.image_path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return refuse(err, "cannot open", fd);
+	g.fd = (int)fd;
+
+	struct statx st;
+	long ret = sys::statx(g.fd, "", AT_EMPTY_PATH, STATX_TYPE | STATX_SIZE,
+			      &st);
+	if (ret < 0)
+		return refuse(err, "cannot stat", ret);
+	if ((st.stx_mode & S_IFMT) != S_IFREG)
+		return refuse(err, "not a regular file");
+
+	image::header &h = g.header;
+	if (st.stx_size < sizeof h.magic)
+		return refuse(err, "not a ckpt image (too short)");
+	if (!read_exact(err, &h, sizeof h.magic, 0, "cannot read"))
+		return false;
+	if (memcmp(h.magic, image::magic, sizeof h.magic) != 0)
+		return refuse(err, "not a ckpt image (bad magic)");
+	if (st.stx_size < sizeof h)
+		return refuse(err, "image is truncated");
+	if (!read_exact(err, &h, sizeof h, 0, "cannot read the header"))
+		return false;
+	image::problem p = image::check_header(h, st.stx_size, g.page_size);
+	if (p.what)
+		return refuse(err, p);
+	if (!read_exact(err, g.regions, h.region_count * sizeof(image::region),
+			h.table_offset, "cannot read the region table") ||
+	    !read_exact(err, g.strings, h.strings_size, h.strings_offset,
+			"cannot read the string table"))
+		return false;
+	p = image::check_tables(h, g.regions, g.strings);
+	if (p.what)
+		return refuse(err, p);
+	const char *bad = check_runtime_addr(h.context_addr,
+					     sizeof(arch::context));
+	if (!bad)
+		bad = check_runtime_addr(h.resume_addr,
+					 sizeof(image::resume_args));
+	if (bad)
+		return refuse(err, bad);
+	return true;
+}
+
+} // namespace restorer

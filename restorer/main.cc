@@ -1,0 +1,117 @@
+// restorer: entry point, command line and error exits.
+#include <linux/auxvec.h>
+#include <linux/signal.h>
+
+#include "arch/sys.h"
+#include "restorer/restorer.h"
+#include "runtime/io.h"
+#include "runtime/str.h"
+
+namespace restorer {
+
+state g;
+
+namespace {
+
+constexpr char usage[] =
+	"usage: restorer [--info] IMAGE\n"
+	"\n"
+	"Resumes the process saved in IMAGE (written by an app linked with\n"
+	"ckpt's runtime.o) where it was checkpointed.\n"
+	"\n"
+	"  --info       print the image's header and memory regions, and exit\n"
+	"  --no-set-mm  do not set the mm fields (brk, arg and env areas) with\n"
+	"               prctl(PR_SET_MM_MAP); malloc falls back to mmap\n"
+	"  --help       print this help\n";
+
+[[noreturn]] void usage_error(const char *what, const char *arg)
+{
+	char buf[512];
+	ckpt::text t(buf, sizeof buf);
+	t.str("restorer: ").str(what);
+	if (arg)
+		t.str(": ").str(arg);
+	t.str("\nTry 'restorer --help'.\n");
+	ckpt::print_err(t);
+	sys::exit_group(1);
+}
+
+uint32_t page_size_from_auxv(const uint64_t *auxv)
+{
+	for (; auxv[0] != AT_NULL; auxv += 2) {
+		if (auxv[0] == AT_PAGESZ)
+			return (uint32_t)auxv[1];
+	}
+	return 4096;
+}
+
+} // namespace
+
+ckpt::text &message(ckpt::text &t)
+{
+	return t.str("restorer: ").str(g.image_path).str(": ");
+}
+
+void fail(const ckpt::text &what)
+{
+	ckpt::print_err(what);
+	sys::exit_group(1);
+}
+
+void die(const ckpt::text &what)
+{
+	ckpt::print_err(what);
+	// The address space is half replaced: nothing may run on. SIGKILL
+	// cannot be blocked or caught.
+	sys::kill(sys::getpid(), SIGKILL);
+	sys::exit_group(127);
+}
+
+} // namespace restorer
+
+using namespace restorer;
+
+extern "C" [[noreturn]] void restorer_start(long *sp)
+{
+	int argc = (int)sp[0];
+	char **argv = reinterpret_cast<char **>(sp + 1);
+	char **envp = argv + argc + 1;
+	while (*envp)
+		envp++;
+	g.page_size = page_size_from_auxv(reinterpret_cast<uint64_t *>(envp + 1));
+
+	const char *path = nullptr;
+	for (int i = 1; i < argc; i++) {
+		const char *arg = argv[i];
+		if (ckpt::str_eq(arg, "--help") || ckpt::str_eq(arg, "-h")) {
+			ckpt::write_all(1, usage, sizeof usage - 1);
+			sys::exit_group(0);
+		} else if (ckpt::str_eq(arg, "--info")) {
+			g.opts.info = true;
+		} else if (ckpt::str_eq(arg, "--no-set-mm")) {
+			g.opts.no_set_mm = true;
+		} else if (ckpt::str_eq(arg, "--") && i + 1 < argc && !path) {
+			path = argv[++i];
+		} else if (arg[0] == '-' && arg[1]) {
+			usage_error("unknown option", arg);
+		} else if (!path) {
+			path = arg;
+		} else {
+			usage_error("more than one image", arg);
+		}
+	}
+	if (!path)
+		usage_error("no image given", nullptr);
+	if (!ckpt::str_copy(g.image_path, sizeof g.image_path, path))
+		usage_error("image path is too long", nullptr);
+
+	char buf[1024];
+	ckpt::text err(buf, sizeof buf);
+	if (!load_image(err))
+		fail(err);
+	if (g.opts.info) {
+		print_info();
+		sys::exit_group(0);
+	}
+	start_restore();
+}

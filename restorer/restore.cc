@@ -1,0 +1,131 @@
+// The restore proper, on the restorer's own stack: replace the address
+// space with the image's, put the kernel state back and jump into the app.
+#include <linux/signal.h>
+
+#include "arch/sys.h"
+#include "restorer/restorer.h"
+#include "runtime/io.h"
+#include "runtime/maps.h"
+#include "runtime/str.h"
+
+namespace restorer {
+
+namespace {
+
+bool kept_by_kernel(const ckpt::map_entry &e)
+{
+	return e.named("[vdso]") || e.named("[vvar]") ||
+	       e.named("[vvar_vclock]") || e.named("[vsyscall]");
+}
+
+// Everything but the restorer and the kernel's own mappings goes: the
+// kernel's stack, and the old copy of the restorer if it moved.
+void unmap_all_but_self()
+{
+	const range self = self_range();
+	ckpt::maps_scanner scan(g.maps, ckpt::str_len(g.maps));
+	ckpt::map_entry e;
+	while (scan.next(&e)) {
+		if (kept_by_kernel(e))
+			continue;
+		uint64_t start = e.start, end = e.end;
+		if (self.overlaps(start, end)) {
+			if (start < self.start)
+				sys::munmap(start, self.start - start);
+			if (end > self.end)
+				sys::munmap(self.end, end - self.end);
+			continue;
+		}
+		sys::munmap(start, end - start);
+	}
+}
+
+[[noreturn]] void region_failed(uint32_t i, const char *what, long ret)
+{
+	char buf[512];
+	ckpt::text t(buf, sizeof buf);
+	message(t).str("region ").udec(i).str(" at 0x").hex(g.regions[i].start)
+		.str(": ").str(what);
+	if (ret < 0)
+		t.str(": ").errno_name(ret);
+	die(t.ch('\n'));
+}
+
+void map_regions()
+{
+	for (uint32_t i = 0; i < g.header.region_count; i++) {
+		const image::region &r = g.regions[i];
+		if (r.kind == image::kind_kernel)
+			continue;
+		const uint64_t len = r.end - r.start;
+		int flags = MAP_FIXED_NOREPLACE | MAP_ANONYMOUS;
+		flags |= r.flags & image::region_shared ? MAP_SHARED
+							  : MAP_PRIVATE;
+		if (r.kind == image::kind_stack)
+			flags |= MAP_GROWSDOWN; // so that it still grows
+		long addr = sys::mmap(r.start, len, PROT_READ | PROT_WRITE,
+				      flags, -1, 0);
+		// Kernels before 4.17 and qemu-user take MAP_FIXED_NOREPLACE
+		// as a hint: check where the memory landed.
+		if ((uint64_t)addr != r.start) {
+			if (!sys::failed(addr))
+				sys::munmap(addr, len);
+			region_failed(i, "cannot map", sys::failed(addr) ? addr
+									  : -17);
+		}
+		if (r.data_size) {
+			long n = ckpt::pread_full(g.fd, (void *)r.start,
+						  r.data_size, r.data_offset);
+			if (n < 0)
+				region_failed(i, "cannot read", n);
+			if ((uint64_t)n != r.data_size)
+				region_failed(i, "short file", 0);
+		}
+		if (r.prot != (PROT_READ | PROT_WRITE)) {
+			long ret = sys::mprotect(r.start, len, r.prot);
+			if (ret < 0)
+				region_failed(i, "mprotect", ret);
+		}
+	}
+}
+
+} // namespace
+
+void restore()
+{
+	char buf[1024];
+	ckpt::text err(buf, sizeof buf);
+	const uint64_t all = ~0ull;
+	sys::rt_sigprocmask(SIG_SETMASK, &all, nullptr);
+
+	long n = ckpt::read_file("/proc/self/maps", g.maps, sizeof g.maps);
+	if (n < 0)
+		fail(message(err).str("cannot read /proc/self/maps: ")
+			     .errno_name(n).ch('\n'));
+	if (!check_vdso(err))
+		fail(err);
+
+	// The point of no return: from here on a failure kills the process.
+	unmap_all_but_self();
+	move_vdso();
+	map_regions();
+	restore_mm();
+	restore_signals();
+
+	const range self = self_range();
+	auto *resume = reinterpret_cast<image::resume_args *>(
+		g.header.resume_addr);
+	*resume = {self.start, self.end, 0};
+	sys::close(g.fd);
+
+	const image::header &h = g.header;
+	long ret = arch::restore_thread_state(&h.thread.state);
+	if (ret < 0)
+		die(message(err).str("cannot restore the thread state: ")
+			    .errno_name(ret).ch('\n'));
+	sys::rt_sigprocmask(SIG_SETMASK, &h.sigmask, nullptr);
+	ckpt_arch_resume(reinterpret_cast<const arch::context *>(
+		h.context_addr));
+}
+
+} // namespace restorer

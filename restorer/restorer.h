@@ -1,0 +1,73 @@
+// The restorer's state and stages. It has no libc and no heap: everything
+// it holds lives in this one static object, inside its own mapping.
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "runtime/fmt.h"
+#include "runtime/image.h"
+
+namespace restorer {
+
+struct range {
+	uint64_t start, end;
+	bool overlaps(uint64_t s, uint64_t e) const
+	{
+		return s < end && start < e;
+	}
+};
+
+struct options {
+	bool info;
+	bool no_set_mm; // skip PR_SET_MM_MAP, to exercise the fallback
+};
+
+struct state {
+	char image_path[4096];
+	options opts;
+	int fd;
+	uint32_t page_size;
+	image::header header;
+	image::region regions[image::max_regions];
+	char strings[image::max_strings];
+	char maps[256 << 10]; // the restorer's own /proc/self/maps
+	alignas(16) char stack[128 << 10];
+};
+
+extern state g;
+
+// The restorer's own mapping, wherever it runs now.
+range self_range();
+
+// Opens and checks the image named in g; false with the reason in err.
+bool load_image(ckpt::text &err);
+
+// Prints the header and the region table (restorer --info).
+void print_info();
+
+// Leaves the kernel's stack (and this address range, if the image needs
+// it) and runs restore() on the restorer's own stack.
+[[noreturn]] void start_restore();
+
+// Replaces this process with the image's.
+[[noreturn]] void restore();
+
+// Sets the kernel state the image recorded: mm fields, signals.
+void restore_mm();
+void restore_signals();
+
+// Moves the kernel's [vvar]/[vdso] block to where the app had it, or
+// says why it cannot: checked before the point of no return.
+bool check_vdso(ckpt::text &err);
+void move_vdso();
+
+// Before the point of no return: a message and exit status 1.
+[[noreturn]] void fail(const ckpt::text &what);
+// After it: the message, and the process dies.
+[[noreturn]] void die(const ckpt::text &what);
+
+// "restorer: IMAGE: " in front of a message.
+ckpt::text &message(ckpt::text &t);
+
+} // namespace restorer

@@ -1,0 +1,12 @@
+// CRC32C (Castagnoli), as used by iSCSI and ext4.
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+namespace ckpt {
+
+// Extends crc (0 to start) over len bytes.
+uint32_t crc32c(uint32_t crc, const void *data, size_t len);
+
+} // namespace ckpt

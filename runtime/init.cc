@@ -1,0 +1,145 @@
+// Start-up: read the settings from the environment and install the
+// checkpoint signal handler, so an unmodified app only has to link
+// runtime.o.
+#include <linux/errno.h>
+#include <linux/signal.h>
+
+#include "runtime/fmt.h"
+#include "runtime/io.h"
+#include "runtime/runtime.h"
+#include "runtime/str.h"
+
+extern "C" void ckpt_arch_sigreturn();
+
+namespace ckpt {
+
+settings config;
+
+namespace {
+
+struct signal_name {
+	const char *name;
+	int number;
+};
+
+constexpr signal_name signal_names[] = {
+	{"HUP", SIGHUP},   {"INT", SIGINT},   {"QUIT", SIGQUIT},
+	{"USR1", SIGUSR1}, {"USR2", SIGUSR2}, {"ALRM", SIGALRM},
+	{"TERM", SIGTERM}, {"CONT", SIGCONT}, {"TSTP", SIGTSTP},
+	{"TTIN", SIGTTIN}, {"TTOU", SIGTTOU}, {"URG", SIGURG},
+	{"XCPU", SIGXCPU}, {"XFSZ", SIGXFSZ}, {"VTALRM", SIGVTALRM},
+	{"PROF", SIGPROF}, {"WINCH", SIGWINCH}, {"PWR", SIGPWR},
+};
+
+// "12", "USR2", "SIGUSR2", "RTMIN+3"; 0 if none of these.
+int parse_signal(const char *s, size_t len)
+{
+	uint64_t n;
+	if (parse_u64(s, len, &n))
+		return n >= 1 && n <= 64 ? (int)n : 0;
+	if (len > 3 && starts_with(s, "SIG"))
+		s += 3, len -= 3;
+	if (len > 6 && starts_with(s, "RTMIN+") &&
+	    parse_u64(s + 6, len - 6, &n) && n <= 30)
+		return 34 + (int)n; // glibc's SIGRTMIN is 34
+	for (const auto &sn : signal_names) {
+		if (str_len(sn.name) == len && memcmp(sn.name, s, len) == 0)
+			return sn.number;
+	}
+	return 0;
+}
+
+void warn(const char *what, const char *value, size_t len)
+{
+	char buf[512];
+	text msg(buf, sizeof buf);
+	msg.str("ckpt: ").str(what).str(": ").str(value, len).ch('\n');
+	print_err(msg);
+}
+
+// argv[0]'s last component + ".ckpt".
+void default_image_path()
+{
+	char cmdline[4096];
+	long n = read_file("/proc/self/cmdline", cmdline, sizeof cmdline);
+	const char *name = "app";
+	if (n > 0 && cmdline[0]) {
+		name = cmdline;
+		for (const char *p = cmdline; *p; p++) {
+			if (*p == '/' && p[1])
+				name = p + 1;
+		}
+	}
+	text path(config.image_path, sizeof config.image_path);
+	path.str(name).str(".ckpt");
+}
+
+void read_environment()
+{
+	char env[64 << 10]; // on the stack: no trace in the image
+	long n = read_file("/proc/self/environ", env, sizeof env);
+	for (long i = 0; i < n;) {
+		const char *var = env + i;
+		size_t len = str_len(var);
+		i += len + 1;
+		const char *eq = var;
+		while (*eq && *eq != '=')
+			eq++;
+		if (!*eq)
+			continue;
+		const char *value = eq + 1;
+		size_t value_len = var + len - value;
+		size_t key_len = eq - var;
+		auto is = [&](const char *key) {
+			return str_len(key) == key_len &&
+			       memcmp(key, var, key_len) == 0;
+		};
+		if (is("CKPT_IMAGE") && value_len) {
+			if (!str_copy(config.image_path,
+				      sizeof config.image_path, value))
+				warn("CKPT_IMAGE is too long", value, 64);
+		} else if (is("CKPT_SIGNAL")) {
+			int sig = parse_signal(value, value_len);
+			if (sig && sig != SIGKILL && sig != SIGSTOP)
+				config.signal = sig;
+			else
+				warn("CKPT_SIGNAL is not a usable signal",
+				     value, value_len);
+		} else if (is("CKPT_SYNC")) {
+			config.sync = value_len == 1 && value[0] == '1';
+		}
+	}
+}
+
+void on_signal(int, void *, void *)
+{
+	// checkpoint() reports failures on stderr itself.
+	checkpoint(config.image_path);
+}
+
+__attribute__((constructor)) void init()
+{
+	config.signal = SIGUSR2;
+	default_image_path();
+	read_environment();
+
+	sys::kernel_sigaction sa = {};
+	sa.handler = (uint64_t)on_signal;
+	// SA_RESTART: the app's interrupted system calls go on as if the
+	// checkpoint never happened. SA_RESTORER: x86_64 has no other way
+	// back from a handler.
+	sa.flags = SA_SIGINFO | SA_RESTART | SA_RESTORER;
+	sa.restorer = (uint64_t)ckpt_arch_sigreturn;
+	long ret = sys::rt_sigaction(config.signal, &sa, nullptr);
+	if (ret < 0) {
+		char buf[256];
+		text msg(buf, sizeof buf);
+		msg.str("ckpt: cannot install the handler for signal ")
+			.dec(config.signal).str(": ").errno_name(ret).ch('\n');
+		print_err(msg);
+	}
+}
+
+} // namespace
+
+} // namespace ckpt

@@ -1,0 +1,25 @@
+// Whole reads and writes over raw file descriptors.
+//
+// read() and write() may move fewer bytes than asked (signals, pipes,
+// large counts): a short count is progress, EINTR is a retry.
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+namespace ckpt {
+
+// Writes all len bytes; 0 or -errno.
+long write_all(int fd, const void *buf, size_t len);
+
+// Reads until len bytes or end of file; the byte count or -errno.
+long read_full(int fd, void *buf, size_t len);
+
+// The same at a file offset, leaving the file position alone.
+long pread_full(int fd, void *buf, size_t len, uint64_t off);
+
+// Reads a whole (proc) file into buf, terminated; the length or -errno,
+// -E2BIG if it does not fit.
+long read_file(const char *path, char *buf, size_t cap);
+
+} // namespace ckpt

@@ -1,0 +1,345 @@
+// Writes the image: scans /proc/self/maps, lays out header, tables and
+// region data, and streams memory straight from the regions to the file.
+//
+// The image goes to <path>.tmp.<pid> and is renamed over path only when
+// complete, so a crash or a full disk never costs the previous image, and
+// an image that a restored process still maps is never rewritten in place.
+#include <linux/auxvec.h>
+#include <linux/errno.h>
+
+#include "runtime/fmt.h"
+#include "runtime/io.h"
+#include "runtime/maps.h"
+#include "runtime/runtime.h"
+#include "runtime/str.h"
+
+namespace ckpt {
+
+namespace {
+
+constexpr size_t maps_cap = 8 << 20;
+
+// Working memory, mapped for one checkpoint and left out of its image.
+struct scratch {
+	image::header header;
+	image::region regions[image::max_regions];
+	char strings[image::max_strings];
+	char maps[maps_cap];
+};
+
+uint64_t page_size_of(const image::header &h)
+{
+	for (uint32_t i = 0; i + 1 < h.auxv_words; i += 2) {
+		if (h.auxv[i] == AT_PAGESZ)
+			return h.auxv[i + 1];
+	}
+	return 4096;
+}
+
+uint64_t align_up(uint64_t v, uint64_t a)
+{
+	return (v + a - 1) & ~(a - 1);
+}
+
+// Tells whether any page of [start, end) was ever touched (present or
+// swapped, pagemap bits 63 and 62), so untouched reservations cost
+// nothing. Without pagemap every page counts as touched.
+class touch_probe {
+public:
+	explicit touch_probe(uint64_t page_size) : page_size_(page_size)
+	{
+		fd_ = sys::open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	}
+	~touch_probe()
+	{
+		if (fd_ >= 0)
+			sys::close(fd_);
+	}
+
+	bool touched(uint64_t start, uint64_t end)
+	{
+		if (fd_ < 0)
+			return true;
+		uint64_t entries[256];
+		for (uint64_t page = start / page_size_; page < end / page_size_;) {
+			uint64_t want = end / page_size_ - page;
+			if (want > 256)
+				want = 256;
+			long n = pread_full(fd_, entries, want * 8, page * 8);
+			if (n < 8)
+				return true;
+			for (long i = 0; i < n / 8; i++) {
+				if (entries[i] >> 62)
+					return true;
+			}
+			page += n / 8;
+		}
+		return false;
+	}
+
+private:
+	uint64_t page_size_;
+	long fd_;
+};
+
+class image_builder {
+public:
+	image_builder(scratch *s, uint64_t page_size)
+		: s_(s), probe_(page_size)
+	{
+		s_->strings[0] = 0;
+	}
+
+	// Adds the part of maps entry e between start and end; false (with
+	// the reason in err) when a table is full.
+	const char *add(const map_entry &e, uint64_t start, uint64_t end)
+	{
+		image::header &h = s_->header;
+		if (h.region_count == image::max_regions)
+			return "too many memory regions";
+		image::region &r = s_->regions[h.region_count];
+		r = {};
+		r.start = start;
+		r.end = end;
+		r.prot = e.prot;
+		r.flags = e.shared ? (uint32_t)image::region_shared : 0;
+		r.file_offset = e.offset + (start - e.start);
+		r.kind = classify(e);
+		if (!intern(e.name, e.name_len, &r.name))
+			return "too many region names";
+		if (stores_data(e, r))
+			r.data_size = end - start;
+		h.region_count++;
+		return nullptr;
+	}
+
+	// Lays the tables and data out; returns the file size.
+	uint64_t layout(uint64_t page_size)
+	{
+		image::header &h = s_->header;
+		h.strings_size = strings_len_;
+		h.table_offset = sizeof(image::header);
+		h.strings_offset = h.table_offset +
+				   h.region_count * sizeof(image::region);
+		h.data_offset = align_up(h.strings_offset + h.strings_size,
+					 page_size);
+		uint64_t off = h.data_offset;
+		for (uint32_t i = 0; i < h.region_count; i++) {
+			image::region &r = s_->regions[i];
+			r.data_offset = r.data_size ? off : 0;
+			off += r.data_size;
+		}
+		h.file_size = off;
+		return off;
+	}
+
+private:
+	static uint32_t classify(const map_entry &e)
+	{
+		if (e.named("[heap]"))
+			return image::kind_heap;
+		if (e.named("[stack]"))
+			return image::kind_stack;
+		if (e.named("[vdso]") || e.named("[vvar]") ||
+		    e.named("[vvar_vclock]"))
+			return image::kind_kernel;
+		if (e.name_len && e.name[0] == '/')
+			return image::kind_file;
+		return image::kind_anon;
+	}
+
+	// Unreadable memory is stored only if it holds something: a private
+	// file mapping's untouched pages are the file's, an anonymous
+	// region's untouched pages are zero.
+	bool stores_data(const map_entry &e, const image::region &r)
+	{
+		if (r.kind == image::kind_kernel)
+			return false;
+		if (e.prot & PROT_READ)
+			return true;
+		if (r.kind == image::kind_file && !e.shared)
+			return false;
+		return probe_.touched(r.start, r.end);
+	}
+
+	// Consecutive regions of one file share its name.
+	bool intern(const char *name, size_t len, uint32_t *off)
+	{
+		if (!len) {
+			*off = 0;
+			return true;
+		}
+		if (last_len_ == len &&
+		    memcmp(s_->strings + last_off_, name, len) == 0) {
+			*off = last_off_;
+			return true;
+		}
+		if (strings_len_ + len + 1 > image::max_strings)
+			return false;
+		memcpy(s_->strings + strings_len_, name, len);
+		s_->strings[strings_len_ + len] = 0;
+		*off = last_off_ = strings_len_;
+		last_len_ = len;
+		strings_len_ += len + 1;
+		return true;
+	}
+
+	scratch *s_;
+	touch_probe probe_;
+	uint32_t strings_len_ = 1; // offset 0 is the empty name
+	uint32_t last_off_ = 0;
+	size_t last_len_ = 0;
+};
+
+// Writes a region's bytes from its memory. Unreadable memory is made
+// readable for the copy and put back.
+long write_region(int fd, const image::region &r)
+{
+	bool unreadable = !(r.prot & PROT_READ);
+	if (unreadable) {
+		long ret = sys::mprotect(r.start, r.end - r.start,
+					 r.prot | PROT_READ);
+		if (ret < 0)
+			return ret;
+	}
+	long ret = write_all(fd, (const void *)r.start, r.data_size);
+	if (unreadable) {
+		long back = sys::mprotect(r.start, r.end - r.start, r.prot);
+		if (ret == 0)
+			ret = back;
+	}
+	return ret;
+}
+
+struct failure {
+	text &msg;
+	long fail(long err, const char *what)
+	{
+		msg.str(what).str(": ").errno_name(err);
+		return err;
+	}
+};
+
+long write_file(int fd, const scratch &s, bool sync, failure f, text &msg)
+{
+	const image::header &h = s.header;
+	long ret = write_all(fd, &h, sizeof h);
+	if (!ret)
+		ret = write_all(fd, s.regions,
+				h.region_count * sizeof(image::region));
+	if (!ret)
+		ret = write_all(fd, s.strings, h.strings_size);
+	if (!ret && sys::lseek(fd, h.data_offset, 0 /* SEEK_SET */) < 0)
+		ret = -EIO;
+	if (ret)
+		return f.fail(ret, "cannot write the header");
+	for (uint32_t i = 0; i < h.region_count; i++) {
+		const image::region &r = s.regions[i];
+		if (!r.data_size)
+			continue;
+		ret = write_region(fd, r);
+		if (ret) {
+			msg.str("region ").udec(i).str(" at 0x").hex(r.start)
+				.str(": ");
+			return f.fail(ret, "cannot write its memory");
+		}
+	}
+	if (sync && (ret = sys::fdatasync(fd)) < 0)
+		return f.fail(ret, "fdatasync");
+	return 0;
+}
+
+} // namespace
+
+long write_image(const char *path, const arch::context *ctx,
+		 const image::resume_args *resume, char *err, size_t err_cap)
+{
+	text msg(err, err_cap);
+	failure f{msg};
+	const uint64_t scratch_size = align_up(sizeof(scratch), 1 << 16);
+	long addr = sys::mmap(0, scratch_size, PROT_READ | PROT_WRITE,
+			      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1,
+			      0);
+	if (sys::failed(addr))
+		return f.fail(addr, "cannot map working memory");
+	auto *s = reinterpret_cast<scratch *>(addr);
+	const uint64_t s_start = addr, s_end = addr + scratch_size;
+
+	image::header &h = s->header;
+	memcpy(h.magic, image::magic, sizeof h.magic);
+	h.version = image::format_version;
+	h.machine = arch::elf_machine;
+	h.header_size = sizeof(image::header);
+	h.region_size = sizeof(image::region);
+	h.context_addr = (uint64_t)ctx;
+	h.resume_addr = (uint64_t)resume;
+
+	long ret = save_kernel_state(&h);
+	long n = ret < 0 ? ret : read_file("/proc/self/maps", s->maps, maps_cap);
+	if (ret < 0 || n < 0) {
+		sys::munmap(s_start, scratch_size);
+		return f.fail(ret < 0 ? ret : n,
+			      ret < 0 ? "cannot read kernel state"
+				      : "cannot read /proc/self/maps");
+	}
+	const uint64_t page_size = page_size_of(h);
+	h.page_size = (uint32_t)page_size;
+
+	const char *why = nullptr;
+	{
+		image_builder b(s, page_size);
+		maps_scanner scan(s->maps, n);
+		map_entry e;
+		while (!why && scan.next(&e)) {
+			// Cannot be unmapped or mapped: the kernel's business.
+			if (e.named("[vsyscall]"))
+				continue;
+			// Leave this checkpoint's working memory out.
+			if (e.start < s_start)
+				why = b.add(e, e.start,
+					    e.end < s_start ? e.end : s_start);
+			if (!why && e.end > s_end)
+				why = b.add(e, e.start > s_end ? e.start : s_end,
+					    e.end);
+		}
+		if (!why && scan.bad())
+			why = "cannot parse /proc/self/maps";
+		if (!why)
+			b.layout(page_size);
+	}
+	if (why) {
+		msg.str(why);
+		sys::munmap(s_start, scratch_size);
+		return -EINVAL;
+	}
+	h.meta_crc = image::meta_crc(h, s->regions, s->strings);
+
+	char tmp[4096 + 32];
+	text tmp_path(tmp, sizeof tmp);
+	tmp_path.str(path).str(".tmp.").dec(sys::getpid());
+	if (tmp_path.size() + 1 >= sizeof tmp) {
+		sys::munmap(s_start, scratch_size);
+		return f.fail(-ENAMETOOLONG, path);
+	}
+	long fd = sys::open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+				      O_CLOEXEC, 0600);
+	if (fd < 0) {
+		sys::munmap(s_start, scratch_size);
+		return f.fail(fd, tmp);
+	}
+	ret = write_file(fd, *s, config.sync, f, msg);
+	long closed = sys::close(fd);
+	if (!ret && closed < 0)
+		ret = f.fail(closed, "close");
+	if (!ret) {
+		ret = sys::renameat(AT_FDCWD, tmp, AT_FDCWD, path);
+		if (ret < 0)
+			f.fail(ret, path);
+	}
+	if (ret)
+		sys::unlinkat(AT_FDCWD, tmp, 0);
+	sys::munmap(s_start, scratch_size);
+	return ret;
+}
+
+} // namespace ckpt
