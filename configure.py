@@ -34,7 +34,9 @@ ARCHES = {
         # return addresses signed before the checkpoint would not verify
         # after it: emulate a CPU without PAC (ARMv8.0).
         'qemu_args': ['-cpu', 'cortex-a57'],
-        'cflags': ['-mgeneral-regs-only', '-mbranch-protection=none'],
+        # No libgcc helpers (__aarch64_swp4_acq...) for atomics.
+        'cflags': ['-mgeneral-regs-only', '-mbranch-protection=none',
+                   '-mno-outline-atomics'],
     },
 }
 
@@ -265,6 +267,10 @@ def main():
             qemu = find_tool(ARCHES[arch]['qemu'])
             if qemu:
                 emulator = [qemu] + ARCHES[arch]['qemu_args']
+                # Where a dynamically linked app finds its loader and libc.
+                sysroot = '/usr/%s-linux-gnu' % arch
+                if os.path.isdir(sysroot):
+                    emulator += ['-L', sysroot]
             else:
                 why = 'no %s' % ' or '.join(ARCHES[arch]['qemu'])
         if why:

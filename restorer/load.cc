@@ -26,7 +26,7 @@ bool refuse(ckpt::text &err, const image::problem &p)
 	if (p.region >= 0)
 		err.str("region ").dec(p.region).str(" at 0x").hex(p.addr)
 			.str(": ");
-	err.str(p.what).ch('\n');
+	err.str(image::describe(p.what)).ch('\n');
 	return false;
 }
 
@@ -89,7 +89,7 @@ bool load_image(ckpt::text &err)
 	if (!read_exact(err, &h, sizeof h, 0, "cannot read the header"))
 		return false;
 	image::problem p = image::check_header(h, st.stx_size, g.page_size);
-	if (p.what)
+	if (p.what != image::fault::none)
 		return refuse(err, p);
 	if (!read_exact(err, g.regions, h.region_count * sizeof(image::region),
 			h.table_offset, "cannot read the region table") ||
@@ -97,7 +97,7 @@ bool load_image(ckpt::text &err)
 			"cannot read the string table"))
 		return false;
 	p = image::check_tables(h, g.regions, g.strings);
-	if (p.what)
+	if (p.what != image::fault::none)
 		return refuse(err, p);
 	const char *bad = check_runtime_addr(h.context_addr,
 					     sizeof(arch::context));

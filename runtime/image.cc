@@ -24,48 +24,76 @@ bool fits(uint64_t a, uint64_t b, uint64_t limit)
 
 } // namespace
 
+const char *describe(fault f)
+{
+	// Arrays, not pointers: the restorer may hold no absolute address.
+	static constexpr char text[(int)fault::count][64] = {
+		"no problem",
+		"not a ckpt image (bad magic)",
+		"image format is newer than this restorer",
+		"unknown image format version",
+		"image is for another architecture",
+		"image page size differs from this system's",
+		"header or region record size is wrong",
+		"image is truncated",
+		"image has trailing bytes",
+		"region count is out of range",
+		"string table size is out of range",
+		"auxiliary vector is too long",
+		"table offsets are inconsistent",
+		"header checksum mismatch (corrupt image)",
+		"string table is not terminated",
+		"misaligned or empty region",
+		"region is beyond the user address space",
+		"region overlaps the one before it or is out of order",
+		"unknown region kind, protection or flags",
+		"region name is outside the string table",
+		"region data size is wrong",
+		"region data is misplaced or beyond the end of the image",
+		"region data does not end where the image ends",
+	};
+	return f < fault::count ? text[(int)f] : "unknown problem";
+}
+
 const char *kind_name(uint32_t kind)
 {
-	switch (kind) {
-	case kind_anon: return "anon";
-	case kind_file: return "file";
-	case kind_heap: return "heap";
-	case kind_stack: return "stack";
-	case kind_kernel: return "kernel";
-	}
-	return "?";
+	// An array of arrays: a switch may become a table of pointers, which
+	// would be absolute addresses.
+	static constexpr char names[kind_count][8] = {
+		"anon", "file", "heap", "stack", "kernel"};
+	return kind < kind_count ? names[kind] : "?";
 }
 
 problem check_header(const header &h, uint64_t file_size, uint32_t page_size)
 {
 	if (memcmp(h.magic, magic, sizeof magic) != 0)
-		return {"not a ckpt image (bad magic)"};
+		return {fault::bad_magic};
 	if (h.version > format_version)
-		return {"image format is newer than this restorer"};
+		return {fault::newer_version};
 	if (h.version != format_version)
-		return {"unknown image format version"};
+		return {fault::unknown_version};
 	if (h.machine != arch::elf_machine)
-		return {"image is for another architecture"};
+		return {fault::other_arch};
 	if (h.page_size != page_size)
-		return {"image page size differs from this system's"};
+		return {fault::other_page_size};
 	if (h.header_size != sizeof(header) || h.region_size != sizeof(region))
-		return {"header or region record size is wrong"};
+		return {fault::bad_record_size};
 	if (h.file_size != file_size)
-		return {h.file_size > file_size ? "image is truncated"
-						: "image has trailing bytes"};
+		return {h.file_size > file_size ? fault::truncated
+						: fault::trailing_bytes};
 	if (h.region_count == 0 || h.region_count > max_regions)
-		return {"region count is out of range"};
+		return {fault::bad_region_count};
 	if (h.strings_size == 0 || h.strings_size > max_strings)
-		return {"string table size is out of range"};
+		return {fault::bad_strings_size};
 	if (h.auxv_words > max_auxv_words)
-		return {"auxiliary vector is too long"};
+		return {fault::bad_auxv};
 	uint64_t table_size = (uint64_t)h.region_count * sizeof(region);
 	if (h.table_offset != sizeof(header) ||
 	    h.strings_offset != h.table_offset + table_size ||
 	    !fits(h.strings_offset, h.strings_size, h.data_offset) ||
 	    !page_aligned(h.data_offset, page_size) ||
 	    h.data_offset > file_size)
-		return {"table offsets are inconsistent"};
+		return {fault::bad_offsets};
 	return {};
 }
 
@@ -83,45 +111,43 @@ problem check_tables(const header &h, const region *regions,
 		     const char *strings)
 {
 	if (meta_crc(h, regions, strings) != h.meta_crc)
-		return {"header checksum mismatch (corrupt image)"};
+		return {fault::bad_meta_crc};
 	if (strings[0] != 0 || strings[h.strings_size - 1] != 0)
-		return {"string table is not terminated"};
+		return {fault::strings_unterminated};
 	const uint64_t prot_mask = PROT_READ | PROT_WRITE | PROT_EXEC;
 	uint64_t prev_end = 0;
 	uint64_t data_end = h.data_offset;
 	for (uint32_t i = 0; i < h.region_count; i++) {
 		const region &r = regions[i];
-		problem p{nullptr, (long)i, r.start};
+		problem p{fault::none, (long)i, r.start};
 		if (!page_aligned(r.start, h.page_size) ||
 		    !page_aligned(r.end, h.page_size) || r.start >= r.end)
-			p.what = "misaligned or empty region";
+			p.what = fault::misaligned_region;
 		else if (r.end > arch::user_address_limit)
-			p.what = "region is beyond the user address space";
+			p.what = fault::region_beyond_limit;
 		else if (r.start < prev_end)
-			p.what = "region overlaps the one before it or is "
-				 "out of order";
+			p.what = fault::region_overlap;
 		else if (r.kind >= kind_count || (r.prot & ~prot_mask) ||
 			 (r.flags & ~(uint32_t)region_shared))
-			p.what = "unknown region kind, protection or flags";
+			p.what = fault::bad_region_fields;
 		else if (r.name >= h.strings_size)
-			p.what = "region name is outside the string table";
+			p.what = fault::bad_region_name;
 		else if (r.data_size &&
 			 (r.data_size != r.end - r.start ||
 			  r.kind == kind_kernel))
-			p.what = "region data size is wrong";
+			p.what = fault::bad_data_size;
 		else if (r.data_size &&
 			 (r.data_offset != data_end ||
 			  !fits(r.data_offset, r.data_size, h.file_size)))
-			p.what = "region data is misplaced or beyond the end "
-				 "of the image";
-		if (p.what)
+			p.what = fault::misplaced_data;
+		if (p.what != fault::none)
 			return p;
 		prev_end = r.end;
 		if (r.data_size)
 			data_end = r.data_offset + r.data_size;
 	}
 	if (data_end != h.file_size)
-		return {"region data does not end where the image ends"};
+		return {fault::data_end_mismatch};
 	return {};
 }
 

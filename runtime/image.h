@@ -102,9 +102,39 @@ struct resume_args {
 	uint64_t flags;
 };
 
+// Why an image is refused. describe() gives the message.
+enum class fault : uint32_t {
+	none,
+	bad_magic,
+	newer_version,
+	unknown_version,
+	other_arch,
+	other_page_size,
+	bad_record_size,
+	truncated,
+	trailing_bytes,
+	bad_region_count,
+	bad_strings_size,
+	bad_auxv,
+	bad_offsets,
+	bad_meta_crc,
+	strings_unterminated,
+	misaligned_region,
+	region_beyond_limit,
+	region_overlap,
+	bad_region_fields,
+	bad_region_name,
+	bad_data_size,
+	misplaced_data,
+	data_end_mismatch,
+	count
+};
+
+const char *describe(fault f);
+
 // A refusal: what is wrong and, where it applies, which region.
 struct problem {
-	const char *what;   // nullptr: no problem
+	fault what = fault::none;
 	long region = -1;   // index, or -1 for the header
 	uint64_t addr = 0;  // the region's start
 };

@@ -1,0 +1,23 @@
+// aarch64 facts for the arch-neutral code.
+#pragma once
+
+#include <stdint.h>
+
+#include "arch/aarch64/context.h"
+#include "arch/aarch64/syscall.h"
+
+namespace arch {
+
+constexpr char name[] = "aarch64";
+constexpr uint32_t elf_machine = 183; // EM_AARCH64
+// 48-bit virtual addresses (52 only for mmap() calls that ask for it).
+constexpr uint64_t user_address_limit = 1ull << 48;
+
+// Per-thread state the kernel keeps outside memory and outside the signal
+// frame, restored by the restorer before it jumps back.
+struct thread_state {
+	uint64_t tpidr_el0; // glibc's thread pointer (TLS, stack canary)
+	uint64_t reserved[3];
+};
+
+} // namespace arch
