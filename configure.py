@@ -165,8 +165,9 @@ def sources(directory, exts):
 # Shared by runtime.o and the restorer: the syscall layer and small helpers.
 COMMON_SOURCES = ['runtime/mem.cc', 'runtime/fmt.cc', 'runtime/io.cc',
                   'runtime/maps.cc', 'runtime/image.cc', 'runtime/crc32c.cc']
-RESTORER_ARCH_SOURCES = ['thread.cc', 'start.S', 'resume.S', 'jump.S']
-RUNTIME_ARCH_SOURCES = ['thread.cc', 'capture.S', 'sigreturn.S']
+RESTORER_ARCH_SOURCES = ['thread.cc', 'crc32c.cc', 'start.S', 'resume.S',
+                         'jump.S']
+RUNTIME_ARCH_SOURCES = ['thread.cc', 'crc32c.cc', 'capture.S', 'sigreturn.S']
 
 
 def write_arch(n, arch, tools, emulator):

@@ -14,6 +14,7 @@
 #error "unsupported architecture"
 #endif
 
+#include <stddef.h>
 #include <stdint.h>
 
 namespace arch {
@@ -22,6 +23,12 @@ namespace arch {
 long save_thread_state(thread_state *ts);
 // Makes ts the calling thread's state (restorer, just before resuming).
 long restore_thread_state(const thread_state *ts);
+
+// Whether the CPU has CRC32C instructions (auxv: the process's auxiliary
+// vector, for arches that report it there).
+bool crc32c_supported(const uint64_t *auxv);
+// CRC32C over len bytes with those instructions; no pre/post inversion.
+uint32_t crc32c_update(uint32_t crc, const unsigned char *p, size_t len);
 
 } // namespace arch
 

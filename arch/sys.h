@@ -150,9 +150,9 @@ static inline long gettid()
 {
 	return arch::syscall0(__NR_gettid);
 }
-static inline long getuid()
+static inline long geteuid()
 {
-	return arch::syscall0(__NR_getuid);
+	return arch::syscall0(__NR_geteuid);
 }
 static inline long set_tid_address(void *addr)
 {

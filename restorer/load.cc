@@ -70,12 +70,22 @@ bool load_image(ckpt::text &err)
 	g.fd = (int)fd;
 
 	struct statx st;
-	long ret = sys::statx(g.fd, "", AT_EMPTY_PATH, STATX_TYPE | STATX_SIZE,
+	long ret = sys::statx(g.fd, "", AT_EMPTY_PATH,
+			      STATX_TYPE | STATX_MODE | STATX_UID | STATX_SIZE,
 			      &st);
 	if (ret < 0)
 		return refuse(err, "cannot stat", ret);
+	// An image becomes this process's code: only its owner may have
+	// written it.
 	if ((st.stx_mode & S_IFMT) != S_IFREG)
 		return refuse(err, "not a regular file");
+	if (st.stx_uid != (uint32_t)sys::geteuid())
+		return refuse(err, "not owned by you (an image is executable "
+				   "code: check where it came from, then chown "
+				   "it)");
+	if (st.stx_mode & (S_IWGRP | S_IWOTH))
+		return refuse(err, "writable by group or others (chmod go-w "
+				   "it if you trust it)");
 
 	image::header &h = g.header;
 	if (st.stx_size < sizeof h.magic)

@@ -4,6 +4,7 @@
 
 #include "arch/sys.h"
 #include "restorer/restorer.h"
+#include "runtime/crc32c.h"
 #include "runtime/io.h"
 #include "runtime/str.h"
 
@@ -61,10 +62,9 @@ void fail(const ckpt::text &what)
 void die(const ckpt::text &what)
 {
 	ckpt::print_err(what);
-	// The address space is half replaced: nothing may run on. SIGKILL
-	// cannot be blocked or caught.
-	sys::kill(sys::getpid(), SIGKILL);
-	sys::exit_group(127);
+	// The address space is half replaced: nothing of it may run on, and
+	// exit_group() runs nothing of it (no handlers, no atexit).
+	sys::exit_group(1);
 }
 
 } // namespace restorer
@@ -78,7 +78,9 @@ extern "C" [[noreturn]] void restorer_start(long *sp)
 	char **envp = argv + argc + 1;
 	while (*envp)
 		envp++;
-	g.page_size = page_size_from_auxv(reinterpret_cast<uint64_t *>(envp + 1));
+	const auto *auxv = reinterpret_cast<const uint64_t *>(envp + 1);
+	g.page_size = page_size_from_auxv(auxv);
+	ckpt::crc32c_init(auxv);
 
 	const char *path = nullptr;
 	for (int i = 1; i < argc; i++) {

@@ -4,6 +4,7 @@
 
 #include "arch/sys.h"
 #include "restorer/restorer.h"
+#include "runtime/crc32c.h"
 #include "runtime/io.h"
 #include "runtime/maps.h"
 #include "runtime/str.h"
@@ -51,6 +52,28 @@ void unmap_all_but_self()
 	die(t.ch('\n'));
 }
 
+// Reads a region's bytes into place, checking them a chunk at a time
+// while the chunk is still in the cache.
+void read_region(uint32_t i, const image::region &r)
+{
+	constexpr uint64_t chunk = 1 << 20;
+	uint32_t crc = 0;
+	for (uint64_t off = 0; off < r.data_size; off += chunk) {
+		uint64_t len = r.data_size - off < chunk ? r.data_size - off
+							  : chunk;
+		char *dst = (char *)r.start + off;
+		long n = ckpt::pread_full(g.fd, dst, len, r.data_offset + off);
+		if (n < 0)
+			region_failed(i, "cannot read", n);
+		if ((uint64_t)n != len)
+			region_failed(i, "short file", 0);
+		crc = ckpt::crc32c(crc, dst, len);
+	}
+	if (crc != r.data_crc)
+		region_failed(i, image::describe(image::fault::data_crc_mismatch),
+			      0);
+}
+
 void map_regions()
 {
 	for (uint32_t i = 0; i < g.header.region_count; i++) {
@@ -73,14 +96,8 @@ void map_regions()
 			region_failed(i, "cannot map", sys::failed(addr) ? addr
 									  : -17);
 		}
-		if (r.data_size) {
-			long n = ckpt::pread_full(g.fd, (void *)r.start,
-						  r.data_size, r.data_offset);
-			if (n < 0)
-				region_failed(i, "cannot read", n);
-			if ((uint64_t)n != r.data_size)
-				region_failed(i, "short file", 0);
-		}
+		if (r.data_size)
+			read_region(i, r);
 		if (r.prot != (PROT_READ | PROT_WRITE)) {
 			long ret = sys::mprotect(r.start, len, r.prot);
 			if (ret < 0)

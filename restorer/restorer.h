@@ -64,7 +64,7 @@ void move_vdso();
 
 // Before the point of no return: a message and exit status 1.
 [[noreturn]] void fail(const ckpt::text &what);
-// After it: the message, and the process dies.
+// After it: the message, and the process exits at once with status 1.
 [[noreturn]] void die(const ckpt::text &what);
 
 // "restorer: IMAGE: " in front of a message.

@@ -1,5 +1,8 @@
-// CRC32C, one table lookup per byte; the table is built at compile time.
+// CRC32C: the CPU's instructions when it has them, else one table lookup
+// per byte (the table is built at compile time).
 #include "runtime/crc32c.h"
+
+#include "arch/arch.h"
 
 namespace ckpt {
 
@@ -22,12 +25,21 @@ struct table {
 
 constexpr table crc_table;
 
+bool use_instructions;
+
 } // namespace
+
+void crc32c_init(const uint64_t *auxv)
+{
+	use_instructions = arch::crc32c_supported(auxv);
+}
 
 uint32_t crc32c(uint32_t crc, const void *data, size_t len)
 {
 	auto *p = static_cast<const unsigned char *>(data);
 	crc = ~crc;
+	if (use_instructions)
+		return ~arch::crc32c_update(crc, p, len);
 	while (len--)
 		crc = crc_table.v[(crc ^ *p++) & 0xff] ^ (crc >> 8);
 	return ~crc;

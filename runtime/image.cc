@@ -51,6 +51,7 @@ const char *describe(fault f)
 		"region data size is wrong",
 		"region data is misplaced or beyond the end of the image",
 		"region data does not end where the image ends",
+		"region data checksum mismatch (corrupt image)",
 	};
 	return f < fault::count ? text[(int)f] : "unknown problem";
 }
@@ -128,7 +129,7 @@ problem check_tables(const header &h, const region *regions,
 		else if (r.start < prev_end)
 			p.what = fault::region_overlap;
 		else if (r.kind >= kind_count || (r.prot & ~prot_mask) ||
-			 (r.flags & ~(uint32_t)region_shared))
+			 (r.flags & ~(uint32_t)region_shared) || r.reserved)
 			p.what = fault::bad_region_fields;
 		else if (r.name >= h.strings_size)
 			p.what = fault::bad_region_name;

@@ -46,6 +46,8 @@ struct region {
 	uint64_t file_offset; // the mapping's offset in its file (info only)
 	uint64_t data_offset; // where its bytes are in the image, page aligned
 	uint64_t data_size;   // 0 (zero-filled) or end - start
+	uint32_t data_crc;    // CRC32C of the data_size bytes
+	uint32_t reserved;
 };
 
 // The fields of prctl(PR_SET_MM, PR_SET_MM_MAP).
@@ -93,7 +95,7 @@ struct header {
 };
 
 static_assert(sizeof(arch::thread_state) <= 8 * sizeof(uint64_t));
-static_assert(sizeof(region) == 56);
+static_assert(sizeof(region) == 64);
 
 // What the restorer leaves in the app's memory for the runtime.
 struct resume_args {
@@ -127,6 +129,7 @@ enum class fault : uint32_t {
 	bad_data_size,
 	misplaced_data,
 	data_end_mismatch,
+	data_crc_mismatch,
 	count
 };
 

@@ -4,6 +4,7 @@
 #include <linux/errno.h>
 #include <linux/signal.h>
 
+#include "runtime/crc32c.h"
 #include "runtime/fmt.h"
 #include "runtime/io.h"
 #include "runtime/runtime.h"
@@ -117,9 +118,18 @@ void on_signal(int, void *, void *)
 	checkpoint(config.image_path);
 }
 
+void init_crc32c()
+{
+	uint64_t auxv[image::max_auxv_words];
+	long n = read_file("/proc/self/auxv", (char *)auxv, sizeof auxv);
+	if (n > 0)
+		crc32c_init(auxv);
+}
+
 __attribute__((constructor)) void init()
 {
 	config.signal = SIGUSR2;
+	init_crc32c();
 	default_image_path();
 	read_environment();
 

@@ -6,7 +6,9 @@
 // an image that a restored process still maps is never rewritten in place.
 #include <linux/auxvec.h>
 #include <linux/errno.h>
+#include <linux/fs.h>
 
+#include "runtime/crc32c.h"
 #include "runtime/fmt.h"
 #include "runtime/io.h"
 #include "runtime/maps.h"
@@ -18,6 +20,7 @@ namespace ckpt {
 namespace {
 
 constexpr size_t maps_cap = 8 << 20;
+constexpr size_t staging_size = 1 << 20;
 
 // Working memory, mapped for one checkpoint and left out of its image.
 struct scratch {
@@ -25,6 +28,7 @@ struct scratch {
 	image::region regions[image::max_regions];
 	char strings[image::max_strings];
 	char maps[maps_cap];
+	char staging[staging_size];
 };
 
 uint64_t page_size_of(const image::header &h)
@@ -191,9 +195,33 @@ private:
 	size_t last_len_ = 0;
 };
 
+// Writes len bytes of memory and extends *crc over them, a cache-sized
+// chunk at a time so that the checksum reads what write() is about to.
+// Memory that may change under us (the stack this code runs on) goes
+// through the staging buffer, so the checksum and the file agree.
+long write_checked(int fd, const char *mem, uint64_t len, uint32_t *crc,
+		   char *staging)
+{
+	while (len) {
+		size_t n = len < staging_size ? len : staging_size;
+		const char *chunk = mem;
+		if (staging) {
+			memcpy(staging, mem, n);
+			chunk = staging;
+		}
+		*crc = crc32c(*crc, chunk, n);
+		long ret = write_all(fd, chunk, n);
+		if (ret)
+			return ret;
+		mem += n;
+		len -= n;
+	}
+	return 0;
+}
+
 // Writes a region's bytes from its memory. Unreadable memory is made
 // readable for the copy and put back.
-long write_region(int fd, const image::region &r)
+long write_region(int fd, image::region &r, char *staging)
 {
 	bool unreadable = !(r.prot & PROT_READ);
 	if (unreadable) {
@@ -202,7 +230,11 @@ long write_region(int fd, const image::region &r)
 		if (ret < 0)
 			return ret;
 	}
-	long ret = write_all(fd, (const void *)r.start, r.data_size);
+	const uint64_t sp = (uint64_t)__builtin_frame_address(0);
+	bool live = sp >= r.start && sp < r.end;
+	r.data_crc = 0;
+	long ret = write_checked(fd, (const char *)r.start, r.data_size,
+				 &r.data_crc, live ? staging : nullptr);
 	if (unreadable) {
 		long back = sys::mprotect(r.start, r.end - r.start, r.prot);
 		if (ret == 0)
@@ -220,30 +252,36 @@ struct failure {
 	}
 };
 
-long write_file(int fd, const scratch &s, bool sync, failure f, text &msg)
+// Region data first, the header and tables last: their checksums cover
+// the data's.
+long write_file(int fd, scratch &s, bool sync, failure f, text &msg)
 {
-	const image::header &h = s.header;
-	long ret = write_all(fd, &h, sizeof h);
-	if (!ret)
-		ret = write_all(fd, s.regions,
-				h.region_count * sizeof(image::region));
-	if (!ret)
-		ret = write_all(fd, s.strings, h.strings_size);
-	if (!ret && sys::lseek(fd, h.data_offset, 0 /* SEEK_SET */) < 0)
-		ret = -EIO;
-	if (ret)
-		return f.fail(ret, "cannot write the header");
+	image::header &h = s.header;
+	if (sys::lseek(fd, h.data_offset, SEEK_SET) < 0)
+		return f.fail(-EIO, "lseek");
+	long ret;
 	for (uint32_t i = 0; i < h.region_count; i++) {
-		const image::region &r = s.regions[i];
+		image::region &r = s.regions[i];
 		if (!r.data_size)
 			continue;
-		ret = write_region(fd, r);
+		ret = write_region(fd, r, s.staging);
 		if (ret) {
 			msg.str("region ").udec(i).str(" at 0x").hex(r.start)
 				.str(": ");
 			return f.fail(ret, "cannot write its memory");
 		}
 	}
+	h.meta_crc = image::meta_crc(h, s.regions, s.strings);
+	ret = sys::lseek(fd, 0, SEEK_SET) < 0 ? -EIO : 0;
+	if (!ret)
+		ret = write_all(fd, &h, sizeof h);
+	if (!ret)
+		ret = write_all(fd, s.regions,
+				h.region_count * sizeof(image::region));
+	if (!ret)
+		ret = write_all(fd, s.strings, h.strings_size);
+	if (ret)
+		return f.fail(ret, "cannot write the header");
 	if (sync && (ret = sys::fdatasync(fd)) < 0)
 		return f.fail(ret, "fdatasync");
 	return 0;
@@ -312,8 +350,6 @@ long write_image(const char *path, const arch::context *ctx,
 		sys::munmap(s_start, scratch_size);
 		return -EINVAL;
 	}
-	h.meta_crc = image::meta_crc(h, s->regions, s->strings);
-
 	char tmp[4096 + 32];
 	text tmp_path(tmp, sizeof tmp);
 	tmp_path.str(path).str(".tmp.").dec(sys::getpid());
