@@ -42,24 +42,6 @@ bool read_exact(ckpt::text &err, void *buf, size_t len, uint64_t off,
 	return true;
 }
 
-// The runtime's context and resume_args must lie in memory the image
-// restores with content and that the restorer may write.
-const char *check_runtime_addr(uint64_t addr, size_t len)
-{
-	const image::header &h = g.header;
-	for (uint32_t i = 0; i < h.region_count; i++) {
-		const image::region &r = g.regions[i];
-		if (addr >= r.start && addr < r.end) {
-			if (len > r.end - addr || !r.data_size ||
-			    !(r.prot & PROT_WRITE))
-				return "the runtime's state is not in "
-				       "writable saved memory";
-			return nullptr;
-		}
-	}
-	return "the runtime's state is outside the image's memory";
-}
-
 } // namespace
 
 bool load_image(ckpt::text &err)
@@ -107,15 +89,10 @@ bool load_image(ckpt::text &err)
 			"cannot read the string table"))
 		return false;
 	p = image::check_tables(h, g.regions, g.strings);
+	if (p.what == image::fault::none)
+		p = image::check_runtime_state(h, g.regions);
 	if (p.what != image::fault::none)
 		return refuse(err, p);
-	const char *bad = check_runtime_addr(h.context_addr,
-					     sizeof(arch::context));
-	if (!bad)
-		bad = check_runtime_addr(h.resume_addr,
-					 sizeof(image::resume_args));
-	if (bad)
-		return refuse(err, bad);
 	return true;
 }
 

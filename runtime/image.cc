@@ -27,7 +27,7 @@ bool fits(uint64_t a, uint64_t b, uint64_t limit)
 const char *describe(fault f)
 {
 	// Arrays, not pointers: the restorer may hold no absolute address.
-	static constexpr char text[(int)fault::count][64] = {
+	static constexpr char text[][64] = {
 		"no problem",
 		"not a ckpt image (bad magic)",
 		"image format is newer than this restorer",
@@ -52,7 +52,10 @@ const char *describe(fault f)
 		"region data is misplaced or beyond the end of the image",
 		"region data does not end where the image ends",
 		"region data checksum mismatch (corrupt image)",
+		"the runtime's state is not in writable saved memory",
 	};
+	static_assert(sizeof text / sizeof text[0] == (size_t)fault::count,
+		      "one message per fault");
 	return f < fault::count ? text[(int)f] : "unknown problem";
 }
 
@@ -149,6 +152,31 @@ problem check_tables(const header &h, const region *regions,
 	}
 	if (data_end != h.file_size)
 		return {fault::data_end_mismatch};
+	return {};
+}
+
+namespace {
+
+bool in_saved_writable(const header &h, const region *regions, uint64_t addr,
+		       uint64_t len)
+{
+	for (uint32_t i = 0; i < h.region_count; i++) {
+		const region &r = regions[i];
+		if (addr >= r.start && addr < r.end)
+			return len <= r.end - addr && r.data_size &&
+			       (r.prot & PROT_WRITE);
+	}
+	return false;
+}
+
+} // namespace
+
+problem check_runtime_state(const header &h, const region *regions)
+{
+	if (!in_saved_writable(h, regions, h.context_addr,
+			       sizeof(arch::context)) ||
+	    !in_saved_writable(h, regions, h.resume_addr, sizeof(resume_args)))
+		return {fault::runtime_state_missing};
 	return {};
 }
 

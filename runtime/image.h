@@ -130,6 +130,7 @@ enum class fault : uint32_t {
 	misplaced_data,
 	data_end_mismatch,
 	data_crc_mismatch,
+	runtime_state_missing,
 	count
 };
 
@@ -148,6 +149,9 @@ problem check_header(const header &h, uint64_t file_size,
 // Checks the region and string tables the header describes.
 problem check_tables(const header &h, const region *regions,
 		     const char *strings);
+// Checks that the runtime's context and resume_args lie in memory the
+// image restores with content and that the restorer may write.
+problem check_runtime_state(const header &h, const region *regions);
 // The CRC the header should carry for these tables.
 uint32_t meta_crc(const header &h, const region *regions,
 		  const char *strings);

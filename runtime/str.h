@@ -4,12 +4,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+// Default visibility: in a hosted build (the fuzzer) these are libc's.
+#pragma GCC visibility push(default)
 extern "C" {
 void *memcpy(void *dst, const void *src, size_t n);
 void *memmove(void *dst, const void *src, size_t n);
 void *memset(void *dst, int c, size_t n);
 int memcmp(const void *a, const void *b, size_t n);
 }
+#pragma GCC visibility pop
 
 namespace ckpt {
 
