@@ -48,6 +48,7 @@ void print_info()
 	line(ckpt::text(buf, sizeof buf).str("file size: ").udec(h.file_size));
 	line(ckpt::text(buf, sizeof buf).str("regions: ").udec(h.region_count));
 	line(ckpt::text(buf, sizeof buf).str("bytes stored: ").udec(stored));
+	line(ckpt::text(buf, sizeof buf).str("runs: ").udec(h.run_count));
 	line(ckpt::text(buf, sizeof buf).str("context: 0x").hex(h.context_addr));
 	if (h.mm.start_code) {
 		range_line("code", h.mm.start_code, h.mm.end_code);

@@ -85,12 +85,14 @@ bool load_image(ckpt::text &err)
 		return refuse(err, p);
 	if (!read_exact(err, g.regions, h.region_count * sizeof(image::region),
 			h.table_offset, "cannot read the region table") ||
+	    !read_exact(err, g.runs, h.run_count * sizeof(image::run),
+			h.runs_offset, "cannot read the run table") ||
 	    !read_exact(err, g.strings, h.strings_size, h.strings_offset,
 			"cannot read the string table"))
 		return false;
-	p = image::check_tables(h, g.regions, g.strings);
+	p = image::check_tables(h, g.regions, g.runs, g.strings);
 	if (p.what == image::fault::none)
-		p = image::check_runtime_state(h, g.regions);
+		p = image::check_runtime_state(h, g.regions, g.runs);
 	if (p.what != image::fault::none)
 		return refuse(err, p);
 	return true;

@@ -52,22 +52,27 @@ void unmap_all_but_self()
 	die(t.ch('\n'));
 }
 
-// Reads a region's bytes into place, checking them a chunk at a time
-// while the chunk is still in the cache.
-void read_region(uint32_t i, const image::region &r)
+// Reads a region's runs (the next ones of *run) into place, checking the
+// bytes a chunk at a time while the chunk is still in the cache.
+void read_region(uint32_t i, const image::region &r, const image::run *&run)
 {
 	constexpr uint64_t chunk = 1 << 20;
 	uint32_t crc = 0;
-	for (uint64_t off = 0; off < r.data_size; off += chunk) {
-		uint64_t len = r.data_size - off < chunk ? r.data_size - off
-							  : chunk;
-		char *dst = (char *)r.start + off;
-		long n = ckpt::pread_full(g.fd, dst, len, r.data_offset + off);
-		if (n < 0)
-			region_failed(i, "cannot read", n);
-		if ((uint64_t)n != len)
-			region_failed(i, "short file", 0);
-		crc = ckpt::crc32c(crc, dst, len);
+	uint64_t file_off = r.data_offset;
+	for (uint32_t k = 0; k < r.run_count; k++, run++) {
+		for (uint64_t off = 0; off < run->length; off += chunk) {
+			uint64_t len = run->length - off < chunk
+					       ? run->length - off
+					       : chunk;
+			char *dst = (char *)r.start + run->offset + off;
+			long n = ckpt::pread_full(g.fd, dst, len, file_off);
+			if (n < 0)
+				region_failed(i, "cannot read", n);
+			if ((uint64_t)n != len)
+				region_failed(i, "short file", 0);
+			crc = ckpt::crc32c(crc, dst, len);
+			file_off += len;
+		}
 	}
 	if (crc != r.data_crc)
 		region_failed(i, image::describe(image::fault::data_crc_mismatch),
@@ -76,6 +81,7 @@ void read_region(uint32_t i, const image::region &r)
 
 void map_regions()
 {
+	const image::run *run = g.runs;
 	for (uint32_t i = 0; i < g.header.region_count; i++) {
 		const image::region &r = g.regions[i];
 		if (r.kind == image::kind_kernel)
@@ -96,8 +102,7 @@ void map_regions()
 			region_failed(i, "cannot map", sys::failed(addr) ? addr
 									  : -17);
 		}
-		if (r.data_size)
-			read_region(i, r);
+		read_region(i, r, run);
 		if (r.prot != (PROT_READ | PROT_WRITE)) {
 			long ret = sys::mprotect(r.start, len, r.prot);
 			if (ret < 0)

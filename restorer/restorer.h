@@ -30,6 +30,7 @@ struct state {
 	uint32_t page_size;
 	image::header header;
 	image::region regions[image::max_regions];
+	image::run runs[image::max_runs];
 	char strings[image::max_strings];
 	char maps[256 << 10]; // the restorer's own /proc/self/maps
 	alignas(16) char stack[128 << 10];

@@ -38,6 +38,7 @@ const char *describe(fault f)
 		"image is truncated",
 		"image has trailing bytes",
 		"region count is out of range",
+		"run count is out of range",
 		"string table size is out of range",
 		"auxiliary vector is too long",
 		"table offsets are inconsistent",
@@ -49,6 +50,7 @@ const char *describe(fault f)
 		"unknown region kind, protection or flags",
 		"region name is outside the string table",
 		"region data size is wrong",
+		"region run is misaligned, outside the region or out of order",
 		"region data is misplaced or beyond the end of the image",
 		"region data does not end where the image ends",
 		"region data checksum mismatch (corrupt image)",
@@ -87,13 +89,17 @@ problem check_header(const header &h, uint64_t file_size, uint32_t page_size)
 						: fault::trailing_bytes};
 	if (h.region_count == 0 || h.region_count > max_regions)
 		return {fault::bad_region_count};
+	if (h.run_count > max_runs)
+		return {fault::bad_run_count};
 	if (h.strings_size == 0 || h.strings_size > max_strings)
 		return {fault::bad_strings_size};
 	if (h.auxv_words > max_auxv_words)
 		return {fault::bad_auxv};
 	uint64_t table_size = (uint64_t)h.region_count * sizeof(region);
-	if (h.table_offset != sizeof(header) ||
-	    h.strings_offset != h.table_offset + table_size ||
+	uint64_t runs_size = (uint64_t)h.run_count * sizeof(run);
+	if (h.table_offset != sizeof(header) || h.reserved1 ||
+	    h.runs_offset != h.table_offset + table_size ||
+	    h.strings_offset != h.runs_offset + runs_size ||
 	    !fits(h.strings_offset, h.strings_size, h.data_offset) ||
 	    !page_aligned(h.data_offset, page_size) ||
 	    h.data_offset > file_size)
@@ -101,26 +107,54 @@ problem check_header(const header &h, uint64_t file_size, uint32_t page_size)
 	return {};
 }
 
-uint32_t meta_crc(const header &h, const region *regions, const char *strings)
+uint32_t meta_crc(const header &h, const region *regions, const run *runs,
+		  const char *strings)
 {
 	header copy = h;
 	copy.meta_crc = 0;
 	uint32_t crc = ckpt::crc32c(0, &copy, sizeof copy);
 	crc = ckpt::crc32c(crc, regions, (size_t)h.region_count *
 				       sizeof(region));
+	crc = ckpt::crc32c(crc, runs, (size_t)h.run_count * sizeof(run));
 	return ckpt::crc32c(crc, strings, h.strings_size);
 }
 
-problem check_tables(const header &h, const region *regions,
+namespace {
+
+// The runs of region r, starting at runs[*next]: inside it, aligned,
+// ordered, apart, and adding up to its data_size.
+bool check_runs(const header &h, const region &r, const run *runs,
+		uint32_t *next)
+{
+	if (r.run_count > h.run_count - *next)
+		return false;
+	const uint64_t len = r.end - r.start;
+	uint64_t end = 0, stored = 0;
+	for (uint32_t i = 0; i < r.run_count; i++) {
+		const run &u = runs[(*next)++];
+		if (!u.length || !page_aligned(u.offset, h.page_size) ||
+		    !page_aligned(u.length, h.page_size) ||
+		    (i && u.offset <= end) || !fits(u.offset, u.length, len))
+			return false;
+		end = u.offset + u.length;
+		stored += u.length;
+	}
+	return stored == r.data_size;
+}
+
+} // namespace
+
+problem check_tables(const header &h, const region *regions, const run *runs,
 		     const char *strings)
 {
-	if (meta_crc(h, regions, strings) != h.meta_crc)
+	if (meta_crc(h, regions, runs, strings) != h.meta_crc)
 		return {fault::bad_meta_crc};
 	if (strings[0] != 0 || strings[h.strings_size - 1] != 0)
 		return {fault::strings_unterminated};
 	const uint64_t prot_mask = PROT_READ | PROT_WRITE | PROT_EXEC;
 	uint64_t prev_end = 0;
 	uint64_t data_end = h.data_offset;
+	uint32_t next_run = 0;
 	for (uint32_t i = 0; i < h.region_count; i++) {
 		const region &r = regions[i];
 		problem p{fault::none, (long)i, r.start};
@@ -132,14 +166,14 @@ problem check_tables(const header &h, const region *regions,
 		else if (r.start < prev_end)
 			p.what = fault::region_overlap;
 		else if (r.kind >= kind_count || (r.prot & ~prot_mask) ||
-			 (r.flags & ~(uint32_t)region_shared) || r.reserved)
+			 (r.flags & ~(uint32_t)region_shared))
 			p.what = fault::bad_region_fields;
 		else if (r.name >= h.strings_size)
 			p.what = fault::bad_region_name;
-		else if (r.data_size &&
-			 (r.data_size != r.end - r.start ||
-			  r.kind == kind_kernel))
+		else if ((r.data_size || r.run_count) && r.kind == kind_kernel)
 			p.what = fault::bad_data_size;
+		else if (!check_runs(h, r, runs, &next_run))
+			p.what = fault::bad_run;
 		else if (r.data_size &&
 			 (r.data_offset != data_end ||
 			  !fits(r.data_offset, r.data_size, h.file_size)))
@@ -150,6 +184,8 @@ problem check_tables(const header &h, const region *regions,
 		if (r.data_size)
 			data_end = r.data_offset + r.data_size;
 	}
+	if (next_run != h.run_count)
+		return {fault::bad_run_count};
 	if (data_end != h.file_size)
 		return {fault::data_end_mismatch};
 	return {};
@@ -157,25 +193,38 @@ problem check_tables(const header &h, const region *regions,
 
 namespace {
 
-bool in_saved_writable(const header &h, const region *regions, uint64_t addr,
-		       uint64_t len)
+// [addr, addr + len) lies in stored bytes of a writable region.
+bool in_saved_writable(const header &h, const region *regions, const run *runs,
+		       uint64_t addr, uint64_t len)
 {
+	uint32_t first = 0;
 	for (uint32_t i = 0; i < h.region_count; i++) {
 		const region &r = regions[i];
-		if (addr >= r.start && addr < r.end)
-			return len <= r.end - addr && r.data_size &&
-			       (r.prot & PROT_WRITE);
+		if (addr >= r.start && addr < r.end) {
+			if (!(r.prot & PROT_WRITE))
+				return false;
+			for (uint32_t k = 0; k < r.run_count; k++) {
+				const run &u = runs[first + k];
+				uint64_t off = addr - r.start;
+				if (off >= u.offset && off < u.offset + u.length)
+					return len <= u.offset + u.length - off;
+			}
+			return false;
+		}
+		first += r.run_count;
 	}
 	return false;
 }
 
 } // namespace
 
-problem check_runtime_state(const header &h, const region *regions)
+problem check_runtime_state(const header &h, const region *regions,
+			    const run *runs)
 {
-	if (!in_saved_writable(h, regions, h.context_addr,
+	if (!in_saved_writable(h, regions, runs, h.context_addr,
 			       sizeof(arch::context)) ||
-	    !in_saved_writable(h, regions, h.resume_addr, sizeof(resume_args)))
+	    !in_saved_writable(h, regions, runs, h.resume_addr,
+			       sizeof(resume_args)))
 		return {fault::runtime_state_missing};
 	return {};
 }

@@ -2,8 +2,12 @@
 // runtime (writer) and the restorer (reader) share. Little-endian, native
 // layout; README.md documents it field by field.
 //
-//   header | region table | string table | pad | region data, each
-//   region's bytes starting on a page boundary of the image file
+//   header | region table | run table | string table | pad | region data
+//
+// A region stores only its touched pages: its runs (consecutive in the run
+// table, in region order) say which byte ranges of it the data holds, and
+// the data is those ranges back to back, each starting on a page boundary
+// of the file, so that a run can be mapped straight from the image.
 #pragma once
 
 #include <stddef.h>
@@ -19,6 +23,7 @@ constexpr uint32_t format_version = 1;
 
 // Hard bounds a reader enforces before it trusts any count.
 constexpr uint32_t max_regions = 32768;
+constexpr uint32_t max_runs = 1 << 20;
 constexpr uint32_t max_strings = 1 << 20;
 constexpr uint32_t max_auxv_words = 128;
 constexpr int signal_count = 64;
@@ -45,9 +50,17 @@ struct region {
 	uint32_t name;      // offset in the string table; 0 is ""
 	uint64_t file_offset; // the mapping's offset in its file (info only)
 	uint64_t data_offset; // where its bytes are in the image, page aligned
-	uint64_t data_size;   // 0 (zero-filled) or end - start
+	uint64_t data_size;   // bytes stored: the sum of its runs' lengths
 	uint32_t data_crc;    // CRC32C of the data_size bytes
-	uint32_t reserved;
+	uint32_t run_count;   // its runs; none: all zero (or, kind_kernel,
+			      // the kernel's)
+};
+
+// A stored part of a region: page aligned, inside it, in address order,
+// not touching the run before (else they would be one run).
+struct run {
+	uint64_t offset; // from the region's start
+	uint64_t length;
 };
 
 // The fields of prctl(PR_SET_MM, PR_SET_MM_MAP).
@@ -69,8 +82,11 @@ struct header {
 	uint32_t region_size;   // sizeof(region)
 	uint32_t region_count;
 	uint32_t strings_size;
-	uint32_t meta_crc;      // CRC32C of header (this field 0), table, strings
+	uint32_t meta_crc;      // CRC32C of header (this field 0) and tables
+	uint32_t run_count;     // entries in the run table
+	uint32_t reserved1;
 	uint64_t table_offset;
+	uint64_t runs_offset;
 	uint64_t strings_offset;
 	uint64_t data_offset;   // first byte of region data, page aligned
 	uint64_t file_size;     // the whole image
@@ -96,6 +112,7 @@ struct header {
 
 static_assert(sizeof(arch::thread_state) <= 8 * sizeof(uint64_t));
 static_assert(sizeof(region) == 64);
+static_assert(sizeof(run) == 16);
 
 // What the restorer leaves in the app's memory for the runtime.
 struct resume_args {
@@ -116,6 +133,7 @@ enum class fault : uint32_t {
 	truncated,
 	trailing_bytes,
 	bad_region_count,
+	bad_run_count,
 	bad_strings_size,
 	bad_auxv,
 	bad_offsets,
@@ -127,6 +145,7 @@ enum class fault : uint32_t {
 	bad_region_fields,
 	bad_region_name,
 	bad_data_size,
+	bad_run,
 	misplaced_data,
 	data_end_mismatch,
 	data_crc_mismatch,
@@ -146,14 +165,15 @@ struct problem {
 // Checks the header against the file and this machine.
 problem check_header(const header &h, uint64_t file_size,
 		     uint32_t page_size);
-// Checks the region and string tables the header describes.
-problem check_tables(const header &h, const region *regions,
+// Checks the region, run and string tables the header describes.
+problem check_tables(const header &h, const region *regions, const run *runs,
 		     const char *strings);
 // Checks that the runtime's context and resume_args lie in memory the
 // image restores with content and that the restorer may write.
-problem check_runtime_state(const header &h, const region *regions);
+problem check_runtime_state(const header &h, const region *regions,
+			    const run *runs);
 // The CRC the header should carry for these tables.
-uint32_t meta_crc(const header &h, const region *regions,
+uint32_t meta_crc(const header &h, const region *regions, const run *runs,
 		  const char *strings);
 
 const char *kind_name(uint32_t kind);

@@ -22,10 +22,14 @@ namespace {
 constexpr size_t maps_cap = 8 << 20;
 constexpr size_t staging_size = 1 << 20;
 
+constexpr size_t pagemap_words = 8192;
+
 // Working memory, mapped for one checkpoint and left out of its image.
 struct scratch {
 	image::header header;
 	image::region regions[image::max_regions];
+	image::run runs[image::max_runs];
+	uint64_t pagemap[pagemap_words];
 	char strings[image::max_strings];
 	char maps[maps_cap];
 	char staging[staging_size];
@@ -45,51 +49,66 @@ uint64_t align_up(uint64_t v, uint64_t a)
 	return (v + a - 1) & ~(a - 1);
 }
 
-// Tells whether any page of [start, end) was ever touched (present or
-// swapped, pagemap bits 63 and 62), so untouched reservations cost
-// nothing. Without pagemap every page counts as touched.
-class touch_probe {
+// Finds the pages of a range that were ever touched (present or swapped:
+// /proc/self/pagemap bits 63 and 62); the rest are zero and cost nothing.
+class page_scanner {
 public:
-	explicit touch_probe(uint64_t page_size) : page_size_(page_size)
+	page_scanner(uint64_t page_size, uint64_t *buf)
+		: page_size_(page_size), buf_(buf)
 	{
 		fd_ = sys::open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
 	}
-	~touch_probe()
+	~page_scanner()
 	{
 		if (fd_ >= 0)
 			sys::close(fd_);
 	}
+	page_scanner(const page_scanner &) = delete;
+	page_scanner &operator=(const page_scanner &) = delete;
 
-	bool touched(uint64_t start, uint64_t end)
+	bool usable() const { return fd_ >= 0; }
+
+	// Calls emit(offset, length) for each run of touched pages of
+	// [start, end), offsets from start; false if pagemap failed.
+	template <typename F> bool scan(uint64_t start, uint64_t end, F emit)
 	{
-		if (fd_ < 0)
-			return true;
-		uint64_t entries[256];
-		for (uint64_t page = start / page_size_; page < end / page_size_;) {
-			uint64_t want = end / page_size_ - page;
-			if (want > 256)
-				want = 256;
-			long n = pread_full(fd_, entries, want * 8, page * 8);
+		const uint64_t first = start / page_size_;
+		const uint64_t count = (end - start) / page_size_;
+		uint64_t run_start = 0;
+		bool in_run = false;
+		for (uint64_t done = 0; done < count;) {
+			uint64_t want = count - done;
+			if (want > pagemap_words)
+				want = pagemap_words;
+			long n = pread_full(fd_, buf_, want * 8,
+					    (first + done) * 8);
 			if (n < 8)
-				return true;
-			for (long i = 0; i < n / 8; i++) {
-				if (entries[i] >> 62)
-					return true;
+				return false;
+			for (long i = 0; i < n / 8; i++, done++) {
+				bool touched = buf_[i] >> 62;
+				if (touched && !in_run)
+					run_start = done;
+				else if (!touched && in_run &&
+					 !emit(run_start * page_size_,
+					       (done - run_start) * page_size_))
+					return false;
+				in_run = touched;
 			}
-			page += n / 8;
 		}
-		return false;
+		return !in_run || emit(run_start * page_size_,
+				       (count - run_start) * page_size_);
 	}
 
 private:
 	uint64_t page_size_;
+	uint64_t *buf_;
 	long fd_;
 };
 
 class image_builder {
 public:
 	image_builder(scratch *s, uint64_t page_size)
-		: s_(s), probe_(page_size)
+		: s_(s), pages_(page_size, s->pagemap)
 	{
 		s_->strings[0] = 0;
 	}
@@ -111,8 +130,8 @@ public:
 		r.kind = classify(e);
 		if (!intern(e.name, e.name_len, &r.name))
 			return "too many region names";
-		if (stores_data(e, r))
-			r.data_size = end - start;
+		if (!add_runs(e, r))
+			return "too many runs of touched pages";
 		h.region_count++;
 		return nullptr;
 	}
@@ -123,8 +142,10 @@ public:
 		image::header &h = s_->header;
 		h.strings_size = strings_len_;
 		h.table_offset = sizeof(image::header);
-		h.strings_offset = h.table_offset +
-				   h.region_count * sizeof(image::region);
+		h.runs_offset = h.table_offset +
+				h.region_count * sizeof(image::region);
+		h.strings_offset = h.runs_offset +
+				   h.run_count * sizeof(image::run);
 		h.data_offset = align_up(h.strings_offset + h.strings_size,
 					 page_size);
 		uint64_t off = h.data_offset;
@@ -152,18 +173,42 @@ private:
 		return image::kind_anon;
 	}
 
-	// Unreadable memory is stored only if it holds something: a private
-	// file mapping's untouched pages are the file's, an anonymous
-	// region's untouched pages are zero.
-	bool stores_data(const map_entry &e, const image::region &r)
+	// Private anonymous memory stores its touched pages only. A private
+	// file mapping stores all of itself when readable (it comes back
+	// anonymous, so untouched pages must come from the image too) and
+	// nothing when not (never read, its pages are the file's). Shared
+	// memory stores all of itself.
+	bool add_runs(const map_entry &e, image::region &r)
 	{
 		if (r.kind == image::kind_kernel)
-			return false;
-		if (e.prot & PROT_READ)
 			return true;
-		if (r.kind == image::kind_file && !e.shared)
+		if (!e.shared && r.kind != image::kind_file && pages_.usable()) {
+			uint32_t first = s_->header.run_count;
+			bool ok = pages_.scan(r.start, r.end,
+					      [&](uint64_t off, uint64_t len) {
+						      return add_run(r, off, len);
+					      });
+			if (ok)
+				return true;
+			s_->header.run_count = first; // fall back to all of it
+			r.run_count = 0;
+			r.data_size = 0;
+		}
+		if ((e.prot & PROT_READ) || e.shared ||
+		    r.kind != image::kind_file)
+			return add_run(r, 0, r.end - r.start);
+		return true;
+	}
+
+	bool add_run(image::region &r, uint64_t off, uint64_t len)
+	{
+		image::header &h = s_->header;
+		if (h.run_count == image::max_runs)
 			return false;
-		return probe_.touched(r.start, r.end);
+		s_->runs[h.run_count++] = {off, len};
+		r.run_count++;
+		r.data_size += len;
+		return true;
 	}
 
 	// Consecutive regions of one file share its name.
@@ -189,7 +234,7 @@ private:
 	}
 
 	scratch *s_;
-	touch_probe probe_;
+	page_scanner pages_;
 	uint32_t strings_len_ = 1; // offset 0 is the empty name
 	uint32_t last_off_ = 0;
 	size_t last_len_ = 0;
@@ -219,9 +264,10 @@ long write_checked(int fd, const char *mem, uint64_t len, uint32_t *crc,
 	return 0;
 }
 
-// Writes a region's bytes from its memory. Unreadable memory is made
-// readable for the copy and put back.
-long write_region(int fd, image::region &r, char *staging)
+// Writes the runs of a region (the next ones of *run) from its memory.
+// Unreadable memory is made readable for the copy and put back.
+long write_region(int fd, image::region &r, const image::run *&run,
+		  char *staging)
 {
 	bool unreadable = !(r.prot & PROT_READ);
 	if (unreadable) {
@@ -231,10 +277,14 @@ long write_region(int fd, image::region &r, char *staging)
 			return ret;
 	}
 	const uint64_t sp = (uint64_t)__builtin_frame_address(0);
-	bool live = sp >= r.start && sp < r.end;
 	r.data_crc = 0;
-	long ret = write_checked(fd, (const char *)r.start, r.data_size,
-				 &r.data_crc, live ? staging : nullptr);
+	long ret = 0;
+	for (uint32_t i = 0; i < r.run_count && !ret; i++, run++) {
+		const uint64_t start = r.start + run->offset;
+		bool live = sp >= start && sp < start + run->length;
+		ret = write_checked(fd, (const char *)start, run->length,
+				    &r.data_crc, live ? staging : nullptr);
+	}
 	if (unreadable) {
 		long back = sys::mprotect(r.start, r.end - r.start, r.prot);
 		if (ret == 0)
@@ -260,24 +310,27 @@ long write_file(int fd, scratch &s, bool sync, failure f, text &msg)
 	if (sys::lseek(fd, h.data_offset, SEEK_SET) < 0)
 		return f.fail(-EIO, "lseek");
 	long ret;
+	const image::run *run = s.runs;
 	for (uint32_t i = 0; i < h.region_count; i++) {
 		image::region &r = s.regions[i];
-		if (!r.data_size)
+		if (!r.run_count)
 			continue;
-		ret = write_region(fd, r, s.staging);
+		ret = write_region(fd, r, run, s.staging);
 		if (ret) {
 			msg.str("region ").udec(i).str(" at 0x").hex(r.start)
 				.str(": ");
 			return f.fail(ret, "cannot write its memory");
 		}
 	}
-	h.meta_crc = image::meta_crc(h, s.regions, s.strings);
+	h.meta_crc = image::meta_crc(h, s.regions, s.runs, s.strings);
 	ret = sys::lseek(fd, 0, SEEK_SET) < 0 ? -EIO : 0;
 	if (!ret)
 		ret = write_all(fd, &h, sizeof h);
 	if (!ret)
 		ret = write_all(fd, s.regions,
 				h.region_count * sizeof(image::region));
+	if (!ret)
+		ret = write_all(fd, s.runs, h.run_count * sizeof(image::run));
 	if (!ret)
 		ret = write_all(fd, s.strings, h.strings_size);
 	if (ret)

@@ -10,7 +10,7 @@ copies next to it, one at a time:
   * truncated at 0, inside the header, at the end of the header, of the
     region table and of the strings, at every region's data boundaries and
     at random offsets;
-  * one bit flipped in the header, the region table, the strings and the
+  * one bit flipped in the header, the region and run tables, the strings and the
     region data (random positions; the zero padding before the first data
     page carries no information and is left alone);
   * a page of region data zeroed (one that was not zero already);
@@ -32,20 +32,22 @@ import struct
 import subprocess
 import sys
 
-HEADER = struct.Struct('<8sIIIIIIII QQQQ')  # up to file_size
+HEADER = struct.Struct('<8sIIIIIIIIII QQQQQ')  # up to file_size
 REGION = struct.Struct('<QQIIII QQQ II')
 
 
 def parse(data):
     (magic, version, machine, page_size, header_size, region_size,
-     region_count, strings_size, meta_crc, table_offset, strings_offset,
-     data_offset, file_size) = HEADER.unpack_from(data, 0)
+     region_count, strings_size, meta_crc, run_count, reserved,
+     table_offset, runs_offset, strings_offset, data_offset,
+     file_size) = HEADER.unpack_from(data, 0)
     regions = []
     for i in range(region_count):
         r = REGION.unpack_from(data, table_offset + i * region_size)
         regions.append({'start': r[0], 'end': r[1], 'data_offset': r[7],
                         'data_size': r[8]})
     return {'header_size': header_size, 'table_offset': table_offset,
+            'runs_offset': runs_offset,
             'strings_offset': strings_offset, 'strings_size': strings_size,
             'data_offset': data_offset, 'file_size': file_size,
             'page_size': page_size, 'regions': regions}
@@ -69,6 +71,8 @@ def variants(data, layout, rng):
 
     areas = [('header', 0, layout['header_size']),
              ('region table', layout['table_offset'],
+              layout['runs_offset']),
+             ('run table', layout['runs_offset'],
               layout['strings_offset']),
              ('strings', layout['strings_offset'],
               layout['strings_offset'] + layout['strings_size'])]
