@@ -15,12 +15,15 @@ state g;
 namespace {
 
 constexpr char usage[] =
-	"usage: restorer [--info] IMAGE\n"
+	"usage: restorer [--info | --lazy] IMAGE\n"
 	"\n"
 	"Resumes the process saved in IMAGE (written by an app linked with\n"
 	"ckpt's runtime.o) where it was checkpointed.\n"
 	"\n"
 	"  --info       print the image's header and memory regions, and exit\n"
+	"  --lazy       map memory from the image instead of reading it: the\n"
+	"               restore takes the same time at any size, pages load\n"
+	"               when first used, and their checksums are not checked\n"
 	"  --no-set-mm  do not set the mm fields (brk, arg and env areas) with\n"
 	"               prctl(PR_SET_MM_MAP); malloc falls back to mmap\n"
 	"  --help       print this help\n";
@@ -90,6 +93,8 @@ extern "C" [[noreturn]] void restorer_start(long *sp)
 			sys::exit_group(0);
 		} else if (ckpt::str_eq(arg, "--info")) {
 			g.opts.info = true;
+		} else if (ckpt::str_eq(arg, "--lazy")) {
+			g.opts.lazy = true;
 		} else if (ckpt::str_eq(arg, "--no-set-mm")) {
 			g.opts.no_set_mm = true;
 		} else if (ckpt::str_eq(arg, "--") && i + 1 < argc && !path) {

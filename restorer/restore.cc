@@ -1,5 +1,6 @@
 // The restore proper, on the restorer's own stack: replace the address
 // space with the image's, put the kernel state back and jump into the app.
+#include <linux/errno.h>
 #include <linux/signal.h>
 
 #include "arch/sys.h"
@@ -79,6 +80,50 @@ void read_region(uint32_t i, const image::region &r, const image::run *&run)
 			      0);
 }
 
+// Lazy restore maps runs straight from the image (each starts on a page
+// of the file). A region qualifies when it is readable (an unreadable
+// private file mapping would not be saved again by a later checkpoint),
+// private, not the stack (MAP_GROWSDOWN is anonymous only), and while
+// the runs so mapped stay well below vm.max_map_count (65530 by default):
+// each is a mapping of its own, and so is each gap between them.
+bool maps_lazily(const image::region &r)
+{
+	static uint32_t lazy_runs;
+	constexpr uint32_t max_lazy_runs = 16384;
+	if (!g.opts.lazy || !(r.prot & PROT_READ) ||
+	    (r.flags & image::region_shared) || r.kind == image::kind_stack ||
+	    r.run_count > max_lazy_runs - lazy_runs)
+		return false;
+	lazy_runs += r.run_count;
+	return true;
+}
+
+// Maps a region's runs from the image over its anonymous mapping, with
+// the region's protection; false if the file system refuses that
+// protection (noexec), and then the region is as it was.
+bool map_region_lazily(uint32_t i, const image::region &r,
+		       const image::run *&run)
+{
+	uint64_t file_off = r.data_offset;
+	const image::run *first = run;
+	for (uint32_t k = 0; k < r.run_count; k++, run++) {
+		long addr = sys::mmap(r.start + run->offset, run->length, r.prot,
+				      MAP_PRIVATE | MAP_FIXED, g.fd, file_off);
+		if (addr == -EPERM || addr == -EACCES) {
+			run = first;
+			sys::mmap(r.start, r.end - r.start,
+				  PROT_READ | PROT_WRITE,
+				  MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS, -1, 0);
+			return false;
+		}
+		if ((uint64_t)addr != r.start + run->offset)
+			region_failed(i, "cannot map from the image",
+				      sys::failed(addr) ? addr : -EEXIST);
+		file_off += run->length;
+	}
+	return true;
+}
+
 void map_regions()
 {
 	const image::run *run = g.runs;
@@ -100,9 +145,10 @@ void map_regions()
 			if (!sys::failed(addr))
 				sys::munmap(addr, len);
 			region_failed(i, "cannot map", sys::failed(addr) ? addr
-									  : -17);
+									  : -EEXIST);
 		}
-		read_region(i, r, run);
+		if (!maps_lazily(r) || !map_region_lazily(i, r, run))
+			read_region(i, r, run);
 		if (r.prot != (PROT_READ | PROT_WRITE)) {
 			long ret = sys::mprotect(r.start, len, r.prot);
 			if (ret < 0)

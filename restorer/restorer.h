@@ -20,6 +20,7 @@ struct range {
 
 struct options {
 	bool info;
+	bool lazy;      // map region data from the image instead of reading it
 	bool no_set_mm; // skip PR_SET_MM_MAP, to exercise the fallback
 };
 
