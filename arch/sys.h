@@ -185,6 +185,48 @@ static inline long kill(int pid, int sig)
 	return arch::syscall2(__NR_kill, pid, sig);
 }
 
+// A copy-on-write child, like fork(), but with no signal to the parent
+// when it exits (exit_signal 0: reap it with wait4(__WALL)) and none of
+// libc's atfork handlers. 0 in the child.
+static inline long clone_process()
+{
+	return arch::syscall5(__NR_clone, 0, 0, 0, 0, 0);
+}
+static inline long wait4(int pid, int *status, int options)
+{
+	return arch::syscall4(__NR_wait4, pid, SYS_ARG(status), options, 0);
+}
+static inline long futex(uint32_t *addr, int op, uint32_t val,
+			 const timespec *timeout = nullptr)
+{
+	return arch::syscall4(__NR_futex, SYS_ARG(addr), op, val,
+			      SYS_ARG(timeout));
+}
+
+// The kernel's struct sigevent (64 bytes).
+struct sigevent {
+	uint64_t value;
+	int32_t signo;
+	int32_t notify;
+	int32_t thread_id;
+	int32_t pad[11];
+};
+
+struct itimerspec {
+	timespec interval;
+	timespec value;
+};
+
+static inline long timer_create(int clock, sigevent *sev, int *id)
+{
+	return arch::syscall3(__NR_timer_create, clock, SYS_ARG(sev),
+			      SYS_ARG(id));
+}
+static inline long timer_settime(int id, const itimerspec *value)
+{
+	return arch::syscall4(__NR_timer_settime, id, 0, SYS_ARG(value), 0);
+}
+
 #undef SYS_ARG
 
 } // namespace sys

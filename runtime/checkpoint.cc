@@ -1,9 +1,13 @@
-// ckpt_checkpoint(): capture the registers, write the image, and the
-// second return from the capture in a restored process.
+// ckpt_checkpoint(): capture the registers, write the image (here, or in
+// a copy-on-write child with CKPT_FORK=1), and the second return from the
+// capture in a restored process.
 #include <linux/errno.h>
+#include <linux/futex.h>
+#include <linux/signal.h>
+#include <linux/wait.h>
 
-#include "runtime/runtime.h"
 #include "runtime/fmt.h"
+#include "runtime/runtime.h"
 
 namespace ckpt {
 
@@ -15,6 +19,104 @@ arch::context saved_context;
 image::resume_args resume;
 int busy;
 
+// How the last forked checkpoint ended, in memory shared with the child
+// that writes it. state is a futex word.
+struct fork_record {
+	uint32_t state;  // running, done
+	int32_t result;  // 0 or -errno
+	int32_t writer;  // pid of the child writing the image
+};
+enum : uint32_t { idle, running, done };
+fork_record *record;
+
+void report(const char *path, const text &why)
+{
+	char line[1024];
+	text msg(line, sizeof line);
+	msg.str("ckpt: checkpoint to ").str(path).str(" failed: ")
+		.str(why.c_str()).ch('\n');
+	print_err(msg);
+}
+
+long write_here(const char *path)
+{
+	char buf[512];
+	text why(buf, sizeof buf);
+	image_job *job;
+	long ret = begin_image(&saved_context, &resume, &job, why);
+	if (ret == 0) {
+		ret = write_image(job, path, why);
+		end_image(job);
+	}
+	if (ret < 0)
+		report(path, why);
+	return ret;
+}
+
+[[noreturn]] void writer_child(image_job *job, const char *path)
+{
+	char buf[512];
+	text why(buf, sizeof buf);
+	long ret = write_image(job, path, why);
+	if (ret < 0)
+		report(path, why);
+	record->result = (int32_t)ret;
+	__atomic_store_n(&record->state, (uint32_t)done, __ATOMIC_RELEASE);
+	sys::futex(&record->state, FUTEX_WAKE, 1 << 30);
+	sys::exit_group(ret < 0);
+}
+
+// The app pauses only for the kernel state and two fork()s: a child forks
+// the writer and exits at once, so the writer is nobody's child the app
+// could see or would have to reap.
+long write_forked(const char *path)
+{
+	if (!record) {
+		long addr = sys::mmap(0, sizeof *record, PROT_READ | PROT_WRITE,
+				      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+		if (sys::failed(addr))
+			return addr;
+		record = reinterpret_cast<fork_record *>(addr);
+	}
+	char buf[512];
+	text why(buf, sizeof buf);
+	image_job *job;
+	long ret = begin_image(&saved_context, &resume, &job, why);
+	if (ret < 0) {
+		report(path, why);
+		return ret;
+	}
+	*record = {running, 0, 0};
+	long pid = sys::clone_process();
+	if (pid == 0) {
+		// The app's handlers must not run in its copies.
+		const uint64_t all = ~0ull;
+		sys::rt_sigprocmask(SIG_SETMASK, &all, nullptr);
+		long writer = sys::clone_process();
+		if (writer == 0)
+			writer_child(job, path);
+		record->writer = (int32_t)writer;
+		if (writer < 0) {
+			record->result = (int32_t)writer;
+			record->state = done;
+		}
+		sys::exit_group(0);
+	}
+	if (pid > 0) {
+		int status;
+		while (sys::wait4((int)pid, &status, __WALL) == -EINTR)
+			;
+	}
+	end_image(job);
+	if (pid < 0 || record->writer < 0) {
+		ret = pid < 0 ? pid : record->writer;
+		record->state = idle;
+		report(path, why.str("fork: ").errno_name(ret));
+		return ret;
+	}
+	return 0;
+}
+
 // Runs in the restored process, on the app's stack, with its memory, TLS
 // and signal state back: drop what the restorer left mapped.
 void finish_restore()
@@ -24,6 +126,9 @@ void finish_restore()
 	if (a.restorer_end > a.restorer_start)
 		sys::munmap(a.restorer_start,
 			    a.restorer_end - a.restorer_start);
+	if (record)
+		*record = {idle, 0, 0}; // its writer was another process's
+	start_interval_timer();
 }
 
 } // namespace
@@ -33,23 +138,34 @@ long checkpoint(const char *path)
 	if (__atomic_exchange_n(&busy, 1, __ATOMIC_ACQUIRE))
 		return -EBUSY;
 	long ret;
-	char err[512];
 	if (ckpt_arch_capture(&saved_context)) {
 		finish_restore();
 		ret = 1;
+	} else if (config.fork) {
+		ret = write_forked(path);
 	} else {
-		ret = write_image(path, &saved_context, &resume, err,
-				  sizeof err);
-		if (ret < 0) {
-			char line[768];
-			text msg(line, sizeof line);
-			msg.str("ckpt: checkpoint to ").str(path).str(" failed: ")
-				.str(err).ch('\n');
-			print_err(msg);
-		}
+		ret = write_here(path);
 	}
 	__atomic_store_n(&busy, 0, __ATOMIC_RELEASE);
 	return ret;
+}
+
+long wait_forked()
+{
+	if (!record || record->state == idle)
+		return 0;
+	// A writer killed before it could say so leaves "running" behind:
+	// look for it between waits.
+	const sys::timespec tick = {0, 100 * 1000 * 1000};
+	while (__atomic_load_n(&record->state, __ATOMIC_ACQUIRE) == running) {
+		sys::futex(&record->state, FUTEX_WAIT, running, &tick);
+		if (record->state == running &&
+		    sys::kill(record->writer, 0) == -ESRCH &&
+		    record->state == running)
+			record->result = -ECHILD, record->state = done;
+	}
+	record->state = idle;
+	return record->result;
 }
 
 } // namespace ckpt
@@ -58,4 +174,9 @@ extern "C" __attribute__((visibility("default"))) int
 ckpt_checkpoint(const char *path)
 {
 	return (int)ckpt::checkpoint(path ? path : ckpt::config.image_path);
+}
+
+extern "C" __attribute__((visibility("default"))) int ckpt_wait(void)
+{
+	return (int)ckpt::wait_forked();
 }

@@ -17,6 +17,14 @@ extern "C" {
  */
 int ckpt_checkpoint(const char *path);
 
+/*
+ * With CKPT_FORK=1 a copy-on-write child writes the image while the app
+ * goes on, and ckpt_checkpoint() returns 0 once that child exists. This
+ * waits until the last such image is complete: 0, or the negative errno
+ * it failed with. Without a forked checkpoint under way it returns 0.
+ */
+int ckpt_wait(void);
+
 #ifdef __cplusplus
 }
 #endif

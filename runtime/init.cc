@@ -3,6 +3,7 @@
 // runtime.o.
 #include <linux/errno.h>
 #include <linux/signal.h>
+#include <linux/time.h>
 
 #include "runtime/crc32c.h"
 #include "runtime/fmt.h"
@@ -108,6 +109,16 @@ void read_environment()
 				     value, value_len);
 		} else if (is("CKPT_SYNC")) {
 			config.sync = value_len == 1 && value[0] == '1';
+		} else if (is("CKPT_FORK")) {
+			config.fork = value_len == 1 && value[0] == '1';
+		} else if (is("CKPT_INTERVAL")) {
+			uint64_t seconds;
+			if (parse_u64(value, value_len, &seconds) && seconds &&
+			    seconds < (1u << 31))
+				config.interval = (uint32_t)seconds;
+			else
+				warn("CKPT_INTERVAL is not a number of seconds",
+				     value, value_len);
 		}
 	}
 }
@@ -125,6 +136,36 @@ void init_crc32c()
 	if (n > 0)
 		crc32c_init(auxv);
 }
+
+} // namespace
+
+// A POSIX timer of its own, which sends the checkpoint signal: the app's
+// alarm(), itimers and other timers are untouched. Timers do not survive
+// a restore, so a restored process arms it again.
+void start_interval_timer()
+{
+	if (!config.interval)
+		return;
+	sys::sigevent sev = {};
+	sev.signo = config.signal;
+	sev.notify = SIGEV_SIGNAL;
+	int id;
+	long ret = sys::timer_create(CLOCK_MONOTONIC, &sev, &id);
+	if (ret == 0) {
+		sys::itimerspec every = {};
+		every.interval.sec = every.value.sec = config.interval;
+		ret = sys::timer_settime(id, &every);
+	}
+	if (ret < 0) {
+		char buf[256];
+		text msg(buf, sizeof buf);
+		msg.str("ckpt: cannot start the CKPT_INTERVAL timer: ")
+			.errno_name(ret).ch('\n');
+		print_err(msg);
+	}
+}
+
+namespace {
 
 __attribute__((constructor)) void init()
 {
@@ -147,7 +188,9 @@ __attribute__((constructor)) void init()
 		msg.str("ckpt: cannot install the handler for signal ")
 			.dec(config.signal).str(": ").errno_name(ret).ch('\n');
 		print_err(msg);
+		return;
 	}
+	start_interval_timer();
 }
 
 } // namespace

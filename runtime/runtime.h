@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include "arch/arch.h"
+#include "runtime/fmt.h"
 #include "runtime/image.h"
 
 namespace ckpt {
@@ -14,18 +15,35 @@ struct settings {
 	char image_path[4096];
 	int signal;
 	bool sync; // CKPT_SYNC=1: fdatasync the image before the rename
+	bool fork; // CKPT_FORK=1: a copy-on-write child writes the image
+	uint32_t interval; // CKPT_INTERVAL: seconds between checkpoints, or 0
 };
 extern settings config;
 
 // Takes a checkpoint to path: 0, 1 in a restored process, or -errno.
 long checkpoint(const char *path);
 
+// Waits for the last forked checkpoint to be complete: 0 or -errno.
+long wait_forked();
+
+// Arms the CKPT_INTERVAL timer (again, in a restored process).
+void start_interval_timer();
+
 // Fills h's kernel-state fields for the calling thread.
 long save_kernel_state(image::header *h);
 
-// Writes the image of this process to path (through a temporary file and
-// a rename); the context and resume_args addresses go into its header.
-long write_image(const char *path, const arch::context *ctx,
-		 const image::resume_args *resume, char *err, size_t err_cap);
+// An image being made: the working memory of one checkpoint.
+struct image_job;
+
+// Starts an image in the app itself: maps the working memory and records
+// the calling thread's kernel state and where ctx and resume live. On
+// failure, -errno with the reason in msg.
+long begin_image(const arch::context *ctx, const image::resume_args *resume,
+		 image_job **job, text &msg);
+// Scans memory and writes the image to path (a temporary file, then a
+// rename): in the app, or in a copy-on-write child of it.
+long write_image(image_job *job, const char *path, text &msg);
+// Unmaps the working memory.
+void end_image(image_job *job);
 
 } // namespace ckpt

@@ -35,6 +35,8 @@ struct scratch {
 	char staging[staging_size];
 };
 
+const uint64_t scratch_size = (sizeof(scratch) + 0xffff) & ~0xffffull;
+
 uint64_t page_size_of(const image::header &h)
 {
 	for (uint32_t i = 0; i + 1 < h.auxv_words; i += 2) {
@@ -293,22 +295,19 @@ long write_region(int fd, image::region &r, const image::run *&run,
 	return ret;
 }
 
-struct failure {
-	text &msg;
-	long fail(long err, const char *what)
-	{
-		msg.str(what).str(": ").errno_name(err);
-		return err;
-	}
-};
+long fail(text &msg, long err, const char *what)
+{
+	msg.str(what).str(": ").errno_name(err);
+	return err;
+}
 
 // Region data first, the header and tables last: their checksums cover
 // the data's.
-long write_file(int fd, scratch &s, bool sync, failure f, text &msg)
+long write_file(int fd, scratch &s, bool sync, text &msg)
 {
 	image::header &h = s.header;
 	if (sys::lseek(fd, h.data_offset, SEEK_SET) < 0)
-		return f.fail(-EIO, "lseek");
+		return fail(msg, -EIO, "lseek");
 	long ret;
 	const image::run *run = s.runs;
 	for (uint32_t i = 0; i < h.region_count; i++) {
@@ -319,7 +318,7 @@ long write_file(int fd, scratch &s, bool sync, failure f, text &msg)
 		if (ret) {
 			msg.str("region ").udec(i).str(" at 0x").hex(r.start)
 				.str(": ");
-			return f.fail(ret, "cannot write its memory");
+			return fail(msg, ret, "cannot write its memory");
 		}
 	}
 	h.meta_crc = image::meta_crc(h, s.regions, s.runs, s.strings);
@@ -334,28 +333,23 @@ long write_file(int fd, scratch &s, bool sync, failure f, text &msg)
 	if (!ret)
 		ret = write_all(fd, s.strings, h.strings_size);
 	if (ret)
-		return f.fail(ret, "cannot write the header");
+		return fail(msg, ret, "cannot write the header");
 	if (sync && (ret = sys::fdatasync(fd)) < 0)
-		return f.fail(ret, "fdatasync");
+		return fail(msg, ret, "fdatasync");
 	return 0;
 }
 
 } // namespace
 
-long write_image(const char *path, const arch::context *ctx,
-		 const image::resume_args *resume, char *err, size_t err_cap)
+long begin_image(const arch::context *ctx, const image::resume_args *resume,
+		 image_job **job, text &msg)
 {
-	text msg(err, err_cap);
-	failure f{msg};
-	const uint64_t scratch_size = align_up(sizeof(scratch), 1 << 16);
 	long addr = sys::mmap(0, scratch_size, PROT_READ | PROT_WRITE,
 			      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1,
 			      0);
 	if (sys::failed(addr))
-		return f.fail(addr, "cannot map working memory");
+		return fail(msg, addr, "cannot map working memory");
 	auto *s = reinterpret_cast<scratch *>(addr);
-	const uint64_t s_start = addr, s_end = addr + scratch_size;
-
 	image::header &h = s->header;
 	memcpy(h.magic, image::magic, sizeof h.magic);
 	h.version = image::format_version;
@@ -364,70 +358,81 @@ long write_image(const char *path, const arch::context *ctx,
 	h.region_size = sizeof(image::region);
 	h.context_addr = (uint64_t)ctx;
 	h.resume_addr = (uint64_t)resume;
-
 	long ret = save_kernel_state(&h);
-	long n = ret < 0 ? ret : read_file("/proc/self/maps", s->maps, maps_cap);
-	if (ret < 0 || n < 0) {
-		sys::munmap(s_start, scratch_size);
-		return f.fail(ret < 0 ? ret : n,
-			      ret < 0 ? "cannot read kernel state"
-				      : "cannot read /proc/self/maps");
+	if (ret < 0) {
+		end_image(reinterpret_cast<image_job *>(s));
+		return fail(msg, ret, "cannot read kernel state");
 	}
-	const uint64_t page_size = page_size_of(h);
-	h.page_size = (uint32_t)page_size;
+	h.page_size = (uint32_t)page_size_of(h);
+	*job = reinterpret_cast<image_job *>(s);
+	return 0;
+}
 
+void end_image(image_job *job)
+{
+	sys::munmap((uint64_t)job, scratch_size);
+}
+
+namespace {
+
+// Fills the region and run tables from /proc/self/maps, leaving out the
+// working memory itself; nullptr or why not.
+const char *scan_memory(scratch *s)
+{
+	long n = read_file("/proc/self/maps", s->maps, maps_cap);
+	if (n < 0)
+		return "cannot read /proc/self/maps";
+	const uint64_t s_start = (uint64_t)s, s_end = s_start + scratch_size;
+	const uint64_t page_size = s->header.page_size;
+	image_builder b(s, page_size);
+	maps_scanner scan(s->maps, n);
+	map_entry e;
 	const char *why = nullptr;
-	{
-		image_builder b(s, page_size);
-		maps_scanner scan(s->maps, n);
-		map_entry e;
-		while (!why && scan.next(&e)) {
-			// Cannot be unmapped or mapped: the kernel's business.
-			if (e.named("[vsyscall]"))
-				continue;
-			// Leave this checkpoint's working memory out.
-			if (e.start < s_start)
-				why = b.add(e, e.start,
-					    e.end < s_start ? e.end : s_start);
-			if (!why && e.end > s_end)
-				why = b.add(e, e.start > s_end ? e.start : s_end,
-					    e.end);
-		}
-		if (!why && scan.bad())
-			why = "cannot parse /proc/self/maps";
-		if (!why)
-			b.layout(page_size);
+	while (!why && scan.next(&e)) {
+		// Cannot be unmapped or mapped: the kernel's business.
+		if (e.named("[vsyscall]"))
+			continue;
+		if (e.start < s_start)
+			why = b.add(e, e.start, e.end < s_start ? e.end : s_start);
+		if (!why && e.end > s_end)
+			why = b.add(e, e.start > s_end ? e.start : s_end, e.end);
 	}
-	if (why) {
+	if (!why && scan.bad())
+		why = "cannot parse /proc/self/maps";
+	if (!why)
+		b.layout(page_size);
+	return why;
+}
+
+} // namespace
+
+long write_image(image_job *job, const char *path, text &msg)
+{
+	auto *s = reinterpret_cast<scratch *>(job);
+	if (const char *why = scan_memory(s)) {
 		msg.str(why);
-		sys::munmap(s_start, scratch_size);
 		return -EINVAL;
 	}
 	char tmp[4096 + 32];
 	text tmp_path(tmp, sizeof tmp);
 	tmp_path.str(path).str(".tmp.").dec(sys::getpid());
-	if (tmp_path.size() + 1 >= sizeof tmp) {
-		sys::munmap(s_start, scratch_size);
-		return f.fail(-ENAMETOOLONG, path);
-	}
+	if (tmp_path.size() + 1 >= sizeof tmp)
+		return fail(msg, -ENAMETOOLONG, path);
 	long fd = sys::open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
 				      O_CLOEXEC, 0600);
-	if (fd < 0) {
-		sys::munmap(s_start, scratch_size);
-		return f.fail(fd, tmp);
-	}
-	ret = write_file(fd, *s, config.sync, f, msg);
+	if (fd < 0)
+		return fail(msg, fd, tmp);
+	long ret = write_file(fd, *s, config.sync, msg);
 	long closed = sys::close(fd);
 	if (!ret && closed < 0)
-		ret = f.fail(closed, "close");
+		ret = fail(msg, closed, "close");
 	if (!ret) {
 		ret = sys::renameat(AT_FDCWD, tmp, AT_FDCWD, path);
 		if (ret < 0)
-			f.fail(ret, path);
+			fail(msg, ret, path);
 	}
 	if (ret)
 		sys::unlinkat(AT_FDCWD, tmp, 0);
-	sys::munmap(s_start, scratch_size);
 	return ret;
 }
 
