@@ -185,12 +185,12 @@ static inline long kill(int pid, int sig)
 	return arch::syscall2(__NR_kill, pid, sig);
 }
 
-// A copy-on-write child, like fork(), but with no signal to the parent
-// when it exits (exit_signal 0: reap it with wait4(__WALL)) and none of
-// libc's atfork handlers. 0 in the child.
-static inline long clone_process()
+// A copy-on-write child, like fork(), without libc's atfork handlers;
+// exit_signal is the signal the parent gets when it exits (0: none, and
+// then reap it with wait4(__WALL)). 0 in the child.
+static inline long clone_process(int exit_signal)
 {
-	return arch::syscall5(__NR_clone, 0, 0, 0, 0, 0);
+	return arch::syscall5(__NR_clone, exit_signal, 0, 0, 0, 0);
 }
 static inline long wait4(int pid, int *status, int options)
 {

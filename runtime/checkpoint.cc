@@ -66,6 +66,15 @@ long write_here(const char *path)
 	sys::exit_group(ret < 0);
 }
 
+// fork() with no SIGCHLD to the parent. qemu-user forks only with
+// SIGCHLD as the exit signal (EINVAL otherwise): there, the app may see
+// one SIGCHLD per forked checkpoint.
+long fork_quietly()
+{
+	long pid = sys::clone_process(0);
+	return pid == -EINVAL ? sys::clone_process(SIGCHLD) : pid;
+}
+
 // The app pauses only for the kernel state and two fork()s: a child forks
 // the writer and exits at once, so the writer is nobody's child the app
 // could see or would have to reap.
@@ -87,12 +96,12 @@ long write_forked(const char *path)
 		return ret;
 	}
 	*record = {running, 0, 0};
-	long pid = sys::clone_process();
+	long pid = fork_quietly();
 	if (pid == 0) {
 		// The app's handlers must not run in its copies.
 		const uint64_t all = ~0ull;
 		sys::rt_sigprocmask(SIG_SETMASK, &all, nullptr);
-		long writer = sys::clone_process();
+		long writer = fork_quietly();
 		if (writer == 0)
 			writer_child(job, path);
 		record->writer = (int32_t)writer;
