@@ -276,6 +276,7 @@ def main():
     wanted = args.arch or sorted(ARCHES)
     lit = find_tool(LIT_CANDIDATES + ['lit'])
     filecheck = find_tool(FILECHECK_CANDIDATES)
+    fuzz_cxx = find_fuzzer_cxx(True)
 
     configured = []
     for arch in wanted:
@@ -306,7 +307,7 @@ def main():
         if clang:
             features.append('clang')
         fuzzer = None
-        if find_fuzzer_cxx(native):
+        if native and fuzz_cxx:
             fuzzer = os.path.join(SRC, FUZZER)
             features.append('libfuzzer')
         write_site(arch, tools, clang, emulator, features, filecheck or '',
@@ -365,8 +366,7 @@ def main():
             sites.append(r['site'])
             outputs += r['outputs']
         n.build(['build.ninja'], 'configure', implicit=[src('configure.py')])
-        fuzz_cxx = find_fuzzer_cxx(True)
-        if fuzz_cxx and host_arch() in [a for a, _, _ in configured]:
+        if fuzz_cxx and host in [a for a, _, _ in configured]:
             n.var('fuzz_cxx', fuzz_cxx)
             n.build([FUZZER], 'fuzz_link',
                     [src(f) for f in FUZZER_SOURCES] +

@@ -12,6 +12,7 @@
 #include "runtime/fmt.h"
 #include "runtime/io.h"
 #include "runtime/maps.h"
+#include "runtime/pagemap.h"
 #include "runtime/runtime.h"
 #include "runtime/str.h"
 
@@ -22,20 +23,16 @@ namespace {
 constexpr size_t maps_cap = 8 << 20;
 constexpr size_t staging_size = 1 << 20;
 
-constexpr size_t pagemap_words = 8192;
-
 // Working memory, mapped for one checkpoint and left out of its image.
 struct scratch {
 	image::header header;
 	image::region regions[image::max_regions];
 	image::run runs[image::max_runs];
-	uint64_t pagemap[pagemap_words];
+	uint64_t pagemap[page_scanner::buffer_words];
 	char strings[image::max_strings];
 	char maps[maps_cap];
 	char staging[staging_size];
 };
-
-const uint64_t scratch_size = (sizeof(scratch) + 0xffff) & ~0xffffull;
 
 uint64_t page_size_of(const image::header &h)
 {
@@ -46,66 +43,12 @@ uint64_t page_size_of(const image::header &h)
 	return 4096;
 }
 
-uint64_t align_up(uint64_t v, uint64_t a)
+constexpr uint64_t align_up(uint64_t v, uint64_t a)
 {
 	return (v + a - 1) & ~(a - 1);
 }
 
-// Finds the pages of a range that were ever touched (present or swapped:
-// /proc/self/pagemap bits 63 and 62); the rest are zero and cost nothing.
-class page_scanner {
-public:
-	page_scanner(uint64_t page_size, uint64_t *buf)
-		: page_size_(page_size), buf_(buf)
-	{
-		fd_ = sys::open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
-	}
-	~page_scanner()
-	{
-		if (fd_ >= 0)
-			sys::close(fd_);
-	}
-	page_scanner(const page_scanner &) = delete;
-	page_scanner &operator=(const page_scanner &) = delete;
-
-	bool usable() const { return fd_ >= 0; }
-
-	// Calls emit(offset, length) for each run of touched pages of
-	// [start, end), offsets from start; false if pagemap failed.
-	template <typename F> bool scan(uint64_t start, uint64_t end, F emit)
-	{
-		const uint64_t first = start / page_size_;
-		const uint64_t count = (end - start) / page_size_;
-		uint64_t run_start = 0;
-		bool in_run = false;
-		for (uint64_t done = 0; done < count;) {
-			uint64_t want = count - done;
-			if (want > pagemap_words)
-				want = pagemap_words;
-			long n = pread_full(fd_, buf_, want * 8,
-					    (first + done) * 8);
-			if (n < 8)
-				return false;
-			for (long i = 0; i < n / 8; i++, done++) {
-				bool touched = buf_[i] >> 62;
-				if (touched && !in_run)
-					run_start = done;
-				else if (!touched && in_run &&
-					 !emit(run_start * page_size_,
-					       (done - run_start) * page_size_))
-					return false;
-				in_run = touched;
-			}
-		}
-		return !in_run || emit(run_start * page_size_,
-				       (count - run_start) * page_size_);
-	}
-
-private:
-	uint64_t page_size_;
-	uint64_t *buf_;
-	long fd_;
-};
+constexpr uint64_t scratch_size = align_up(sizeof(scratch), 1 << 16);
 
 class image_builder {
 public:
