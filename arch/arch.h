@@ -24,6 +24,9 @@ long save_thread_state(thread_state *ts);
 // Makes ts the calling thread's state (restorer, just before resuming).
 long restore_thread_state(const thread_state *ts);
 
+// Makes instructions written to [start, end) visible to execution.
+void sync_icache(uint64_t start, uint64_t end);
+
 // Whether the CPU has CRC32C instructions (auxv: the process's auxiliary
 // vector, for arches that report it there).
 bool crc32c_supported(const uint64_t *auxv);

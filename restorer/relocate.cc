@@ -7,8 +7,8 @@
 #include "runtime/str.h"
 
 #define HIDDEN __attribute__((visibility("hidden")))
-extern "C" HIDDEN char __restorer_start[], __text_end[], __rodata_end[],
-	__restorer_end[];
+extern "C" HIDDEN char __restorer_start[], __text_end[], __rodata_start[],
+	__rodata_end[], __data_start[], __restorer_end[];
 
 namespace restorer {
 
@@ -59,33 +59,51 @@ bool all_zero(const uint64_t *p, size_t words)
 	return true;
 }
 
-// Copies the restorer to dst (reserved, same size) and gives the copy the
-// original's protections. Pages that are still zero are skipped: the
-// fresh mapping is zero already, and most of the tables are untouched.
-bool copy_self(uint64_t dst)
+uint64_t page_up(uint64_t v)
 {
-	const range self = self_range();
-	const uint64_t len = self.end - self.start;
-	long addr = sys::mmap(dst, len, PROT_READ | PROT_WRITE,
-			      MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if ((uint64_t)addr != dst)
+	return (v + g.page_size - 1) & ~(uint64_t)(g.page_size - 1);
+}
+
+// Copies one part of the restorer (mapped from start to the end of the
+// page holding end) to the same place in the copy at dst, with prot.
+// Pages that are still zero are skipped: the fresh mapping is zero
+// already, and most of the tables are untouched.
+bool copy_part(uint64_t dst, const char *start, const char *end, int prot)
+{
+	const uint64_t from = (uint64_t)start, len = page_up((uint64_t)end) - from;
+	const uint64_t to = dst + (from - self_range().start);
+	if ((uint64_t)sys::mmap(to, len, PROT_READ | PROT_WRITE,
+				MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS, -1,
+				0) != to)
 		return false;
 	for (uint64_t off = 0; off < len; off += g.page_size) {
-		auto *src = reinterpret_cast<const uint64_t *>(self.start + off);
+		auto *src = reinterpret_cast<const uint64_t *>(from + off);
 		if (!all_zero(src, g.page_size / 8))
-			memcpy((void *)(dst + off), src, g.page_size);
+			memcpy((void *)(to + off), src, g.page_size);
 	}
-	const uint64_t text = (uint64_t)__text_end - self.start;
-	const uint64_t rodata = (uint64_t)__rodata_end - self.start;
-	return sys::mprotect(dst, text, PROT_READ | PROT_EXEC) == 0 &&
-	       sys::mprotect(dst + text, rodata - text, PROT_READ) == 0;
+	if (prot & PROT_EXEC)
+		arch::sync_icache(to, to + len);
+	return sys::mprotect(to, len, prot) == 0;
+}
+
+// Copies the restorer to dst, a reserved range of its size.
+bool copy_self(uint64_t dst)
+{
+	return copy_part(dst, __restorer_start, __text_end,
+			 PROT_READ | PROT_EXEC) &&
+	       copy_part(dst, __rodata_start, __rodata_end, PROT_READ) &&
+	       copy_part(dst, __data_start, __restorer_end,
+			 PROT_READ | PROT_WRITE);
 }
 
 } // namespace
 
+// From the entry point to the end of the page that holds the end of the
+// bss: what the loader mapped (gaps between the parts included), and not
+// the break, which starts right after it.
 range self_range()
 {
-	return {(uint64_t)__restorer_start, (uint64_t)__restorer_end};
+	return {(uint64_t)__restorer_start, page_up((uint64_t)__restorer_end)};
 }
 
 void start_restore()
