@@ -7,12 +7,12 @@
 
 namespace restorer {
 
-void restore_mm()
+bool restore_mm()
 {
 	const image::mm_fields &mm = g.header.mm;
 	// Zero when the kernel or an emulator hid them at checkpoint time.
 	if (g.opts.no_set_mm || !mm.start_code)
-		return;
+		return false;
 	struct prctl_mm_map map = {};
 	map.start_code = mm.start_code;
 	map.end_code = mm.end_code;
@@ -29,9 +29,10 @@ void restore_mm()
 	map.auxv_size = g.header.auxv_words * sizeof(uint64_t);
 	map.exe_fd = (uint32_t)-1; // changing /proc/self/exe needs privilege
 	// Refused without CONFIG_CHECKPOINT_RESTORE or under qemu-user. Then
-	// brk stays the restorer's: the app's brk() calls fail and glibc's
-	// malloc falls back to mmap, so the app keeps working.
-	sys::prctl(PR_SET_MM, PR_SET_MM_MAP, (uint64_t)&map, sizeof map);
+	// the break stays the restorer's, and the runtime tells the app's
+	// libc (resume_foreign_break).
+	return sys::prctl(PR_SET_MM, PR_SET_MM_MAP, (uint64_t)&map,
+			  sizeof map) == 0;
 }
 
 void restore_signals()

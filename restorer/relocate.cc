@@ -14,16 +14,6 @@ namespace restorer {
 
 namespace {
 
-bool claimed_by_image(uint64_t start, uint64_t end)
-{
-	for (uint32_t i = 0; i < g.header.region_count; i++) {
-		if (range{g.regions[i].start, g.regions[i].end}.overlaps(start,
-									  end))
-			return true;
-	}
-	return false;
-}
-
 // A free range of len bytes that the image does not claim, reserved
 // (PROT_NONE); 0 if none was found. The kernel picks the candidates, so
 // they are never memory an emulator keeps for itself.
@@ -97,6 +87,16 @@ bool copy_self(uint64_t dst)
 }
 
 } // namespace
+
+bool claimed_by_image(uint64_t start, uint64_t end)
+{
+	for (uint32_t i = 0; i < g.header.region_count; i++) {
+		if (range{g.regions[i].start, g.regions[i].end}.overlaps(start,
+									  end))
+			return true;
+	}
+	return false;
+}
 
 // From the entry point to the end of the page that holds the end of the
 // bss: what the loader mapped (gaps between the parts included), and not

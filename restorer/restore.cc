@@ -20,6 +20,19 @@ bool kept_by_kernel(const ckpt::map_entry &e)
 	       e.named("[vvar_vclock]") || e.named("[vsyscall]");
 }
 
+// qemu-user returns from signal handlers that have no SA_RESTORER (glibc
+// sets none on aarch64) through a page of code it maps at start-up: an
+// unnamed, private, executable mapping the restorer did not make. Unmap
+// it and the app's next handler return crashes; so it stays, unless the
+// image claims its place (then the app's copy of it takes over, which
+// works as long as it is the same code at the same address).
+bool kept_for_emulator(const ckpt::map_entry &e)
+{
+	return !e.name_len && !e.shared &&
+	       e.prot == (PROT_READ | PROT_EXEC) &&
+	       !claimed_by_image(e.start, e.end);
+}
+
 // Everything but the restorer and the kernel's own mappings goes: the
 // kernel's stack, and the old copy of the restorer if it moved.
 void unmap_all_but_self()
@@ -28,7 +41,7 @@ void unmap_all_but_self()
 	ckpt::maps_scanner scan(g.maps, ckpt::str_len(g.maps));
 	ckpt::map_entry e;
 	while (scan.next(&e)) {
-		if (kept_by_kernel(e))
+		if (kept_by_kernel(e) || kept_for_emulator(e))
 			continue;
 		uint64_t start = e.start, end = e.end;
 		if (self.overlaps(start, end)) {
@@ -177,13 +190,14 @@ void restore()
 	unmap_all_but_self();
 	move_vdso();
 	map_regions();
-	restore_mm();
+	bool mm_set = restore_mm();
 	restore_signals();
 
 	const range self = self_range();
 	auto *resume = reinterpret_cast<image::resume_args *>(
 		g.header.resume_addr);
-	*resume = {self.start, self.end, 0};
+	*resume = {self.start, self.end,
+		   mm_set ? 0 : (uint64_t)image::resume_foreign_break};
 	sys::close(g.fd);
 
 	const image::header &h = g.header;

@@ -42,6 +42,9 @@ extern state g;
 // The restorer's own mapping, wherever it runs now.
 range self_range();
 
+// Whether a region of the image overlaps [start, end).
+bool claimed_by_image(uint64_t start, uint64_t end);
+
 // Opens and checks the image named in g; false with the reason in err.
 bool load_image(ckpt::text &err);
 
@@ -55,8 +58,9 @@ void print_info();
 // Replaces this process with the image's.
 [[noreturn]] void restore();
 
-// Sets the kernel state the image recorded: mm fields, signals.
-void restore_mm();
+// Sets the kernel state the image recorded: mm fields (false if they
+// could not be set), signals.
+bool restore_mm();
 void restore_signals();
 
 // Moves the kernel's [vvar]/[vdso] block to where the app had it, or

@@ -135,6 +135,8 @@ void finish_restore()
 	if (a.restorer_end > a.restorer_start)
 		sys::munmap(a.restorer_start,
 			    a.restorer_end - a.restorer_start);
+	if (a.flags & image::resume_foreign_break)
+		sync_libc_break();
 	if (record)
 		*record = {idle, 0, 0}; // its writer was another process's
 	start_interval_timer();

@@ -118,7 +118,13 @@ static_assert(sizeof(run) == 16);
 struct resume_args {
 	uint64_t restorer_start; // the restorer's mapping, to unmap
 	uint64_t restorer_end;
-	uint64_t flags;
+	uint64_t flags;          // resume_flags
+};
+
+enum resume_flags : uint64_t {
+	// The mm fields could not be set: the break is the restorer's, not
+	// the one the app's libc remembers.
+	resume_foreign_break = 1,
 };
 
 // Why an image is refused. describe() gives the message.

@@ -29,6 +29,10 @@ long wait_forked();
 // Arms the CKPT_INTERVAL timer (again, in a restored process).
 void start_interval_timer();
 
+// Tells the app's libc where the break is now, when the restorer could
+// not put it back where the libc left it.
+void sync_libc_break();
+
 // Fills h's kernel-state fields for the calling thread.
 long save_kernel_state(image::header *h);
 
