@@ -1,0 +1,67 @@
+/* Helpers for ckpt's test programs: unbuffered-enough output and telling a
+ * restored process from the one that was checkpointed. */
+#ifndef CKPT_TESTING_H
+#define CKPT_TESTING_H
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+
+/* The pid of the first process; a copy of it travels in the image. */
+static pid_t testing_first_pid;
+
+/* Call first: line-buffers stdout, so that the driver (and --at) see each
+ * line when it is printed, and no line is printed twice after a restore. */
+static inline void testing_start(void)
+{
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	setvbuf(stderr, NULL, _IONBF, 0);
+	testing_first_pid = getpid();
+}
+
+/* True in a restored process: pids are not restored, so it runs under the
+ * restorer's pid (glibc does not cache getpid()). If pids are ever
+ * restored, tests that spin until this turns true time out and fail. */
+static inline int testing_restored(void)
+{
+	return getpid() != testing_first_pid;
+}
+
+/* Seconds on CLOCK_MONOTONIC (which jumps forward over a restore). */
+static inline double testing_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/* Sleeps ms milliseconds, resuming after the checkpoint signal. */
+static inline void testing_nap(long ms)
+{
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
+/* splitmix64: distinct, non-trivial test values from an index. */
+static inline unsigned long long testing_value(unsigned long long i)
+{
+	unsigned long long z = (i + 1) * 0x9E3779B97F4A7C15ULL;
+	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+	z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+	return z ^ (z >> 31);
+}
+
+/* Prints "FAILED: what" and exits 1 unless cond holds. */
+#define TESTING_ASSERT(cond, ...)                                              \
+	do {                                                                   \
+		if (!(cond)) {                                                 \
+			printf("FAILED: " __VA_ARGS__);                        \
+			printf(" (%s, line %d)\n", #cond, __LINE__);           \
+			exit(1);                                               \
+		}                                                              \
+	} while (0)
+
+#endif
