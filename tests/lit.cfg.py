@@ -78,6 +78,10 @@ def can_mount_tmpfs():
 if can_mount_tmpfs():
     config.available_features.add('tmpfs-mount')
 
+# root: tests that give a file to another user (chown).
+if os.geteuid() == 0:
+    config.available_features.add('root')
+
 runtime_inc = os.path.join(src_root, 'runtime')
 cflags = '-I%s -g -O1' % shlex.quote(runtime_inc)
 run = config.ckpt_run.strip()
