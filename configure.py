@@ -359,6 +359,9 @@ def main():
                '$fuzz_cxx -std=c++20 -g -O1 -fno-sanitize-recover=all '
                '-fsanitize=fuzzer,address,undefined -I$src $in -o $out',
                'FUZZER $out')
+        n.rule('bench', '$python $src/tests/bench/bench.py --cc $cc '
+               '--runtime $runtime --restorer $restorer --dir build/bench '
+               '--json build/bench.json', 'BENCH', pool='console')
         n.rule('demo', 'sh $src/tests/demo/demo.sh $in',
                'DEMO', pool='console')
 
@@ -378,6 +381,15 @@ def main():
         n.build(['check'], 'check', sites, implicit=outputs)
         host_built = [a for a, _, _ in configured if a == host]
         if host_built:
+            host_tools = next(t for a, t, _ in configured if a == host)
+            n.build(['bench'], 'bench',
+                    implicit=[os.path.join('build', host, 'runtime.o'),
+                              os.path.join('build', host, 'restorer')],
+                    variables={
+                        'cc': host_tools['cc'],
+                        'runtime': os.path.join('build', host, 'runtime.o'),
+                        'restorer': os.path.join('build', host,
+                                                 'restorer')})
             n.build(['demo'], 'demo',
                     [os.path.join('build', host, 'runtime.o'),
                      os.path.join('build', host, 'restorer')])
