@@ -30,7 +30,7 @@ config.name = 'ckpt-%s' % arch
 config.suffixes = ['.c', '.cc', '.cpp', '.test']
 config.test_source_root = tests_dir
 config.test_exec_root = os.path.join(config.ckpt_build_dir, 'tests')
-config.excludes = ['lib', 'demo', 'Inputs', 'fuzz', 'lit.cfg.py', 'check.py']
+config.excludes = ['lib', 'demo', 'Inputs', 'bench', 'fuzz', 'lit.cfg.py', 'check.py']
 # RUN lines go to a real shell: tests use &, $!, kill and { ...; } groups.
 config.test_format = lit.formats.ShTest(execute_external=True)
 
