@@ -227,6 +227,76 @@ static inline long timer_settime(int id, const itimerspec *value)
 	return arch::syscall4(__NR_timer_settime, id, 0, SYS_ARG(value), 0);
 }
 
+// File descriptors and process attributes (saved by runtime/process.cc,
+// restored by restorer/files.cc and restorer/process.cc).
+static inline long fcntl(int fd, int cmd, long arg = 0)
+{
+	return arch::syscall3(__NR_fcntl, fd, cmd, arg);
+}
+static inline long dup3(int oldfd, int newfd, int flags)
+{
+	return arch::syscall3(__NR_dup3, oldfd, newfd, flags);
+}
+// struct linux_dirent64 records: u64 ino, s64 off, u16 reclen, u8 type,
+// then the terminated name.
+static inline long getdents64(int fd, void *buf, size_t len)
+{
+	return arch::syscall3(__NR_getdents64, fd, SYS_ARG(buf), len);
+}
+static inline long readlinkat(int dirfd, const char *path, char *buf,
+			      size_t len)
+{
+	return arch::syscall4(__NR_readlinkat, dirfd, SYS_ARG(path),
+			      SYS_ARG(buf), len);
+}
+// 0 when fd1 of pid1 and fd2 of pid2 are one open file description
+// (type KCMP_FILE).
+static inline long kcmp(int pid1, int pid2, int type, uint64_t a, uint64_t b)
+{
+	return arch::syscall5(__NR_kcmp, pid1, pid2, type, a, b);
+}
+
+struct rlimit {
+	uint64_t cur;
+	uint64_t max;
+};
+
+static inline long prlimit(int resource, const rlimit *set, rlimit *old)
+{
+	return arch::syscall4(__NR_prlimit64, 0, resource, SYS_ARG(set),
+			      SYS_ARG(old));
+}
+static inline long umask(unsigned mask)
+{
+	return arch::syscall1(__NR_umask, mask);
+}
+static inline long chdir(const char *path)
+{
+	return arch::syscall1(__NR_chdir, SYS_ARG(path));
+}
+static inline long getcwd(char *buf, size_t len)
+{
+	return arch::syscall2(__NR_getcwd, SYS_ARG(buf), len);
+}
+// 0xffffffff reads the persona without changing it.
+static inline long personality(unsigned persona)
+{
+	return arch::syscall1(__NR_personality, persona);
+}
+static inline long rseq(uint64_t area, uint32_t len, int flags, uint32_t sig)
+{
+	return arch::syscall4(__NR_rseq, area, len, flags, sig);
+}
+static inline long get_robust_list(uint64_t *head, uint64_t *len)
+{
+	return arch::syscall3(__NR_get_robust_list, 0, SYS_ARG(head),
+			      SYS_ARG(len));
+}
+static inline long set_robust_list(uint64_t head, uint64_t len)
+{
+	return arch::syscall2(__NR_set_robust_list, head, len);
+}
+
 #undef SYS_ARG
 
 } // namespace sys

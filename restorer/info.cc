@@ -72,6 +72,7 @@ void print_info()
 		l.udec(r.data_size).ch(' ').str(g.strings + r.name);
 		line(l);
 	}
+	print_process_info();
 }
 
 } // namespace restorer

@@ -87,10 +87,12 @@ bool load_image(ckpt::text &err)
 			h.table_offset, "cannot read the region table") ||
 	    !read_exact(err, g.runs, h.run_count * sizeof(image::run),
 			h.runs_offset, "cannot read the run table") ||
+	    !read_exact(err, g.fds, h.fd_count * sizeof(image::fd_entry),
+			h.fds_offset, "cannot read the fd table") ||
 	    !read_exact(err, g.strings, h.strings_size, h.strings_offset,
 			"cannot read the string table"))
 		return false;
-	p = image::check_tables(h, g.regions, g.runs, g.strings);
+	p = image::check_tables(h, g.regions, g.runs, g.fds, g.strings);
 	if (p.what == image::fault::none)
 		p = image::check_runtime_state(h, g.regions, g.runs);
 	if (p.what != image::fault::none)

@@ -26,6 +26,11 @@ constexpr char usage[] =
 	"               when first used, and their checksums are not checked\n"
 	"  --no-set-mm  do not set the mm fields (brk, arg and env areas) with\n"
 	"               prctl(PR_SET_MM_MAP); malloc falls back to mmap\n"
+	"  --allow-missing-files\n"
+	"               restore even if files the process had open or mapped\n"
+	"               (or its working directory) are gone or shorter: their\n"
+	"               descriptors stay closed, their mappings come back as\n"
+	"               zeroed memory, each with a warning\n"
 	"  --help       print this help\n";
 
 [[noreturn]] void usage_error(const char *what, const char *arg)
@@ -60,6 +65,11 @@ void fail(const ckpt::text &what)
 {
 	ckpt::print_err(what);
 	sys::exit_group(1);
+}
+
+void warn(const ckpt::text &what)
+{
+	ckpt::print_err(what);
 }
 
 void die(const ckpt::text &what)
@@ -97,6 +107,8 @@ extern "C" [[noreturn]] void restorer_start(long *sp)
 			g.opts.lazy = true;
 		} else if (ckpt::str_eq(arg, "--no-set-mm")) {
 			g.opts.no_set_mm = true;
+		} else if (ckpt::str_eq(arg, "--allow-missing-files")) {
+			g.opts.allow_missing_files = true;
 		} else if (ckpt::str_eq(arg, "--") && i + 1 < argc && !path) {
 			path = argv[++i];
 		} else if (arg[0] == '-' && arg[1]) {

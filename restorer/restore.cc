@@ -144,6 +144,10 @@ void map_regions()
 		const image::region &r = g.regions[i];
 		if (r.kind == image::kind_kernel)
 			continue;
+		if (r.flags & image::region_file_backed) {
+			map_file_region(i, r);
+			continue;
+		}
 		const uint64_t len = r.end - r.start;
 		int flags = MAP_FIXED_NOREPLACE | MAP_ANONYMOUS;
 		flags |= r.flags & image::region_shared ? MAP_SHARED
@@ -183,7 +187,7 @@ void restore()
 	if (n < 0)
 		fail(message(err).str("cannot read /proc/self/maps: ")
 			     .errno_name(n).ch('\n'));
-	if (!check_vdso(err))
+	if (!check_vdso(err) || !prepare_files(err) || !prepare_process(err))
 		fail(err);
 
 	// The point of no return: from here on a failure kills the process.
@@ -192,6 +196,8 @@ void restore()
 	map_regions();
 	bool mm_set = restore_mm();
 	restore_signals();
+	restore_process();
+	restore_files();
 
 	const range self = self_range();
 	auto *resume = reinterpret_cast<image::resume_args *>(
@@ -205,6 +211,7 @@ void restore()
 	if (ret < 0)
 		die(message(err).str("cannot restore the thread state: ")
 			    .errno_name(ret).ch('\n'));
+	restore_limits_and_timers();
 	sys::rt_sigprocmask(SIG_SETMASK, &h.sigmask, nullptr);
 	ckpt_arch_resume(reinterpret_cast<const arch::context *>(
 		h.context_addr));

@@ -22,6 +22,7 @@ struct options {
 	bool info;
 	bool lazy;      // map region data from the image instead of reading it
 	bool no_set_mm; // skip PR_SET_MM_MAP, to exercise the fallback
+	bool allow_missing_files; // restore without files that are gone
 };
 
 struct state {
@@ -32,6 +33,7 @@ struct state {
 	image::header header;
 	image::region regions[image::max_regions];
 	image::run runs[image::max_runs];
+	image::fd_entry fds[image::max_fds];
 	char strings[image::max_strings];
 	char maps[256 << 10]; // the restorer's own /proc/self/maps
 	alignas(16) char stack[128 << 10];
@@ -63,6 +65,27 @@ void print_info();
 bool restore_mm();
 void restore_signals();
 
+// Files and process attributes (files.cc, process.cc). Before the point of
+// no return, prepare_files() opens every file the image needs (or refuses
+// the image, naming the file) and says which descriptors will not come
+// back; prepare_process() goes to the working directory and finds which
+// limits cannot be had. Warnings go to the caller's stderr then. After
+// it: map_file_region() maps a region_file_backed region from its file;
+// restore_process() sets umask, name, personality, the tid cache, robust
+// list and rseq; restore_files() puts the descriptors in place;
+// restore_limits_and_timers() comes last, just before the jump (the
+// timers run from then on, and RLIMIT_NOFILE may be below the
+// restorer's own descriptors).
+bool prepare_files(ckpt::text &err);
+bool prepare_process(ckpt::text &err);
+void map_file_region(uint32_t i, const image::region &r);
+void restore_process();
+void restore_files();
+void restore_limits_and_timers();
+// restorer --info: the process state, then the fd table.
+void print_process_info();
+void print_fd_info();
+
 // Moves the kernel's [vvar]/[vdso] block to where the app had it, or
 // says why it cannot: checked before the point of no return.
 bool check_vdso(ckpt::text &err);
@@ -72,6 +95,8 @@ void move_vdso();
 [[noreturn]] void fail(const ckpt::text &what);
 // After it: the message, and the process exits at once with status 1.
 [[noreturn]] void die(const ckpt::text &what);
+// A warning: the restore goes on.
+void warn(const ckpt::text &what);
 
 // "restorer: IMAGE: " in front of a message.
 ckpt::text &message(ckpt::text &t);

@@ -55,6 +55,9 @@ const char *describe(fault f)
 		"region data does not end where the image ends",
 		"region data checksum mismatch (corrupt image)",
 		"the runtime's state is not in writable saved memory",
+		"fd count is out of range",
+		"fd table entry is invalid or out of order",
+		"process state (cwd, name, timers, rseq) is invalid",
 	};
 	static_assert(sizeof text / sizeof text[0] == (size_t)fault::count,
 		      "one message per fault");
@@ -68,6 +71,14 @@ const char *kind_name(uint32_t kind)
 	static constexpr char names[kind_count][8] = {
 		"anon", "file", "heap", "stack", "kernel"};
 	return kind < kind_count ? names[kind] : "?";
+}
+
+const char *fd_kind_name(uint32_t kind)
+{
+	static constexpr char names[fd_kind_count][8] = {
+		"file", "dir", "chr", "blk", "fifo", "socket", "anon",
+		"memfd", "other"};
+	return kind < fd_kind_count ? names[kind] : "?";
 }
 
 problem check_header(const header &h, uint64_t file_size, uint32_t page_size)
@@ -95,11 +106,15 @@ problem check_header(const header &h, uint64_t file_size, uint32_t page_size)
 		return {fault::bad_strings_size};
 	if (h.auxv_words > max_auxv_words)
 		return {fault::bad_auxv};
+	if (h.fd_count > max_fds)
+		return {fault::bad_fd_count};
 	uint64_t table_size = (uint64_t)h.region_count * sizeof(region);
 	uint64_t runs_size = (uint64_t)h.run_count * sizeof(run);
-	if (h.table_offset != sizeof(header) || h.reserved1 ||
+	uint64_t fds_size = (uint64_t)h.fd_count * sizeof(fd_entry);
+	if (h.table_offset != sizeof(header) || h.reserved1 || h.reserved2 ||
 	    h.runs_offset != h.table_offset + table_size ||
-	    h.strings_offset != h.runs_offset + runs_size ||
+	    h.fds_offset != h.runs_offset + runs_size ||
+	    h.strings_offset != h.fds_offset + fds_size ||
 	    !fits(h.strings_offset, h.strings_size, h.data_offset) ||
 	    !page_aligned(h.data_offset, page_size) ||
 	    h.data_offset > file_size)
@@ -108,7 +123,7 @@ problem check_header(const header &h, uint64_t file_size, uint32_t page_size)
 }
 
 uint32_t meta_crc(const header &h, const region *regions, const run *runs,
-		  const char *strings)
+		  const fd_entry *fds, const char *strings)
 {
 	header copy = h;
 	copy.meta_crc = 0;
@@ -116,6 +131,7 @@ uint32_t meta_crc(const header &h, const region *regions, const run *runs,
 	crc = ckpt::crc32c(crc, regions, (size_t)h.region_count *
 				       sizeof(region));
 	crc = ckpt::crc32c(crc, runs, (size_t)h.run_count * sizeof(run));
+	crc = ckpt::crc32c(crc, fds, (size_t)h.fd_count * sizeof(fd_entry));
 	return ckpt::crc32c(crc, strings, h.strings_size);
 }
 
@@ -142,12 +158,63 @@ bool check_runs(const header &h, const region &r, const run *runs,
 	return stored == r.data_size;
 }
 
+// A region mapped from its file again: a shared mapping of a named file,
+// with nothing stored.
+bool check_file_backed(const header &h, const region &r)
+{
+	return (r.flags & region_shared) && r.kind == kind_file && r.name &&
+	       !r.data_size && !r.run_count &&
+	       page_aligned(r.file_offset, h.page_size);
+}
+
+// The fd table: increasing descriptor numbers, known kinds and flags,
+// names inside the string table, dup_of pointing back to an entry that
+// is no dup itself.
+problem check_fds(const header &h, const fd_entry *fds)
+{
+	int64_t prev = -1;
+	for (uint32_t i = 0; i < h.fd_count; i++) {
+		const fd_entry &e = fds[i];
+		if (e.fd <= prev || e.fd >= fd_limit || e.kind >= fd_kind_count ||
+		    (e.flags & ~(uint32_t)(fd_cloexec | fd_deleted)) ||
+		    e.name >= h.strings_size || e.reserved ||
+		    (e.dup_of != -1 &&
+		     (e.dup_of < 0 || (uint32_t)e.dup_of >= i ||
+		      fds[e.dup_of].dup_of != -1)))
+			return {fault::bad_fd};
+		prev = e.fd;
+	}
+	return {};
+}
+
+problem check_process(const header &h)
+{
+	const process_state &p = h.process;
+	bool ok = p.cwd < h.strings_size && p.umask <= 0777 &&
+		  p.name[sizeof p.name - 1] == 0 && !p.reserved &&
+		  !(p.flags & ~(uint32_t)(process_umask | process_personality |
+					  process_name)) &&
+		  !(p.rlimits_known >> rlimit_count);
+	for (const sys::itimerval &t : p.itimers) {
+		ok = ok && t.value.sec >= 0 && t.interval.sec >= 0 &&
+		     (uint64_t)t.value.nsec < 1000000 &&
+		     (uint64_t)t.interval.nsec < 1000000;
+	}
+	// The kernel's minimum (ORIG_RSEQ_SIZE, 32 bytes) up to a page.
+	if (p.rseq_area)
+		ok = ok && p.rseq_len >= 32 && p.rseq_len <= 4096 &&
+		     !(p.rseq_area & 31);
+	else
+		ok = ok && !p.rseq_len && !p.rseq_sig;
+	return {ok ? fault::none : fault::bad_process_state};
+}
+
 } // namespace
 
 problem check_tables(const header &h, const region *regions, const run *runs,
-		     const char *strings)
+		     const fd_entry *fds, const char *strings)
 {
-	if (meta_crc(h, regions, runs, strings) != h.meta_crc)
+	if (meta_crc(h, regions, runs, fds, strings) != h.meta_crc)
 		return {fault::bad_meta_crc};
 	if (strings[0] != 0 || strings[h.strings_size - 1] != 0)
 		return {fault::strings_unterminated};
@@ -166,7 +233,10 @@ problem check_tables(const header &h, const region *regions, const run *runs,
 		else if (r.start < prev_end)
 			p.what = fault::region_overlap;
 		else if (r.kind >= kind_count || (r.prot & ~prot_mask) ||
-			 (r.flags & ~(uint32_t)region_shared))
+			 (r.flags & ~(uint32_t)(region_shared |
+						region_file_backed)) ||
+			 ((r.flags & region_file_backed) &&
+			  !check_file_backed(h, r)))
 			p.what = fault::bad_region_fields;
 		else if (r.name >= h.strings_size)
 			p.what = fault::bad_region_name;
@@ -188,7 +258,10 @@ problem check_tables(const header &h, const region *regions, const run *runs,
 		return {fault::bad_run_count};
 	if (data_end != h.file_size)
 		return {fault::data_end_mismatch};
-	return {};
+	problem p = check_fds(h, fds);
+	if (p.what == fault::none)
+		p = check_process(h);
+	return p;
 }
 
 namespace {
@@ -226,6 +299,13 @@ problem check_runtime_state(const header &h, const region *regions,
 	    !in_saved_writable(h, regions, runs, h.resume_addr,
 			       sizeof(resume_args)))
 		return {fault::runtime_state_missing};
+	const process_state &p = h.process;
+	if ((p.tid_address && !in_saved_writable(h, regions, runs,
+						 p.tid_address,
+						 sizeof(int32_t))) ||
+	    (p.rseq_area && !in_saved_writable(h, regions, runs, p.rseq_area,
+					       p.rseq_len)))
+		return {fault::bad_process_state};
 	return {};
 }
 

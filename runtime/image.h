@@ -2,7 +2,8 @@
 // runtime (writer) and the restorer (reader) share. Little-endian, native
 // layout; README.md documents it field by field.
 //
-//   header | region table | run table | string table | pad | region data
+//   header | region table | run table | fd table | string table | pad |
+//   region data
 //
 // A region stores only its touched pages: its runs (consecutive in the run
 // table, in region order) say which byte ranges of it the data holds, and
@@ -26,7 +27,12 @@ constexpr uint32_t max_regions = 32768;
 constexpr uint32_t max_runs = 1 << 20;
 constexpr uint32_t max_strings = 1 << 20;
 constexpr uint32_t max_auxv_words = 128;
+constexpr uint32_t max_fds = 1 << 16;
+// Above the kernel's NR_OPEN (1 << 20): no descriptor has this number.
+constexpr int32_t fd_limit = 1 << 20;
 constexpr int signal_count = 64;
+constexpr int rlimit_count = 16;  // RLIM_NLIMITS
+constexpr int itimer_count = 3;   // ITIMER_REAL, ITIMER_VIRTUAL, ITIMER_PROF
 
 enum region_kind : uint32_t {
 	kind_anon = 0,    // anonymous memory (or a label we do not know)
@@ -39,6 +45,9 @@ enum region_kind : uint32_t {
 
 enum region_flags : uint32_t {
 	region_shared = 1, // MAP_SHARED
+	// MAP_SHARED of a regular file that still has its path: mapped from
+	// the file again at restore (the file holds the data; none stored).
+	region_file_backed = 2,
 };
 
 struct region {
@@ -48,7 +57,7 @@ struct region {
 	uint32_t kind;      // region_kind
 	uint32_t flags;     // region_flags
 	uint32_t name;      // offset in the string table; 0 is ""
-	uint64_t file_offset; // the mapping's offset in its file (info only)
+	uint64_t file_offset; // the mapping's offset in its file
 	uint64_t data_offset; // where its bytes are in the image, page aligned
 	uint64_t data_size;   // bytes stored: the sum of its runs' lengths
 	uint32_t data_crc;    // CRC32C of the data_size bytes
@@ -61,6 +70,72 @@ struct region {
 struct run {
 	uint64_t offset; // from the region's start
 	uint64_t length;
+};
+
+// What an open file descriptor refers to, from its file type and the
+// /proc/self/fd link.
+enum fd_kind : uint32_t {
+	fd_file = 0,   // regular file
+	fd_dir = 1,    // directory
+	fd_chr = 2,    // character device: terminal, /dev/null, ...
+	fd_blk = 3,    // block device
+	fd_fifo = 4,   // pipe, or a named FIFO
+	fd_socket = 5,
+	fd_anon = 6,   // anon inode: eventfd, epoll, timerfd, signalfd, ...
+	fd_memfd = 7,  // memfd_create(): a file without a path
+	fd_other = 8,  // none of these (a symlink opened with O_PATH, ...)
+	fd_kind_count
+};
+
+enum fd_flags : uint32_t {
+	fd_cloexec = 1, // FD_CLOEXEC
+	fd_deleted = 2, // the file had no name left (unlinked) at checkpoint
+};
+
+// One open file descriptor. The fd table holds one per descriptor, in
+// increasing fd order; which kinds the restorer reopens is its policy
+// (README: "What is saved and restored").
+struct fd_entry {
+	int32_t fd;
+	int32_t dup_of;      // index of an earlier entry sharing this open file
+			     // description (dup(), fork), which has none; or -1
+	uint32_t kind;       // fd_kind
+	uint32_t flags;      // fd_flags
+	uint32_t open_flags; // fcntl(F_GETFL): access mode, O_APPEND, ...
+	uint32_t mode;       // st_mode
+	uint32_t name;       // string table: the /proc/self/fd link text
+	uint32_t rdev_major; // of a device
+	uint32_t rdev_minor;
+	uint32_t reserved;
+	uint64_t ino;        // inode number, at checkpoint time
+	uint64_t offset;     // file position (0 where there is none)
+	uint64_t size;       // at checkpoint time
+};
+
+enum process_flags : uint32_t {
+	process_umask = 1,       // umask is known
+	process_personality = 2, // personality is known
+	process_name = 4,        // name is known
+};
+
+// Process attributes the kernel keeps outside memory.
+struct process_state {
+	uint32_t flags;          // process_flags
+	uint32_t cwd;            // string table: working directory; 0: unknown
+	uint32_t umask;
+	uint32_t personality;
+	char name[16];           // PR_GET_NAME, terminated
+	uint32_t rlimits_known;  // bit r: rlimits[r] was read
+	uint32_t rseq_len;       // glibc's rseq registration, if rseq_area
+	uint32_t rseq_sig;
+	uint32_t reserved;
+	uint64_t rseq_area;
+	uint64_t tid_address;    // PR_GET_TID_ADDRESS: glibc's cached tid; 0:
+				 // unknown
+	uint64_t robust_list;    // get_robust_list(): head (0: none), length
+	uint64_t robust_list_len;
+	sys::rlimit rlimits[rlimit_count];     // RLIMIT_CPU ...
+	sys::itimerval itimers[itimer_count];  // remaining time, interval
 };
 
 // The fields of prctl(PR_SET_MM, PR_SET_MM_MAP).
@@ -90,6 +165,9 @@ struct header {
 	uint64_t strings_offset;
 	uint64_t data_offset;   // first byte of region data, page aligned
 	uint64_t file_size;     // the whole image
+	uint64_t fds_offset;    // the fd table
+	uint32_t fd_count;      // entries in it
+	uint32_t reserved2;
 
 	// Where, in the app's memory, the runtime waits to be resumed.
 	uint64_t context_addr;  // arch::context saved by ckpt_arch_capture
@@ -107,12 +185,14 @@ struct header {
 	sys::kernel_sigaction sigactions[signal_count]; // signal i + 1
 	uint64_t sigmask;
 	sys::stack altstack;
+	process_state process;
 	uint64_t reserved[16];
 };
 
 static_assert(sizeof(arch::thread_state) <= 8 * sizeof(uint64_t));
 static_assert(sizeof(region) == 64);
 static_assert(sizeof(run) == 16);
+static_assert(sizeof(fd_entry) == 64);
 
 // What the restorer leaves in the app's memory for the runtime.
 struct resume_args {
@@ -156,6 +236,9 @@ enum class fault : uint32_t {
 	data_end_mismatch,
 	data_crc_mismatch,
 	runtime_state_missing,
+	bad_fd_count,
+	bad_fd,
+	bad_process_state,
 	count
 };
 
@@ -173,15 +256,17 @@ problem check_header(const header &h, uint64_t file_size,
 		     uint32_t page_size);
 // Checks the region, run and string tables the header describes.
 problem check_tables(const header &h, const region *regions, const run *runs,
-		     const char *strings);
-// Checks that the runtime's context and resume_args lie in memory the
-// image restores with content and that the restorer may write.
+		     const fd_entry *fds, const char *strings);
+// Checks that the runtime's context and resume_args (and the rseq area and
+// cached tid the restorer updates) lie in memory the image restores with
+// content and that the restorer may write.
 problem check_runtime_state(const header &h, const region *regions,
 			    const run *runs);
 // The CRC the header should carry for these tables.
 uint32_t meta_crc(const header &h, const region *regions, const run *runs,
-		  const char *strings);
+		  const fd_entry *fds, const char *strings);
 
 const char *kind_name(uint32_t kind);
+const char *fd_kind_name(uint32_t kind);
 
 } // namespace image

@@ -13,6 +13,7 @@
 #include "runtime/io.h"
 #include "runtime/maps.h"
 #include "runtime/pagemap.h"
+#include "runtime/process.h"
 #include "runtime/runtime.h"
 #include "runtime/str.h"
 
@@ -28,6 +29,7 @@ struct scratch {
 	image::header header;
 	image::region regions[image::max_regions];
 	image::run runs[image::max_runs];
+	image::fd_entry fds[image::max_fds];
 	uint64_t pagemap[page_scanner::buffer_words];
 	char strings[image::max_strings];
 	char maps[maps_cap];
@@ -52,10 +54,11 @@ constexpr uint64_t scratch_size = align_up(sizeof(scratch), 1 << 16);
 
 class image_builder {
 public:
+	// The strings begin_image() stored stay.
 	image_builder(scratch *s, uint64_t page_size)
-		: s_(s), pages_(page_size, s->pagemap)
+		: s_(s), pages_(page_size, s->pagemap),
+		  strings_len_(s->header.strings_size)
 	{
-		s_->strings[0] = 0;
 	}
 
 	// Adds the part of maps entry e between start and end; false (with
@@ -71,6 +74,8 @@ public:
 		r.end = end;
 		r.prot = e.prot;
 		r.flags = e.shared ? (uint32_t)image::region_shared : 0;
+		if (file_backed(e))
+			r.flags |= image::region_file_backed;
 		r.file_offset = e.offset + (start - e.start);
 		r.kind = classify(e);
 		if (!intern(e.name, e.name_len, &r.name))
@@ -89,8 +94,9 @@ public:
 		h.table_offset = sizeof(image::header);
 		h.runs_offset = h.table_offset +
 				h.region_count * sizeof(image::region);
-		h.strings_offset = h.runs_offset +
-				   h.run_count * sizeof(image::run);
+		h.fds_offset = h.runs_offset + h.run_count * sizeof(image::run);
+		h.strings_offset = h.fds_offset +
+				   h.fd_count * sizeof(image::fd_entry);
 		h.data_offset = align_up(h.strings_offset + h.strings_size,
 					 page_size);
 		uint64_t off = h.data_offset;
@@ -122,10 +128,11 @@ private:
 	// file mapping stores all of itself when readable (it comes back
 	// anonymous, so untouched pages must come from the image too) and
 	// nothing when not (never read, its pages are the file's). Shared
-	// memory stores all of itself.
+	// memory stores all of itself, but for a file's: the file holds it.
 	bool add_runs(const map_entry &e, image::region &r)
 	{
-		if (r.kind == image::kind_kernel)
+		if (r.kind == image::kind_kernel ||
+		    (r.flags & image::region_file_backed))
 			return true;
 		if (!e.shared && r.kind != image::kind_file && pages_.usable()) {
 			uint32_t first = s_->header.run_count;
@@ -180,7 +187,7 @@ private:
 
 	scratch *s_;
 	page_scanner pages_;
-	uint32_t strings_len_ = 1; // offset 0 is the empty name
+	uint32_t strings_len_; // offset 0 is the empty name
 	uint32_t last_off_ = 0;
 	size_t last_len_ = 0;
 };
@@ -264,7 +271,7 @@ long write_file(int fd, scratch &s, bool sync, text &msg)
 			return fail(msg, ret, "cannot write its memory");
 		}
 	}
-	h.meta_crc = image::meta_crc(h, s.regions, s.runs, s.strings);
+	h.meta_crc = image::meta_crc(h, s.regions, s.runs, s.fds, s.strings);
 	ret = sys::lseek(fd, 0, SEEK_SET) < 0 ? -EIO : 0;
 	if (!ret)
 		ret = write_all(fd, &h, sizeof h);
@@ -273,6 +280,8 @@ long write_file(int fd, scratch &s, bool sync, text &msg)
 				h.region_count * sizeof(image::region));
 	if (!ret)
 		ret = write_all(fd, s.runs, h.run_count * sizeof(image::run));
+	if (!ret)
+		ret = write_all(fd, s.fds, h.fd_count * sizeof(image::fd_entry));
 	if (!ret)
 		ret = write_all(fd, s.strings, h.strings_size);
 	if (ret)
@@ -305,6 +314,15 @@ long begin_image(const arch::context *ctx, const image::resume_args *resume,
 	if (ret < 0) {
 		end_image(reinterpret_cast<image_job *>(s));
 		return fail(msg, ret, "cannot read kernel state");
+	}
+	// Names of files and the working directory start the string table.
+	string_table strings = {s->strings, 1};
+	s->strings[0] = 0;
+	ret = save_process(&h, s->fds, strings, msg);
+	h.strings_size = strings.len;
+	if (ret < 0) {
+		end_image(reinterpret_cast<image_job *>(s));
+		return ret;
 	}
 	h.page_size = (uint32_t)page_size_of(h);
 	*job = reinterpret_cast<image_job *>(s);

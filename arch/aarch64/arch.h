@@ -20,4 +20,16 @@ struct thread_state {
 	uint64_t reserved[3];
 };
 
+// The signature glibc registers its rseq area with: the word the kernel
+// expects before every abort handler ("brk #0x45e0" on little-endian).
+constexpr uint32_t rseq_signature = 0xd428bc00;
+
+// The thread pointer (TPIDR_EL0).
+static inline uint64_t thread_pointer()
+{
+	uint64_t tp;
+	asm volatile("mrs %0, tpidr_el0" : "=r"(tp));
+	return tp;
+}
+
 } // namespace arch

@@ -23,4 +23,18 @@ struct thread_state {
 	uint64_t reserved;
 };
 
+// The signature glibc registers its rseq area with: the word the kernel
+// expects before every abort handler (the displacement of the trapping
+// "ud1 0x53053053(%rip), %edi").
+constexpr uint32_t rseq_signature = 0x53053053;
+
+// The thread pointer (FS base). The TLS ABI keeps it in the first word of
+// the thread control block too, so one load reads it without a syscall.
+static inline uint64_t thread_pointer()
+{
+	uint64_t tp;
+	asm volatile("mov %%fs:0, %0" : "=r"(tp));
+	return tp;
+}
+
 } // namespace arch

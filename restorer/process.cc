@@ -1,0 +1,229 @@
+// Process attributes of the restored process: working directory, limits,
+// umask, name, personality, interval timers, and the kernel's pointers
+// into the app's memory (glibc's cached tid, robust futex list, rseq).
+#include <linux/errno.h>
+#include <linux/time.h>
+
+#include "arch/sys.h"
+#include "restorer/restorer.h"
+#include "runtime/str.h"
+
+namespace restorer {
+
+namespace {
+
+// Arrays, not pointers: the restorer holds no absolute addresses.
+constexpr char rlimit_names[image::rlimit_count][12] = {
+	"CPU",	 "FSIZE", "DATA",	"STACK",    "CORE",  "RSS",
+	"NPROC", "NOFILE", "MEMLOCK", "AS",	    "LOCKS", "SIGPENDING",
+	"MSGQUEUE", "NICE", "RTPRIO", "RTTIME"};
+constexpr char itimer_names[image::itimer_count][8] = {"REAL", "VIRTUAL",
+						       "PROF"};
+constexpr uint64_t infinity = ~0ull; // RLIM_INFINITY
+
+// rseq's value for "registration failed": glibc then asks the kernel for
+// the CPU number instead of reading the area (struct rseq's cpu_id, the
+// second 32-bit word).
+constexpr uint32_t rseq_cpu_id_registration_failed = (uint32_t)-2;
+constexpr uint64_t rseq_cpu_id_offset = 4;
+// struct rseq's rseq_cs: the critical section the thread is in. None at a
+// checkpoint (the thread runs the runtime's code), but a stale pointer
+// left there would have the kernel check it at the next preemption.
+constexpr uint64_t rseq_cs_offset = 8;
+
+// What restore_limits_and_timers() sets: the image's limits, or as close
+// as this process may get.
+sys::rlimit planned[image::rlimit_count];
+
+ckpt::text &limit(ckpt::text &t, uint64_t v)
+{
+	return v == infinity ? t.str("unlimited") : t.udec(v);
+}
+
+// seconds.microseconds, from the kernel's timeval (tv_usec in nsec's
+// place, see sys::itimerval).
+ckpt::text &seconds(ckpt::text &t, const sys::timespec &v)
+{
+	t.dec(v.sec).ch('.');
+	for (int64_t div = 100000; div; div /= 10)
+		t.ch((char)('0' + v.nsec / div % 10));
+	return t;
+}
+
+void plan_limits()
+{
+	const image::process_state &p = g.header.process;
+	for (int r = 0; r < image::rlimit_count; r++) {
+		planned[r] = {};
+		if (!(p.rlimits_known & (1u << r)))
+			continue;
+		sys::rlimit want = p.rlimits[r], now;
+		if (want.cur > want.max)
+			want.cur = want.max;
+		if (sys::prlimit(r, nullptr, &now) < 0)
+			continue;
+		if (want.max > now.max) {
+			// Raising a hard limit takes CAP_SYS_RESOURCE: try it
+			// now, keeping the soft one, to know.
+			sys::rlimit raise = {now.cur, want.max};
+			long ret = sys::prlimit(r, &raise, nullptr);
+			if (ret < 0) {
+				char buf[256];
+				ckpt::text t(buf, sizeof buf);
+				message(t).str("RLIMIT_").str(rlimit_names[r])
+					.str(": the hard limit stays ");
+				limit(t, now.max).str(", not ");
+				limit(t, want.max).str(": ").errno_name(ret)
+					.ch('\n');
+				warn(t);
+				want.max = now.max;
+				if (want.cur > want.max)
+					want.cur = want.max;
+			}
+		}
+		planned[r] = want;
+	}
+}
+
+} // namespace
+
+bool prepare_process(ckpt::text &err)
+{
+	const image::process_state &p = g.header.process;
+	char buf[4096 + 256];
+	ckpt::text t(buf, sizeof buf);
+	if (!p.cwd) {
+		warn(message(t).str("the working directory was unknown at the "
+				    "checkpoint (deleted, or outside the "
+				    "root): the process starts in the "
+				    "restorer's\n"));
+	} else if (long ret = sys::chdir(g.strings + p.cwd); ret < 0) {
+		message(t).str("working directory ").str(g.strings + p.cwd)
+			.str(": ").errno_name(ret);
+		if (!g.opts.allow_missing_files) {
+			err.str(t.c_str()).str(" (--allow-missing-files "
+					       "restores in the current one)\n");
+			return false;
+		}
+		warn(t.str("; the process starts in the restorer's\n"));
+	}
+	plan_limits();
+	return true;
+}
+
+void restore_process()
+{
+	const image::process_state &p = g.header.process;
+	if (p.flags & image::process_umask)
+		sys::umask(p.umask);
+	if (p.flags & image::process_personality)
+		sys::personality(p.personality);
+	if (p.flags & image::process_name)
+		sys::prctl(PR_SET_NAME, (uint64_t)p.name);
+	// glibc keeps the thread's tid in its struct pthread and hands it to
+	// the kernel for PI and robust mutexes; the kernel clears the word
+	// at set_tid_address() when the thread exits.
+	if (p.tid_address) {
+		long tid = sys::gettid();
+		*reinterpret_cast<int32_t *>(p.tid_address) = (int32_t)tid;
+		sys::set_tid_address(reinterpret_cast<void *>(p.tid_address));
+	}
+	if (p.robust_list)
+		sys::set_robust_list(p.robust_list, p.robust_list_len);
+	if (p.rseq_area) {
+		*reinterpret_cast<uint64_t *>(p.rseq_area + rseq_cs_offset) = 0;
+		long ret = sys::rseq(p.rseq_area, p.rseq_len, 0, p.rseq_sig);
+		if (ret < 0) {
+			*reinterpret_cast<uint32_t *>(p.rseq_area +
+						      rseq_cpu_id_offset) =
+				rseq_cpu_id_registration_failed;
+			char buf[256];
+			ckpt::text t(buf, sizeof buf);
+			warn(message(t).str("cannot register the rseq area "
+					    "again (")
+				     .errno_name(ret)
+				     .str("): sched_getcpu() falls back to "
+					  "a system call\n"));
+		}
+	}
+}
+
+void restore_limits_and_timers()
+{
+	const image::process_state &p = g.header.process;
+	for (int r = 0; r < image::rlimit_count; r++) {
+		if (!(p.rlimits_known & (1u << r)))
+			continue;
+		long ret = sys::prlimit(r, &planned[r], nullptr);
+		if (ret < 0) {
+			char buf[256];
+			ckpt::text t(buf, sizeof buf);
+			warn(message(t).str("cannot set RLIMIT_")
+				     .str(rlimit_names[r]).str(": ")
+				     .errno_name(ret).ch('\n'));
+		}
+	}
+	// Disarmed ones too: a restorer's itimers survive its exec.
+	for (int i = 0; i < image::itimer_count; i++)
+		sys::setitimer(i, &p.itimers[i], nullptr);
+}
+
+void print_process_info()
+{
+	const image::process_state &p = g.header.process;
+	char buf[4096 + 256];
+	auto out = [&](ckpt::text &t) { ckpt::print_out(t.ch('\n')); };
+	{
+		ckpt::text t(buf, sizeof buf);
+		out(t.str("cwd: ").str(p.cwd ? g.strings + p.cwd : "unknown"));
+	}
+	if (p.flags & image::process_umask) {
+		ckpt::text t(buf, sizeof buf);
+		t.str("umask: 0");
+		for (int shift = 6; shift >= 0; shift -= 3)
+			t.ch((char)('0' + ((p.umask >> shift) & 7)));
+		out(t);
+	}
+	if (p.flags & image::process_name) {
+		ckpt::text t(buf, sizeof buf);
+		out(t.str("name: ").str(p.name));
+	}
+	if (p.flags & image::process_personality) {
+		ckpt::text t(buf, sizeof buf);
+		out(t.str("personality: 0x").hex(p.personality));
+	}
+	for (int r = 0; r < image::rlimit_count; r++) {
+		if (!(p.rlimits_known & (1u << r)))
+			continue;
+		ckpt::text t(buf, sizeof buf);
+		t.str("rlimit ").str(rlimit_names[r]).str(": ");
+		limit(t, p.rlimits[r].cur).ch(' ');
+		out(limit(t, p.rlimits[r].max));
+	}
+	for (int i = 0; i < image::itimer_count; i++) {
+		const sys::itimerval &v = p.itimers[i];
+		if (!v.value.sec && !v.value.nsec)
+			continue;
+		ckpt::text t(buf, sizeof buf);
+		t.str("itimer ").str(itimer_names[i]).str(": ");
+		seconds(t, v.value).str(" s, interval ");
+		out(seconds(t, v.interval).str(" s"));
+	}
+	if (p.tid_address) {
+		ckpt::text t(buf, sizeof buf);
+		out(t.str("tid address: 0x").hex(p.tid_address));
+	}
+	if (p.robust_list) {
+		ckpt::text t(buf, sizeof buf);
+		out(t.str("robust list: 0x").hex(p.robust_list));
+	}
+	if (p.rseq_area) {
+		ckpt::text t(buf, sizeof buf);
+		out(t.str("rseq: 0x").hex(p.rseq_area).str(", ")
+			    .udec(p.rseq_len).str(" bytes, signature 0x")
+			    .hex(p.rseq_sig));
+	}
+	print_fd_info();
+}
+
+} // namespace restorer

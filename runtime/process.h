@@ -1,0 +1,50 @@
+// Saving the process state that memory does not hold: open files, the
+// working directory, limits, timers, name, rseq, the cached tid.
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "runtime/fmt.h"
+#include "runtime/image.h"
+#include "runtime/maps.h"
+
+namespace ckpt {
+
+// The string table while a checkpoint fills it: the process state's names
+// first (save_process), then the regions' (writer.cc), from len on.
+struct string_table {
+	char *buf;    // image::max_strings bytes; offset 0 is ""
+	uint32_t len; // bytes used
+
+	// Stores s[0, n) terminated; false when the table is full.
+	bool add(const char *s, size_t n, uint32_t *off);
+};
+
+// Fills h->process, h->fd_count and fds (image::max_fds entries) for the
+// calling process, adding names to strings. Runs in the app at the moment
+// of the checkpoint (also for a forked one: a child has its own timers,
+// tid address and rseq registration). -errno with the reason in msg.
+long save_process(image::header *h, image::fd_entry *fds,
+		  string_table &strings, text &msg);
+
+// Working memory of save_process(), mapped for one checkpoint: a signal
+// checkpoint runs on whatever stack the app had, and the app's own memory
+// is no place for it either.
+struct process_scratch {
+	char dirents[16 << 10];
+	char link[4096];
+	char status[8192]; // /proc/self/status
+	char cwd[4096];
+};
+
+// The fd table part of it (runtime/files.cc).
+long save_fds(image::header *h, image::fd_entry *fds, string_table &strings,
+	      process_scratch &work, text &msg);
+
+// Whether a /proc/self/maps entry is a shared mapping of a regular file
+// that still has its name, so that the restorer can map it again from the
+// file rather than restore a copy that writes would no longer reach.
+bool file_backed(const map_entry &e);
+
+} // namespace ckpt
