@@ -29,13 +29,7 @@ int main(void)
 {
 	testing_start();
 	signal(SIGUSR1, on_usr1);
-	int rc = ckpt_checkpoint(NULL);
-	if (rc == 0) {
-		printf("checkpointed\n");
-		return 0;
-	}
-	TESTING_ASSERT(rc == 1, "checkpoint failed: %d", rc);
-	printf("restored\n");
+	testing_checkpoint_or_exit();
 	TESTING_ASSERT(raise(SIGUSR1) == 0 && got == SIGUSR1, "raise");
 	printf("SIGUSR1 handled\n");
 	printf("aborting\n");

@@ -87,13 +87,7 @@ int main(int argc, char **argv)
 	snprintf(wd, sizeof wd, "%s/wd", dir);
 	TESTING_ASSERT(chdir(wd) == 0, "chdir");
 
-	int rc = ckpt_checkpoint(NULL);
-	if (rc == 0) {
-		printf("checkpointed\n");
-		return 0;
-	}
-	TESTING_ASSERT(rc == 1, "checkpoint failed: %d", rc);
-	printf("restored\n");
+	testing_checkpoint_or_exit();
 	TESTING_ASSERT(write(10, " world", 6) == 6, "write after");
 	char buf[64] = {0};
 	TESTING_ASSERT(pread(10, buf, sizeof buf - 1, 0) == 11, "pread");

@@ -65,13 +65,7 @@ int main(void)
 	move_to(epoll_create1(EPOLL_CLOEXEC), 14);
 	TESTING_ASSERT(dup2(1, 20) == 20, "dup2");
 
-	int rc = ckpt_checkpoint(NULL);
-	if (rc == 0) {
-		printf("checkpointed\n");
-		return 0;
-	}
-	TESTING_ASSERT(rc == 1, "checkpoint failed: %d", rc);
-	printf("restored\n");
+	testing_checkpoint_or_exit();
 	for (int fd = 10; fd <= 14; fd++) {
 		TESTING_ASSERT(fcntl(fd, F_GETFD) == -1 && errno == EBADF,
 			       "fd %d should be closed", fd);

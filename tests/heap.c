@@ -92,13 +92,7 @@ int main(void)
 	}
 	printf("allocated\n");
 
-	int rc = ckpt_checkpoint(NULL);
-	if (rc != 1) {
-		printf(rc == 0 ? "checkpointed\n" : "checkpoint failed: %d\n",
-		       rc);
-		return rc == 0 ? 0 : 1;
-	}
-	printf("restored\n");
+	testing_checkpoint_or_exit();
 	for (int i = 0; i < SMALL; i++)
 		if (small[i])
 			TESTING_ASSERT(intact(small[i], small_size[i], i),

@@ -93,13 +93,7 @@ int main(int argc, char **argv)
 				       setitimer(ITIMER_PROF, &prof, NULL) == 0,
 			       "setitimer");
 	}
-	int rc = ckpt_checkpoint(NULL);
-	if (rc == 0) {
-		printf("checkpointed\n");
-		return 0;
-	}
-	TESTING_ASSERT(rc == 1, "checkpoint failed: %d", rc);
-	printf("restored\n");
+	testing_checkpoint_or_exit();
 	check(ITIMER_REAL, "REAL", 2, use_alarm ? 0 : 300000);
 	if (!use_alarm) {
 		check(ITIMER_VIRTUAL, "VIRTUAL", 100, 10000000);

@@ -67,13 +67,7 @@ int main(void)
 	uintptr_t heap_start, heap_end, stack_start, stack_end;
 	TESTING_ASSERT(find("[heap]", &heap_start, &heap_end), "no [heap]");
 	void *brk_before = sbrk(0);
-	int rc = ckpt_checkpoint(NULL);
-	if (rc == 0) {
-		printf("checkpointed\n");
-		return 0;
-	}
-	TESTING_ASSERT(rc == 1, "checkpoint failed: %d", rc);
-	printf("restored\n");
+	testing_checkpoint_or_exit();
 	uintptr_t start, end;
 	if (!find("[heap]", &start, &end)) {
 		printf("no [heap] label\n");

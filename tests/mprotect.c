@@ -82,13 +82,7 @@ int main(void)
 	printf("before: read-only page faults on write, PROT_NONE page "
 	       "faults on read\n");
 
-	int rc = ckpt_checkpoint(NULL);
-	if (rc != 1) {
-		printf(rc == 0 ? "checkpointed\n" : "checkpoint failed: %d\n",
-		       rc);
-		return rc == 0 ? 0 : 1;
-	}
-	printf("restored\n");
+	testing_checkpoint_or_exit();
 	TESTING_ASSERT(intact(base, 0), "read-only page data");
 	TESTING_ASSERT(faults_on(base, 1), "write to the read-only page");
 	TESTING_ASSERT(intact(base, 0), "read-only page data after a write");

@@ -54,13 +54,7 @@ int main(int argc, char **argv)
 			       != -1,
 		       "personality");
 
-	int rc = ckpt_checkpoint(NULL);
-	if (rc == 0) {
-		printf("checkpointed\n");
-		return 0;
-	}
-	TESTING_ASSERT(rc == 1, "checkpoint failed: %d", rc);
-	printf("restored\n");
+	testing_checkpoint_or_exit();
 
 	char cwd[4096];
 	TESTING_ASSERT(getcwd(cwd, sizeof cwd), "getcwd");

@@ -71,13 +71,7 @@ int main(void)
 	sigprocmask(SIG_BLOCK, &block, NULL);
 	raise_usr1();
 
-	int rc = ckpt_checkpoint(NULL);
-	if (rc != 1) {
-		printf(rc == 0 ? "checkpointed\n" : "checkpoint failed: %d\n",
-		       rc);
-		return rc == 0 ? 0 : 1;
-	}
-	printf("restored\n");
+	testing_checkpoint_or_exit();
 
 	struct sigaction now;
 	TESTING_ASSERT(sigaction(SIGUSR1, NULL, &now) == 0, "sigaction");

@@ -9,6 +9,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ckpt.h"
+
 /* The pid of the first process; a copy of it travels in the image. */
 static pid_t testing_first_pid;
 
@@ -63,5 +65,19 @@ static inline unsigned long long testing_value(unsigned long long i)
 			exit(1);                                               \
 		}                                                              \
 	} while (0)
+
+/* Checkpoints to the default image. The app prints "checkpointed" and
+ * exits 0 (or "FAILED: checkpoint failed: -N" and exits 1); only the
+ * restored process returns, after printing "restored". */
+static inline void testing_checkpoint_or_exit(void)
+{
+	int rc = ckpt_checkpoint(NULL);
+	if (rc == 0) {
+		printf("checkpointed\n");
+		exit(0);
+	}
+	TESTING_ASSERT(rc == 1, "checkpoint failed: %d", rc);
+	printf("restored\n");
+}
 
 #endif
