@@ -359,9 +359,13 @@ def main():
                '$fuzz_cxx -std=c++20 -g -O1 -fno-sanitize-recover=all '
                '-fsanitize=fuzzer,address,undefined -I$src $in -o $out',
                'FUZZER $out')
-        n.rule('bench', '$python $src/tests/bench/bench.py --cc $cc '
-               '--runtime $runtime --restorer $restorer --dir build/bench '
-               '--json build/bench.json', 'BENCH', pool='console')
+        # The benchmark's programs, built with the host's C compiler.
+        n.rule('bench_cc', '$cc -O2 -g -Wall -Wextra $cflags $in -o $out',
+               'CC $out')
+        n.rule('bench', '$python $src/tests/bench/bench.py --app $app '
+               '--rawio $rawio --restorer $restorer '
+               '--dir build/bench/images --json build/bench.json',
+               'BENCH', pool='console')
         n.rule('demo', 'sh $src/tests/demo/demo.sh $in',
                'DEMO', pool='console')
 
@@ -382,14 +386,20 @@ def main():
         host_built = [a for a, _, _ in configured if a == host]
         if host_built:
             host_tools = next(t for a, t, _ in configured if a == host)
-            n.build(['bench'], 'bench',
-                    implicit=[os.path.join('build', host, 'runtime.o'),
-                              os.path.join('build', host, 'restorer')],
-                    variables={
+            runtime = os.path.join('build', host, 'runtime.o')
+            restorer = os.path.join('build', host, 'restorer')
+            app, rawio = 'build/bench/bench-app', 'build/bench/rawio'
+            n.build([app], 'bench_cc',
+                    [src('tests/bench/bench-app.c'), runtime],
+                    implicit=[src('runtime/ckpt.h')], variables={
                         'cc': host_tools['cc'],
-                        'runtime': os.path.join('build', host, 'runtime.o'),
-                        'restorer': os.path.join('build', host,
-                                                 'restorer')})
+                        'cflags': '-I$src/runtime'})
+            n.build([rawio], 'bench_cc', [src('tests/bench/rawio.c')],
+                    variables={'cc': host_tools['cc']})
+            n.build(['bench'], 'bench',
+                    implicit=[app, rawio, restorer],
+                    variables={'app': app, 'rawio': rawio,
+                               'restorer': restorer})
             n.build(['demo'], 'demo',
                     [os.path.join('build', host, 'runtime.o'),
                      os.path.join('build', host, 'restorer')])

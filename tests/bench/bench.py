@@ -1,28 +1,49 @@
 #!/usr/bin/env python3
-"""bench: ckpt against the physical bounds of this machine.
+"""bench: ckpt's checkpoints and restores against this machine's bounds.
 
-usage: bench.py --cc CC --runtime RUNTIME.o --restorer RESTORER
-                [--dir DIR] [--json OUT] [--reps N] [--scale F]
+    ninja bench                        # the default; writes build/bench.json
+    python3 tests/bench/bench.py --scale 0.0625         # after `ninja bench`
+    python3 tests/bench/bench.py --sizes 64M,256M --sparse 1G --reps 3
 
-For apps holding 256 MiB, 1 GiB and 4 GiB of touched memory, and a sparse
-one (4 GiB mapped, 5% touched), measures in the same run, repetitions
-interleaved across the configurations:
+Apps with 256 MiB, 1 GiB and 4 GiB of touched memory, and two sparse ones
+(4 GiB mapped, 5% touched, in 1 MiB pieces and in single pages), each
+checkpointed and restored --reps times, the repetitions interleaved across
+the apps (the speed of a VM drifts: the min is the best estimate, the
+median the typical one). Each figure has a bound, measured in the same
+repetition right before or after it (the order alternates between
+repetitions; the fork bounds come first):
 
-  raw write     write() of the touched bytes to a new file in DIR: the bound
-                for a checkpoint (page cache; nothing is synced)
-  checkpoint    ckpt_checkpoint() in the app, which is also its pause
-  forked pause  the same with CKPT_FORK=1: the app's pause only
-  raw read      read() of the image into fresh memory: the bound for an
-                eager restore (the image is in the page cache)
-  restore       restorer start to the app's first instruction
-  lazy restore  restorer --lazy, to the first instruction and until the
-                app has read every touched page
-  image size    against the touched bytes
+  figure                               bound
+  checkpoint: time in ckpt_checkpoint  raw write: write() of the touched
+    without CKPT_FORK (the app's         bytes straight from the app's
+    pause)                               memory to a new file in the same
+                                         directory, inside the app
+  CKPT_FORK=1: time in                 raw fork: fork() in the same app, the
+    ckpt_checkpoint (the pause), and     child exiting at once (also: per
+    until ckpt_wait() returns            GiB touched), and fork+write: until
+                                         such a child wrote the touched bytes
+  restore: `restorer IMAGE` from just  raw read: read() of the image into
+    before exec() to the restored        fresh memory; read+load: then a load
+    app's first instruction              from every page
+    (CLOCK_REALTIME), and until it
+    has loaded a word of every
+    touched page
+  lazy: `restorer --lazy IMAGE`, the   mmap+load: mmap(MAP_PRIVATE) of the
+    same                                 image and a load from every page
+  image size                           the touched bytes
 
-Each figure is the median of --reps runs (min beside it) with its ratio to
-its bound and the target. --scale multiplies every size (0.125: 32 MiB to
-512 MiB) for small machines. Restore times include starting the restorer
-(fork and exec from Python, about a millisecond).
+--stores adds a store to every page after each restore (copy-on-write:
+the cost a lazy restore defers) and to the mmap bound.
+
+Writes go to the page cache (--sync: CKPT_SYNC=1 and fdatasync()); each
+timed write starts after a sync() and right after the same write to a file
+that is removed at once: on a VM with free page reporting, memory the
+kernel has not used lately costs several times more to allocate than
+memory just freed, which would otherwise penalize whichever write comes
+first (--no-warm-up: measure without). Images are read back from the page
+cache (the output says how much of them was resident); --cold drops them
+from it before each read and restore (fdatasync and posix_fadvise
+DONTNEED: no privilege needed). Images go to --dir, removed at the end.
 """
 
 import argparse
@@ -34,45 +55,96 @@ import subprocess
 import sys
 import time
 
-MIB = 1 << 20
+KIB, MIB, GIB = 1 << 10, 1 << 20, 1 << 30
 HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+
+# Rows of the table: name, sample key, figure, bound (a sample key, or
+# 'GiB': per GiB touched), target (kind, limit).
+FIGURES = [
+    ('checkpoint', 'checkpoint', 'checkpoint (= its pause)', 'raw_write',
+     ('ratio', 1.1)),
+    ('fork_pause', 'fork_pause', 'CKPT_FORK=1: pause', 'raw_fork', None),
+    ('fork_pause_gib', 'fork_pause', '  the same per GiB', 'GiB',
+     ('per GiB', 0.001)),
+    ('fork_complete', 'fork_complete', 'CKPT_FORK=1: image done',
+     'raw_fork_write', None),
+    ('eager', 'eager', 'restore: 1st instruction', 'raw_read',
+     ('ratio', 1.1)),
+    ('eager_read', 'eager_read', 'restore: all pages loaded', 'read_load',
+     None),
+    ('lazy', 'lazy', 'lazy: 1st instruction', None, ('time', 0.020)),
+    ('lazy_read', 'lazy_read', 'lazy: all pages loaded', 'map_read', None),
+    ('lazy_written', 'lazy_written', 'lazy: all pages stored', 'map_write',
+     None),
+    ('image', 'image', 'image size', 'touched', ('ratio', 1.1)),
+]
+BOUND_NAMES = {'raw_write': 'raw write', 'raw_fork': 'raw fork',
+               'raw_fork_write': 'fork+write', 'raw_read': 'raw read',
+               'read_load': 'read+load', 'map_read': 'mmap+load',
+               'map_write': 'mmap+ld+st', 'touched': 'touched',
+               'GiB': 'GiB touched'}
+TARGET_TEXT = {'checkpoint': '<= 1.1x raw write',
+               'fork_pause_gib': '< 1 ms per GiB',
+               'eager': '<= 1.1x raw read',
+               'lazy': '< 20 ms at any size',
+               'image': '<= 1.1x touched'}
 
 
-def size(mib):
-    return '%d GiB' % (mib >> 10) if mib >= 1024 and not mib % 1024 \
-        else '%d MiB' % mib
+def parse_size(text):
+    """'256M', '4G', '512K', '4096' (bytes) -> bytes."""
+    text = text.strip().upper().rstrip('B').rstrip('I')
+    mult = {'K': KIB, 'M': MIB, 'G': GIB}.get(text[-1:], 1)
+    try:
+        return int(float(text.rstrip('KMG')) * mult)
+    except ValueError:
+        raise argparse.ArgumentTypeError('not a size: %r' % text)
 
 
-def configs(scale):
-    """(name, mapped MiB, touched MiB) of each app."""
-    out = []
-    for n in (256, 1024, 4096):
-        m = max(1, int(n * scale))
-        out.append((size(m), m, m))
-    m = max(20, int(4096 * scale))
-    out.append(('sparse 5%% of %s' % size(m), m, m // 20))
-    return out
+def size_text(n):
+    for unit, name in ((GIB, 'GiB'), (MIB, 'MiB'), (KIB, 'KiB')):
+        if n >= unit:
+            v = n / unit
+            return ('%d %s' if v == int(v) else '%.1f %s') % (v, name)
+    return '%d B' % n
 
 
-def build(cc, runtime, out):
-    os.makedirs(out, exist_ok=True)
-    app = os.path.join(out, 'bench-app')
-    rawio = os.path.join(out, 'rawio')
-    inc = os.path.join(HERE, '..', '..', 'runtime')
-    subprocess.run([cc, '-O2', '-I', inc, os.path.join(HERE, 'bench-app.c'),
-                    runtime, '-o', app], check=True)
-    subprocess.run([cc, '-O2', os.path.join(HERE, 'rawio.c'), '-o', rawio],
-                   check=True)
-    return app, rawio
+def round_to(n, unit):
+    return max(unit, int(round(n / unit)) * unit)
 
 
-def lines(cmd, env=None):
-    """{first word: rest} of a program's output; raises on failure."""
-    p = subprocess.run(cmd, env=env, capture_output=True, text=True,
-                       stdin=subprocess.DEVNULL)
+class Case:
+    def __init__(self, name, mapped, touched, piece):
+        self.name, self.mapped, self.touched, self.piece = \
+            name, mapped, touched, piece
+        self.samples = []
+
+
+def make_cases(args, page):
+    cases = []
+    for size in args.sizes:
+        t = round_to(size * args.scale, MIB)
+        cases.append(Case('%s touched' % size_text(t), t, t, t))
+    if args.sparse:
+        mapped = round_to(args.sparse * args.scale, MIB)
+        for piece in args.pieces:
+            piece = round_to(piece, page)
+            n = max(1, int(round(mapped * args.fraction / piece)))
+            name = 'sparse: %s touched (%g%%) of %s mapped, in %s' % (
+                size_text(n * piece), 100.0 * n * piece / mapped,
+                size_text(mapped), 'single pages' if piece == page
+                else size_text(piece) + ' pieces')
+            cases.append(Case(name, mapped, n * piece, piece))
+    return cases
+
+
+def run(cmd, env=None):
+    """{key: value} of the lines a program prints; raises on failure."""
+    p = subprocess.run(cmd, env=env, stdin=subprocess.DEVNULL,
+                       capture_output=True, text=True)
     if p.returncode != 0:
-        raise RuntimeError('%s: status %d: %s' % (' '.join(cmd), p.returncode,
-                                                  p.stderr.strip()))
+        raise RuntimeError('%s: exit status %d\n%s%s' % (
+            ' '.join(cmd), p.returncode, p.stdout, p.stderr))
     out = {}
     for line in p.stdout.splitlines():
         key, _, value = line.partition(' ')
@@ -87,154 +159,352 @@ def remove(path):
         pass
 
 
-def measure(app, rawio, restorer, d, mapped, touched):
-    """One repetition of one configuration: {metric: seconds or bytes}."""
-    image = os.path.join(d, 'bench.ckpt')
-    raw = os.path.join(d, 'raw.bin')
-    r = {}
-    remove(image)
-    r['raw write'] = float(subprocess.run(
-        [rawio, 'write', raw, str(touched)], check=True, capture_output=True,
-        text=True).stdout)
-    remove(raw)
+class Bench:
+    def __init__(self, args):
+        self.args = args
+        self.env = dict(os.environ)
+        for var in ('CKPT_IMAGE', 'CKPT_SIGNAL', 'CKPT_FORK', 'CKPT_SYNC',
+                    'CKPT_INTERVAL'):
+            self.env.pop(var, None)
+        if args.sync:
+            self.env['CKPT_SYNC'] = '1'
+        d = args.dir
+        self.image = os.path.join(d, 'bench.ckpt')
+        self.fork_image = os.path.join(d, 'bench-fork.ckpt')
+        self.raw = os.path.join(d, 'raw.bin')
+        self.paths = [self.image, self.fork_image, self.raw,
+                      self.raw + '.warm']
+        if not args.warm_up:
+            self.env['BENCH_WARMUP'] = '0'
+        if args.stores:
+            self.env['BENCH_STORES'] = '1'
 
-    env = dict(os.environ, CKPT_FORK='1')
-    remove(image)
-    out = lines([app, image, str(mapped), str(touched)], env)
-    r['forked pause'] = float(out['pause'])
-    r['forked complete'] = float(out['complete'])
+    def app(self, case, image, order, env=None):
+        return run([self.args.app, image, str(case.mapped),
+                    str(case.touched), str(case.piece), self.raw, order],
+                   env or self.env)
 
-    remove(image)
-    out = lines([app, image, str(mapped), str(touched)])
-    r['checkpoint'] = float(out['pause'])
-    r['image size'] = os.path.getsize(image)
-    r['touched bytes'] = touched * MIB
+    def cache(self, r):
+        """Makes the image cold if asked; records how much is cached."""
+        how = 'evict' if self.args.cold else 'resident'
+        r['resident'] = min(r.get('resident', 1.0), float(
+            run([self.args.rawio, how, self.image])['resident']))
 
-    r['raw read'] = float(subprocess.run(
-        [rawio, 'read', image], check=True, capture_output=True,
-        text=True).stdout)
+    def restore(self, r, name, flags):
+        out = run([self.args.rawio, 'exec', self.args.restorer] + flags +
+                  [self.image], self.env)
+        if out.get('bad') != '0':
+            raise RuntimeError('restored app found %s wrong pages'
+                               % out.get('bad'))
+        start = int(out['exec'])
+        for key, suffix in (('resumed', ''), ('read', '_read'),
+                            ('written', '_written')):
+            if key in out:
+                r[name + suffix] = (int(out[key]) - start) / 1e9
 
-    for name, flags in (('restore', []), ('lazy restore', ['--lazy'])):
-        start = time.time_ns()
-        out = lines([restorer] + flags + [image])
-        r[name] = (int(out['resumed']) - start) / 1e9
-        r[name + ', all pages'] = (int(out['touched']) - start) / 1e9
-    remove(image)
-    return r
+    def measure(self, case, rep):
+        """One repetition of one app: {key: seconds, bytes or fraction}.
+        Each figure and its bound run one after the other, in an order
+        that alternates between repetitions."""
+        first = rep % 2 == 0
+        r = {}
+        for path in self.paths:
+            remove(path)
+        out = self.app(case, self.fork_image, 'ckpt',
+                       env=dict(self.env, CKPT_FORK='1'))
+        r['fork_pause'] = float(out['pause'])
+        r['fork_complete'] = float(out['complete'])
+        r['raw_fork'] = float(out['raw_fork'])
+        r['raw_fork_write'] = float(out['raw_fork_write'])
+        remove(self.fork_image)
+
+        r['order'] = 'raw-first' if first else 'ckpt-first'
+        out = self.app(case, self.image, r['order'])
+        r['checkpoint'] = float(out['pause'])
+        r['raw_write'] = float(out['raw_write'])
+        r['image'] = os.path.getsize(self.image)
+        r['touched'] = case.touched
+
+        def raw_read():
+            self.cache(r)
+            out = run([self.args.rawio, 'read', self.image])
+            r['raw_read'] = float(out['read'])
+            r['read_load'] = float(out['read_load'])
+
+        def eager():
+            self.cache(r)
+            self.restore(r, 'eager', [])
+
+        def raw_map():
+            self.cache(r)
+            out = run([self.args.rawio, 'map', self.image] +
+                      (['store'] if self.args.stores else []))
+            r['map_read'] = float(out['map_read'])
+            if self.args.stores:
+                r['map_write'] = float(out['map_write'])
+
+        def lazy():
+            self.cache(r)
+            self.restore(r, 'lazy', ['--lazy'])
+
+        for step in (raw_read, eager, raw_map, lazy) if first else \
+                (eager, raw_read, lazy, raw_map):
+            step()
+        remove(self.image)
+        return r
 
 
-# metric, bound metric (or a fixed bound), what the target says
-TARGETS = [
-    ('checkpoint', 'raw write', 1.1, 'checkpoint <= 1.1x raw write'),
-    ('restore', 'raw read', 1.1, 'eager restore <= 1.1x raw read'),
-    ('lazy restore', None, 0.020, 'lazy restore < 20 ms'),
-    ('lazy restore, all pages', 'raw read', None, ''),
-    ('forked pause', 'per GiB', 0.001, 'forked pause < 1 ms per GiB'),
-    ('forked complete', 'raw write', None, ''),
-    ('image size', 'touched bytes', 1.1, 'image <= 1.1x touched bytes'),
-]
-
-
-def summarize(samples, mapped):
-    rows = []
-    for metric, bound, limit, target in TARGETS:
-        values = [s[metric] for s in samples]
-        med = statistics.median(values)
-        row = {'metric': metric, 'median': med, 'min': min(values),
-               'samples': values, 'target': target}
-        if bound == 'per GiB':
-            ratio = med / (mapped * MIB / (1 << 30))
-            row['bound'] = 'per GiB mapped'
+def summarize(case):
+    s = case.samples
+    gib = case.touched / GIB
+    figures = {}
+    for name, key, label, bound, target in FIGURES:
+        if key not in s[0]:
+            continue
+        values = [x[key] for x in s]
+        f = {'figure': label, 'samples': values,
+             'median': statistics.median(values), 'min': min(values),
+             'unit': 'bytes' if key == 'image' else 'seconds'}
+        if bound == 'GiB':
+            f['bound'] = 'GiB touched'
+            b = [gib]
         elif bound:
-            b = statistics.median(s[bound] for s in samples)
-            ratio = med / b
-            row['bound'] = bound
-            row['bound median'] = b
-        else:
-            ratio = None
-            row['bound'] = None
-        row['ratio'] = ratio
-        if limit is not None:
-            row['met'] = (ratio if ratio is not None else med) <= limit
-        rows.append(row)
-    return rows
+            f['bound'] = bound
+            b = [x[bound] for x in s]
+            f['bound_samples'] = b
+        if bound:
+            f['bound_median'] = statistics.median(b)
+            f['bound_min'] = min(b)
+            f['ratio'] = f['median'] / f['bound_median']
+            f['ratio_of_mins'] = f['min'] / f['bound_min']
+        # The image target is the sparse apps'.
+        if target and (key != 'image' or case.piece < case.touched):
+            kind, limit = target
+            f['target'] = TARGET_TEXT[name]
+            if kind == 'time':
+                f['met'] = f['median'] < limit
+                f['met_by_min'] = f['min'] < limit
+            elif kind == 'per GiB':
+                f['met'] = f['ratio'] < limit
+                f['met_by_min'] = f['ratio_of_mins'] < limit
+            else:
+                f['met'] = f['ratio'] <= limit
+                f['met_by_min'] = f['ratio_of_mins'] <= limit
+        figures[name] = f
+    return figures
 
 
-def show(value, metric):
-    if metric == 'image size':
-        return '%.1f MiB' % (value / MIB)
-    return '%.1f ms' % (value * 1000) if value < 1 else '%.2f s' % value
+def ms(seconds):
+    v = seconds * 1000
+    return '%.2f ms' % v if v < 10 else '%.1f ms' % v if v < 10000 \
+        else '%.0f ms' % v
 
 
-def print_table(results):
-    head = '%-20s %-24s %10s %10s %-14s %8s  %s' % (
-        'app', 'figure', 'median', 'min', 'bound', 'ratio', 'target')
-    print(head)
-    print('-' * len(head))
-    for name, rows in results:
-        for row in rows:
-            bound = row['bound'] or ''
-            if 'bound median' in row:
-                bound = '%s %s' % (bound, show(row['bound median'],
-                                               row['metric']))
-            ratio = '%.2fx' % row['ratio'] if row['ratio'] is not None else ''
-            if row['bound'] == 'per GiB mapped':
-                ratio = '%.2f ms' % (row['ratio'] * 1000)
-                bound = '/GiB'
-            met = {True: 'ok', False: 'MISSED'}.get(row.get('met'), '')
-            print('%-20s %-24s %10s %10s %-14s %8s  %s %s' % (
-                name, row['metric'], show(row['median'], row['metric']),
-                show(row['min'], row['metric']), bound, ratio,
-                row['target'], met))
-        name = ''
+def table(cases):
+    fmt = '%-25s %10s %10s | %-11s %10s %10s | %9s %9s | %s'
+    head = fmt % ('figure', 'median', 'min', 'bound', 'median', 'min',
+                  'ratio', 'of mins', 'target')
+    rule = '-' * (len(head) + 24)
+    mib = lambda v: '%.1f MiB' % (v / MIB)
+    lines = []
+    for case in cases:
+        lines += [rule, case.name, head]
+        for name, key, label, bound, target in FIGURES:
+            if name not in case.summary:
+                continue
+            f = case.summary[name]
+            show = mib if key == 'image' else ms
+            cells = [''] * 5
+            if bound == 'GiB':
+                per = lambda v: '%.2f ms' % (v * 1000)
+                cells = [BOUND_NAMES[bound], '%.3f' % f['bound_median'], '',
+                         per(f['ratio']), per(f['ratio_of_mins'])]
+            elif bound:
+                cells = [BOUND_NAMES[bound], show(f['bound_median']),
+                         show(f['bound_min']), '%.2fx' % f['ratio'],
+                         '%.2fx' % f['ratio_of_mins']]
+            verdict = ''
+            if 'target' in f:
+                verdict = '%-19s %s' % (
+                    f['target'], 'ok' if f['met'] else
+                    'MISSED (min ok)' if f['met_by_min'] else 'MISSED')
+            lines.append((fmt % tuple([label, show(f['median']),
+                                       show(f['min'])] + cells +
+                                      [verdict])).rstrip())
+    lines.append(rule)
+    return '\n'.join(lines)
 
 
-def machine():
-    model = ''
+def machine(directory):
+    info = {'nproc': os.cpu_count(), 'kernel': platform.release(),
+            'kernel version': platform.version()}
     try:
-        with open('/proc/cpuinfo') as f:
-            model = next((l.split(':', 1)[1].strip() for l in f
-                          if l.startswith('model name')), '')
-    except OSError:
+        info['nproc'] = len(os.sched_getaffinity(0))
+    except AttributeError:
         pass
-    mem = os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES')
-    return {'cpu': model, 'cores': os.cpu_count(),
-            'memory GiB': round(mem / (1 << 30), 1),
-            'kernel': platform.release()}
+    with open('/proc/cpuinfo') as f:
+        info['cpu'] = next((l.split(':', 1)[1].strip() for l in f
+                            if l.startswith('model name')), '?')
+    with open('/proc/meminfo') as f:
+        mem = {l.split(':')[0]: int(l.split()[1]) * KIB for l in f}
+    info['memory'] = mem['MemTotal']
+    info['available'] = mem['MemAvailable']
+
+    def read(path):
+        try:
+            with open(path) as f:
+                return f.read().strip()
+        except OSError:
+            return '?'
+    info['thp'] = read('/sys/kernel/mm/transparent_hugepage/enabled')
+    info['dirty_ratio'] = read('/proc/sys/vm/dirty_ratio')
+    info['dirty_background_ratio'] = read(
+        '/proc/sys/vm/dirty_background_ratio')
+    # The file system of the image directory: the longest mount prefix.
+    real, best = os.path.realpath(directory), ('', '?', '?')
+    with open('/proc/mounts') as f:
+        for line in f:
+            dev, mnt, fstype = line.split()[:3]
+            mnt = mnt.replace('\\040', ' ')
+            if (real == mnt or real.startswith(mnt.rstrip('/') + '/')) \
+                    and len(mnt) > len(best[0]):
+                best = (mnt, dev, fstype)
+    info['image dir'] = '%s (%s on %s)' % (real, best[2], best[1])
+    return info
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument('--cc', default='cc')
-    ap.add_argument('--runtime', required=True)
-    ap.add_argument('--restorer', required=True)
-    ap.add_argument('--dir', default='build/bench')
-    ap.add_argument('--json', default='build/bench.json')
+    ap = argparse.ArgumentParser(
+        description=__doc__.split('\n')[0],
+        epilog=__doc__.split('\n', 1)[1],
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    build = os.path.join(ROOT, 'build')
+    arch = platform.machine()
+    ap.add_argument('--app', default=os.path.join(build, 'bench',
+                                                  'bench-app'))
+    ap.add_argument('--rawio', default=os.path.join(build, 'bench', 'rawio'))
+    ap.add_argument('--restorer', default=os.path.join(build, arch,
+                                                       'restorer'))
+    ap.add_argument('--dir', default=os.path.join(build, 'bench', 'images'),
+                    help='where images go (created; removed at the end)')
+    ap.add_argument('--json', default=os.path.join(build, 'bench.json'))
     ap.add_argument('--reps', type=int, default=5)
-    ap.add_argument('--scale', type=float, default=1.0)
+    ap.add_argument('--sizes', default='256M,1G,4G',
+                    type=lambda s: [parse_size(x) for x in s.split(',') if x],
+                    help='touched sizes of the dense apps (default '
+                    '256M,1G,4G; empty: none)')
+    ap.add_argument('--sparse', default='4G', type=parse_size,
+                    help='mapped size of the sparse apps (0: none)')
+    ap.add_argument('--fraction', type=float, default=0.05,
+                    help='touched share of the sparse apps (default 0.05)')
+    ap.add_argument('--pieces', default='1M,4K',
+                    type=lambda s: [parse_size(x) for x in s.split(',') if x],
+                    help='sparse apps touch pieces of these sizes, spread '
+                    'evenly (default 1M,4K: a sparse app each)')
+    ap.add_argument('--scale', type=float, default=1.0,
+                    help='multiply every size (0.0625: 16 MiB to 256 MiB)')
+    ap.add_argument('--sync', action='store_true',
+                    help='CKPT_SYNC=1, and fdatasync the raw write')
+    ap.add_argument('--stores', action='store_true',
+                    help='also time a store to every page after the '
+                    'restores (the copy-on-write cost a lazy restore '
+                    'defers): about 5 s per GiB more here')
+    ap.add_argument('--no-warm-up', dest='warm_up', action='store_false',
+                    help='do not precede each timed write by the same '
+                    'write to a file removed at once')
+    ap.add_argument('--cold', action='store_true',
+                    help='drop each image from the page cache before each '
+                    'read and restore')
     args = ap.parse_args()
+    for tool in (args.app, args.rawio, args.restorer):
+        if not os.access(tool, os.X_OK):
+            sys.exit('bench: %s is missing: run `ninja bench` (or ninja %s)'
+                     % (tool, os.path.relpath(tool)))
 
-    app, rawio = build(args.cc, args.runtime, args.dir)
-    cfgs = configs(args.scale)
-    samples = {name: [] for name, _, _ in cfgs}
-    for rep in range(args.reps):
-        for name, mapped, touched in cfgs:
-            print('bench: rep %d/%d: %s' % (rep + 1, args.reps, name),
-                  file=sys.stderr, flush=True)
-            samples[name].append(measure(app, rawio, args.restorer,
-                                         args.dir, mapped, touched))
-    results = [(name, summarize(samples[name], mapped))
-               for name, mapped, _ in cfgs]
-    info = machine()
-    print('ckpt bench: %s, %d cores, %.0f GiB, Linux %s; median of %d' % (
-        info['cpu'], info['cores'], info['memory GiB'], info['kernel'],
-        args.reps))
-    print_table(results)
+    page = os.sysconf('SC_PAGE_SIZE')
+    cases = make_cases(args, page)
+    if not cases or args.reps < 1:
+        sys.exit('bench: nothing to measure')
+    os.makedirs(args.dir, exist_ok=True)
+    info = machine(args.dir)
+    # At most: the app, its image and its raw file, or the image and a
+    # restored app that stored into every page.
+    need = 3 * max(c.touched for c in cases) + GIB
+    if need > info['available']:
+        os.rmdir(args.dir)
+        sys.exit('bench: needs about %s of memory, %s available: use '
+                 '--scale or --sizes' % (size_text(need),
+                                         size_text(info['available'])))
+
+    b = Bench(args)
+    started = time.monotonic()
+    total = args.reps * len(cases)
+    try:
+        for rep in range(args.reps):
+            for case in cases:
+                t0 = time.monotonic()
+                case.samples.append(b.measure(case, rep))
+                done = rep * len(cases) + cases.index(case) + 1
+                el = time.monotonic() - started
+                print('bench: %d/%d %s, rep %d: %.1f s (%.0f s so far, '
+                      'about %.0f s to go)' % (
+                          done, total, case.name, rep + 1,
+                          time.monotonic() - t0, el,
+                          el / done * (total - done)),
+                      file=sys.stderr, flush=True)
+    finally:
+        for path in b.paths:
+            remove(path)
+        try:
+            os.rmdir(args.dir)
+        except OSError:
+            pass
+    elapsed = time.monotonic() - started
+
+    for case in cases:
+        case.summary = summarize(case)
+    resident = min(x['resident'] for c in cases for x in c.samples)
+    print()
+    print('ckpt bench: %s, %d CPUs, %s RAM, Linux %s' % (
+        info['cpu'], info['nproc'], size_text(info['memory']),
+        info['kernel']))
+    print('images in %s; THP %s' % (info['image dir'], info['thp']))
+    print('%d repetition%s of each app, interleaved; median and min; '
+          'ratio = median / median of the bound, of mins = min / min' % (
+              args.reps, '' if args.reps == 1 else 's'))
+    print('%s%s; images %s when read and restored (mincore: at least '
+          '%.1f%% resident)' % (
+              'CKPT_SYNC=1, raw writes fdatasync()ed' if args.sync else
+              'writes to the page cache, not synced',
+              ', each after a warm-up write' if args.warm_up else '',
+              'dropped from the page cache (--cold)' if args.cold else
+              'in the page cache', resident * 100))
+    print()
+    print(table(cases))
+    print()
+    print('%.0f s in all' % elapsed)
+
+    result = {
+        'machine': info,
+        'options': {'reps': args.reps, 'scale': args.scale,
+                    'sync': args.sync, 'cold': args.cold,
+                    'warm_up': args.warm_up, 'stores': args.stores,
+                    'fraction': args.fraction},
+        'targets': TARGET_TEXT,
+        'seconds': elapsed,
+        'min resident': resident,
+        'apps': [{'name': c.name, 'mapped': c.mapped, 'touched': c.touched,
+                  'piece': c.piece, 'figures': c.summary,
+                  'samples': c.samples} for c in cases],
+    }
+    os.makedirs(os.path.dirname(os.path.abspath(args.json)), exist_ok=True)
     with open(args.json, 'w') as f:
-        json.dump({'machine': info, 'reps': args.reps, 'scale': args.scale,
-                   'results': {name: rows for name, rows in results}}, f,
-                  indent=1)
+        json.dump(result, f, indent=1)
+        f.write('\n')
     print('bench: wrote %s' % args.json)
+    judged = [f for c in cases for f in c.summary.values() if 'met' in f]
+    print('targets: %d of %d met' % (sum(f['met'] for f in judged),
+                                     len(judged)))
 
 
 if __name__ == '__main__':
