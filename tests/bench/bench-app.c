@@ -14,12 +14,13 @@
  * until it has exited (the bound of the forked checkpoint's completion).
  *
  * Each timed write is preceded by sync(), so that it inherits no dirty
- * pages, and by the same write to SCRATCH.warm, removed at once: on this
- * VM, memory the kernel has not used lately costs several times more to
- * allocate than memory just freed (free page reporting), which would
+ * pages, and by a write of the same bytes to a file removed at once: the
+ * previous timed write, or else a warm-up write to SCRATCH.warm. On a VM
+ * with free page reporting, memory the kernel has not used lately costs
+ * several times more to allocate than memory just freed, which would
  * otherwise penalize whichever write comes first. BENCH_WARMUP=0 skips
- * that. With CKPT_SYNC=1 the raw write ends with fdatasync(), as the
- * checkpoint then does.
+ * the warm-ups. With CKPT_SYNC=1 the raw write ends with fdatasync(), as
+ * the checkpoint then does.
  *
  * Output, one "key value" a line:
  *   pause SECONDS     time spent in ckpt_checkpoint(): the checkpoint
@@ -161,6 +162,7 @@ static double raw_fork(void)
 
 static char warm_path[PATH_MAX];
 static int sync_it, warm_up, stores;
+static int just_freed; /* the page cache of such a write was just freed */
 
 /* From fork() until a child that wrote the touched bytes has exited. */
 static double raw_fork_write(const char *path)
@@ -178,16 +180,18 @@ static double raw_fork_write(const char *path)
 		fail("raw write in a child", ECHILD);
 	double t = mono() - t0;
 	unlink(path);
+	just_freed = 1;
 	return t;
 }
 
 /* What every timed write starts from. */
 static void prepare(void)
 {
-	if (warm_up) {
+	if (warm_up && !just_freed) {
 		raw_write(warm_path, 0);
 		unlink(warm_path);
 	}
+	just_freed = 0;
 	sync();
 }
 
@@ -196,6 +200,7 @@ static void timed_raw_write(const char *path)
 	prepare();
 	printf("raw_write %.9f\n", raw_write(path, sync_it));
 	unlink(path);
+	just_freed = 1;
 }
 
 int main(int argc, char **argv)

@@ -36,11 +36,12 @@ repetitions; the fork bounds come first):
 the cost a lazy restore defers) and to the mmap bound.
 
 Writes go to the page cache (--sync: CKPT_SYNC=1 and fdatasync()); each
-timed write starts after a sync() and right after the same write to a file
-that is removed at once: on a VM with free page reporting, memory the
-kernel has not used lately costs several times more to allocate than
-memory just freed, which would otherwise penalize whichever write comes
-first (--no-warm-up: measure without). Images are read back from the page
+timed write starts after a sync() and right after a write of the same bytes
+to a file that is removed at once (the previous timed write, or else a
+warm-up): on a VM with free page reporting, memory the kernel has not used
+lately costs several times more to allocate than memory just freed, which
+would otherwise penalize whichever write comes first (--no-warm-up:
+measure without). Images are read back from the page
 cache (the output says how much of them was resident); --cold drops them
 from it before each read and restore (fdatasync and posix_fadvise
 DONTNEED: no privilege needed). Images go to --dir, removed at the end.
@@ -410,8 +411,8 @@ def main():
                     'restores (the copy-on-write cost a lazy restore '
                     'defers): about 5 s per GiB more here')
     ap.add_argument('--no-warm-up', dest='warm_up', action='store_false',
-                    help='do not precede each timed write by the same '
-                    'write to a file removed at once')
+                    help='do not precede each timed write by a write of '
+                    'the same bytes to a file removed at once')
     ap.add_argument('--cold', action='store_true',
                     help='drop each image from the page cache before each '
                     'read and restore')
@@ -476,7 +477,8 @@ def main():
           '%.1f%% resident)' % (
               'CKPT_SYNC=1, raw writes fdatasync()ed' if args.sync else
               'writes to the page cache, not synced',
-              ', each after a warm-up write' if args.warm_up else '',
+              ', each right after a write of the same bytes'
+              if args.warm_up else '',
               'dropped from the page cache (--cold)' if args.cold else
               'in the page cache', resident * 100))
     print()
