@@ -2,6 +2,7 @@
 #include <linux/auxvec.h>
 #include <linux/signal.h>
 
+#include "arch/auxv.h"
 #include "arch/sys.h"
 #include "restorer/restorer.h"
 #include "runtime/crc32c.h"
@@ -45,14 +46,6 @@ constexpr char usage[] =
 	sys::exit_group(1);
 }
 
-uint32_t page_size_from_auxv(const uint64_t *auxv)
-{
-	for (; auxv[0] != AT_NULL; auxv += 2) {
-		if (auxv[0] == AT_PAGESZ)
-			return (uint32_t)auxv[1];
-	}
-	return 4096;
-}
 
 } // namespace
 
@@ -92,7 +85,7 @@ extern "C" [[noreturn]] void restorer_start(long *sp)
 	while (*envp)
 		envp++;
 	const auto *auxv = reinterpret_cast<const uint64_t *>(envp + 1);
-	g.page_size = page_size_from_auxv(auxv);
+	g.page_size = (uint32_t)sys::auxv_value(auxv, AT_PAGESZ, 4096);
 	ckpt::crc32c_init(auxv);
 
 	const char *path = nullptr;

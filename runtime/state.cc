@@ -78,6 +78,9 @@ void save_auxv(image::header *h)
 	long n = read_file("/proc/self/auxv", (char *)h->auxv,
 			   sizeof h->auxv);
 	h->auxv_words = n > 0 ? (uint32_t)(n / sizeof(uint64_t)) : 0;
+	// Readers stop at AT_NULL (0): leave nothing half read.
+	if (n <= 0)
+		memset(h->auxv, 0, sizeof h->auxv);
 }
 
 } // namespace

@@ -4,10 +4,10 @@
 // The image goes to <path>.tmp.<pid> and is renamed over path only when
 // complete, so a crash or a full disk never costs the previous image, and
 // an image that a restored process still maps is never rewritten in place.
-#include <linux/auxvec.h>
 #include <linux/errno.h>
 #include <linux/fs.h>
 
+#include "arch/auxv.h"
 #include "runtime/crc32c.h"
 #include "runtime/fmt.h"
 #include "runtime/io.h"
@@ -36,13 +36,11 @@ struct scratch {
 	char staging[staging_size];
 };
 
+// The entries after those read are zero (AT_NULL): the working memory is
+// freshly mapped.
 uint64_t page_size_of(const image::header &h)
 {
-	for (uint32_t i = 0; i + 1 < h.auxv_words; i += 2) {
-		if (h.auxv[i] == AT_PAGESZ)
-			return h.auxv[i + 1];
-	}
-	return 4096;
+	return sys::auxv_value(h.auxv, AT_PAGESZ, 4096);
 }
 
 constexpr uint64_t align_up(uint64_t v, uint64_t a)

@@ -1,19 +1,15 @@
 // CRC32C with the ARMv8 CRC32 instructions (optional in v8.0, so the
 // caller checks HWCAP_CRC32 first).
 #include "arch/arch.h"
+#include "arch/auxv.h"
 
 #include <asm/hwcap.h>
-#include <linux/auxvec.h>
 
 namespace arch {
 
 bool crc32c_supported(const uint64_t *auxv)
 {
-	for (; auxv && auxv[0] != AT_NULL; auxv += 2) {
-		if (auxv[0] == AT_HWCAP)
-			return auxv[1] & HWCAP_CRC32;
-	}
-	return false;
+	return sys::auxv_value(auxv, AT_HWCAP, 0) & HWCAP_CRC32;
 }
 
 uint32_t crc32c_update(uint32_t crc, const unsigned char *p, size_t len)
