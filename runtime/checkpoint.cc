@@ -11,6 +11,8 @@
 
 namespace ckpt {
 
+uint64_t checkpoint_mask;
+
 namespace {
 
 // Both live in the app's memory, so both are in the image: the restorer
@@ -146,9 +148,20 @@ void finish_restore()
 
 long checkpoint(const char *path)
 {
-	if (__atomic_exchange_n(&busy, 1, __ATOMIC_ACQUIRE))
-		return -EBUSY;
-	long ret;
+	// No handler of the app may run while its memory is being written:
+	// one that changed memory between the checksum and the write would
+	// leave an image that fails its own check. Both returns (and the
+	// restored process, whose restorer jumps here with everything
+	// blocked) put the app's mask back exactly.
+	const uint64_t all = ~0ull;
+	uint64_t app_mask;
+	sys::rt_sigprocmask(SIG_SETMASK, &all, &app_mask);
+	long ret = -EBUSY;
+	if (__atomic_exchange_n(&busy, 1, __ATOMIC_ACQUIRE)) {
+		sys::rt_sigprocmask(SIG_SETMASK, &app_mask, nullptr);
+		return ret;
+	}
+	checkpoint_mask = app_mask;
 	if (ckpt_arch_capture(&saved_context)) {
 		finish_restore();
 		ret = 1;
@@ -158,6 +171,7 @@ long checkpoint(const char *path)
 		ret = write_here(path);
 	}
 	__atomic_store_n(&busy, 0, __ATOMIC_RELEASE);
+	sys::rt_sigprocmask(SIG_SETMASK, &app_mask, nullptr);
 	return ret;
 }
 

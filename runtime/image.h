@@ -48,6 +48,10 @@ enum region_flags : uint32_t {
 	// MAP_SHARED of a regular file that still has its path: mapped from
 	// the file again at restore (the file holds the data; none stored).
 	region_file_backed = 2,
+	// Guard pages (MADV_GUARD_INSTALL) lie in it: pagemap bit 58.
+	region_guard = 4,
+	// Mapped MAP_NORESERVE (smaps VmFlags "nr"): costs no commit charge.
+	region_noreserve = 8,
 };
 
 struct region {
@@ -90,6 +94,8 @@ enum fd_kind : uint32_t {
 enum fd_flags : uint32_t {
 	fd_cloexec = 1, // FD_CLOEXEC
 	fd_deleted = 2, // the file had no name left (unlinked) at checkpoint
+	fd_lost = 4,    // its state could not be read at checkpoint (statx
+			// and fstat failed): it cannot come back
 };
 
 // One open file descriptor. The fd table holds one per descriptor, in
@@ -186,7 +192,10 @@ struct header {
 	uint64_t sigmask;
 	sys::stack altstack;
 	process_state process;
-	uint64_t reserved[16];
+	// The signal frame (ucontext) a signal checkpoint's handler got, in
+	// the app's memory; 0 for a checkpoint from ckpt_checkpoint().
+	uint64_t signal_frame;
+	uint64_t reserved[15];
 };
 
 static_assert(sizeof(arch::thread_state) <= 8 * sizeof(uint64_t));

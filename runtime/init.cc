@@ -181,6 +181,8 @@ __attribute__((constructor)) void init()
 	// back from a handler.
 	sa.flags = SA_SIGINFO | SA_RESTART | SA_RESTORER;
 	sa.restorer = (uint64_t)ckpt_arch_sigreturn;
+	// Every signal blocked while it runs: see checkpoint().
+	sa.mask = ~0ull;
 	long ret = sys::rt_sigaction(config.signal, &sa, nullptr);
 	if (ret < 0) {
 		char buf[256];

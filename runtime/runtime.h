@@ -20,6 +20,9 @@ struct settings {
 };
 extern settings config;
 
+// The app's signal mask when the checkpoint began: the image's.
+extern uint64_t checkpoint_mask;
+
 // Takes a checkpoint to path: 0, 1 in a restored process, or -errno.
 long checkpoint(const char *path);
 

@@ -97,9 +97,7 @@ long save_kernel_state(image::header *h)
 		if (ret < 0)
 			h->sigactions[sig - 1] = {};
 	}
-	ret = sys::rt_sigprocmask(SIG_BLOCK, nullptr, &h->sigmask);
-	if (ret < 0)
-		return ret;
+	h->sigmask = checkpoint_mask;
 	ret = sys::sigaltstack(nullptr, &h->altstack);
 	if (ret < 0)
 		return ret;
