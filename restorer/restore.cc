@@ -212,7 +212,11 @@ void restore()
 		die(message(err).str("cannot restore the thread state: ")
 			    .errno_name(ret).ch('\n'));
 	restore_limits_and_timers();
-	sys::rt_sigprocmask(SIG_SETMASK, &h.sigmask, nullptr);
+	// The jump happens with every signal blocked: a timer that expires
+	// now must not run the app's handler on the restorer's stack. The
+	// runtime puts the app's mask back itself once it has unmapped the
+	// restorer (ckpt_checkpoint() on its return; a signal checkpoint's
+	// handler returns through rt_sigreturn, which takes the frame's).
 	ckpt_arch_resume(reinterpret_cast<const arch::context *>(
 		h.context_addr));
 }
