@@ -137,7 +137,8 @@ void read_region(uint32_t i, const image::region &r, const image::run *&run)
 // Lazy restore maps runs straight from the image (each starts on a page
 // of the file). A region qualifies when it is readable (an unreadable
 // private file mapping would not be saved again by a later checkpoint),
-// private, not the stack (MAP_GROWSDOWN is anonymous only), and while
+// private, not the stack (MAP_GROWSDOWN is anonymous only), holds none of
+// the records the restorer reads or jumps through (records.cc), and while
 // the runs so mapped stay well below vm.max_map_count (65530 by default):
 // each is a mapping of its own, and so is each gap between them.
 bool maps_lazily(const image::region &r)
@@ -146,6 +147,7 @@ bool maps_lazily(const image::region &r)
 	constexpr uint32_t max_lazy_runs = 16384;
 	if (!g.opts.lazy || !(r.prot & PROT_READ) ||
 	    (r.flags & image::region_shared) || r.kind == image::kind_stack ||
+	    holds_record(r) ||
 	    r.run_count > max_lazy_runs - lazy_runs)
 		return false;
 	lazy_runs += r.run_count;
@@ -206,7 +208,8 @@ void restore()
 	if (n < 0)
 		fail(message(err).str("cannot read /proc/self/maps: ")
 			     .errno_name(n).ch('\n'));
-	if (!check_vdso(err) || !prepare_files(err) || !prepare_process(err))
+	if (!check_vdso(err) || !check_records(err) || !prepare_files(err) ||
+	    !prepare_process(err))
 		fail(err);
 
 	// The point of no return: from here on a failure kills the process.
@@ -230,6 +233,7 @@ void restore()
 	if (ret < 0)
 		die(message(err).str("cannot restore the thread state: ")
 			    .errno_name(ret).ch('\n'));
+	recheck_records();
 	restore_limits_and_timers();
 	// The jump happens with every signal blocked: a timer that expires
 	// now must not run the app's handler on the restorer's stack. The

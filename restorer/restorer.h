@@ -86,6 +86,15 @@ void restore_limits_and_timers();
 void print_process_info();
 void print_fd_info();
 
+// The runtime's records in the app's memory (records.cc): whether region
+// r holds one (then it is always read, never mapped lazily); before the
+// point of no return, check_records() checks those regions' data and the
+// saved register values against this CPU; recheck_records() checks the
+// registers again in place, just before the jump.
+bool holds_record(const image::region &r);
+bool check_records(ckpt::text &err);
+void recheck_records();
+
 // Moves the kernel's [vvar]/[vdso] block to where the app had it, or
 // says why it cannot: checked before the point of no return.
 bool check_vdso(ckpt::text &err);

@@ -13,6 +13,11 @@ the end, and a region's data checksum after each change to its data unless
   --context-u64 OFF=VAL    the same, 64 bits
   --frame-u32 OFF=VAL      the 32-bit word OFF bytes into the signal frame
                            (header.signal_frame; it must be set)
+  --context-pc VAL         the saved return address (x86_64 pc, aarch64 x30)
+  --context-fpcontrol VAL  the saved FP control word: MXCSR on x86_64 (32
+                           bits), FPCR on aarch64
+  --frame-fpcontrol VAL    the same in the signal frame's FP state (x86_64:
+                           fpstate's MXCSR; aarch64: fpsimd_context's FPCR)
   --set-signal-frame ADDR  header.signal_frame = ADDR (an app address)
   --itimer WHICH=SEC.USEC  itimer WHICH (0 REAL, 1 VIRTUAL, 2 PROF): time left
   --region-end N=ADDR      region N ends at ADDR (moves nothing else)
@@ -169,6 +174,32 @@ def main(argv):
                 sys.exit('patch_image: the image has no signal frame')
             fmt = '<Q' if a == '--context-u64' else '<I'
             img.patch_memory(base + off, struct.pack(fmt, val))
+        elif a in ('--context-pc', '--context-fpcontrol'):
+            x86 = u32(img.b, 12) == 62
+            base = u64(img.b, OFF_CONTEXT)
+            if a == '--context-pc':
+                img.patch_memory(base + (56 if x86 else 88),
+                                 struct.pack('<Q', number(v)))
+            elif x86:
+                img.patch_memory(base + 64, struct.pack('<I', number(v)))
+            else:
+                img.patch_memory(base + 168, struct.pack('<Q', number(v)))
+        elif a == '--frame-fpcontrol':
+            frame = u64(img.b, OFF_SIGNAL_FRAME)
+            if not frame:
+                sys.exit('patch_image: the image has no signal frame')
+            if u32(img.b, 12) == 62:
+                # ucontext.uc_mcontext.fpstate, then fxsave's MXCSR.
+                _, off = img.locate(frame + 224, 8)
+                fpstate = u64(img.b, off)
+                img.patch_memory(fpstate + 24, struct.pack('<I', number(v)))
+            else:
+                # uc_mcontext.__reserved: fpsimd_context first; fpcr at 12.
+                rec = frame + 176 + 288
+                _, off = img.locate(rec, 16)
+                if u32(img.b, off) != 0x46508001:
+                    sys.exit('patch_image: no fpsimd record in the frame')
+                img.patch_memory(rec + 12, struct.pack('<I', number(v)))
         elif a == '--set-signal-frame':
             struct.pack_into('<Q', img.b, OFF_SIGNAL_FRAME, number(v))
         elif a == '--itimer':
