@@ -30,6 +30,7 @@ struct state {
 	options opts;
 	int fd;
 	uint32_t page_size;
+	uint64_t min_sigstack; // AT_MINSIGSTKSZ: the smallest altstack allowed
 	image::header header;
 	image::region regions[image::max_regions];
 	image::run runs[image::max_runs];
@@ -61,8 +62,11 @@ void print_info();
 [[noreturn]] void restore();
 
 // Sets the kernel state the image recorded: mm fields (false if they
-// could not be set), signals.
+// could not be set), signals. check_signals() finds, before the point of
+// no return, what the kernel would refuse of the signal state and the
+// robust list; after it, a refusal kills the process, named.
 bool restore_mm();
+bool check_signals(ckpt::text &err);
 void restore_signals();
 
 // Files and process attributes (files.cc, process.cc). Before the point of

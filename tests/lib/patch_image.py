@@ -20,6 +20,8 @@ the end, and a region's data checksum after each change to its data unless
                            fpstate's MXCSR; aarch64: fpsimd_context's FPCR)
   --set-signal-frame ADDR  header.signal_frame = ADDR (an app address)
   --itimer WHICH=SEC.USEC  itimer WHICH (0 REAL, 1 VIRTUAL, 2 PROF): time left
+  --altstack-size N        the alternate signal stack's size
+  --robust-list HEAD=LEN   the robust futex list head and length
   --region-end N=ADDR      region N ends at ADDR (moves nothing else)
   --region-start N=ADDR    region N starts at ADDR
   --print-context-addr     print header.context_addr (hex) and stop
@@ -38,6 +40,7 @@ RUN = struct.Struct('<QQ')
 FD_ENTRY_SIZE = 64
 OFF_META_CRC = 36
 OFF_CONTEXT = 104
+OFF_ALTSTACK = 3360
 OFF_PROCESS = 3384
 OFF_ITIMERS = OFF_PROCESS + 336
 OFF_SIGNAL_FRAME = 3816
@@ -200,6 +203,11 @@ def main(argv):
                 if u32(img.b, off) != 0x46508001:
                     sys.exit('patch_image: no fpsimd record in the frame')
                 img.patch_memory(rec + 12, struct.pack('<I', number(v)))
+        elif a == '--altstack-size':
+            struct.pack_into('<Q', img.b, OFF_ALTSTACK + 16, number(v))
+        elif a == '--robust-list':
+            head, ln = (number(x) for x in v.split('='))
+            struct.pack_into('<QQ', img.b, OFF_PROCESS + 64, head, ln)
         elif a == '--set-signal-frame':
             struct.pack_into('<Q', img.b, OFF_SIGNAL_FRAME, number(v))
         elif a == '--itimer':
