@@ -209,8 +209,8 @@ void restore()
 		fail(message(err).str("cannot read /proc/self/maps: ")
 			     .errno_name(n).ch('\n'));
 	if (!check_vdso(err) || !check_records(err) || !check_signals(err) ||
-	    !prepare_files(err) ||
-	    !prepare_process(err))
+	    !prepare_files(err) || !prepare_process(err) ||
+	    !check_memory_limits(err))
 		fail(err);
 
 	// The point of no return: from here on a failure kills the process.

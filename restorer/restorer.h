@@ -1,5 +1,7 @@
-// The restorer's state and stages. It has no libc and no heap: everything
-// it holds lives in this one static object, inside its own mapping.
+// The restorer's state and stages. It has no libc and no heap: what it
+// holds lives in this one static object and in the image's tables, mapped
+// right after its bss at the size the header asks for (load.cc), so that
+// both are one range with the restorer, moved and unmapped with it.
 #pragma once
 
 #include <stddef.h>
@@ -32,18 +34,27 @@ struct state {
 	uint32_t page_size;
 	uint64_t min_sigstack; // AT_MINSIGSTKSZ: the smallest altstack allowed
 	image::header header;
-	image::region regions[image::max_regions];
-	image::run runs[image::max_runs];
-	image::fd_entry fds[image::max_fds];
-	char strings[image::max_strings];
+	// The tables, in the mapping of tables_len bytes that ends the
+	// restorer's range (self_range()).
+	image::region *regions;
+	image::run *runs;
+	image::fd_entry *fds;
+	char *strings;
+	uint64_t tables_len;
 	char maps[256 << 10]; // the restorer's own /proc/self/maps
-	alignas(16) char stack[128 << 10];
 };
+
+// The restorer's stack (a section of its own, placed by the linker script
+// so that _start can switch to it).
+extern char stack[128 << 10];
 
 extern state g;
 
-// The restorer's own mapping, wherever it runs now.
+// The restorer's own mapping, wherever it runs now: its image and the
+// tables after it.
 range self_range();
+// The end of its image alone (the bss's last page), where the tables go.
+uint64_t self_image_end();
 
 // Whether a region of the image overlaps [start, end).
 bool claimed_by_image(uint64_t start, uint64_t end);
@@ -89,6 +100,11 @@ void restore_limits_and_timers();
 // restorer --info: the process state, then the fd table.
 void print_process_info();
 void print_fd_info();
+
+// Whether the restore fits RLIMIT_AS, RLIMIT_DATA and RLIMIT_STACK
+// (limits.cc), raising soft limits where that is enough; after
+// prepare_process(), which raises hard limits where it may.
+bool check_memory_limits(ckpt::text &err);
 
 // The runtime's records in the app's memory (records.cc): whether region
 // r holds one (then it is always read, never mapped lazily); before the
