@@ -208,7 +208,8 @@ void restore()
 	if (n < 0)
 		fail(message(err).str("cannot read /proc/self/maps: ")
 			     .errno_name(n).ch('\n'));
-	if (!check_vdso(err) || !check_records(err) || !check_signals(err) ||
+	if (!check_vdso(err) || !check_address_space(err) ||
+	    !check_records(err) || !check_signals(err) ||
 	    !prepare_files(err) || !prepare_process(err) ||
 	    !check_memory_limits(err))
 		fail(err);

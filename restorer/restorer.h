@@ -101,6 +101,11 @@ void restore_limits_and_timers();
 void print_process_info();
 void print_fd_info();
 
+// Whether the kernel lets the image's lowest and highest regions be
+// mapped (address_space.cc): vm.mmap_min_addr and the top of the user
+// address space, as they are on this system.
+bool check_address_space(ckpt::text &err);
+
 // Whether the restore fits RLIMIT_AS, RLIMIT_DATA and RLIMIT_STACK
 // (limits.cc), raising soft limits where that is enough; after
 // prepare_process(), which raises hard limits where it may.

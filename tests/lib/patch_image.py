@@ -22,6 +22,9 @@ the end, and a region's data checksum after each change to its data unless
   --itimer WHICH=SEC.USEC  itimer WHICH (0 REAL, 1 VIRTUAL, 2 PROF): time left
   --altstack-size N        the alternate signal stack's size
   --robust-list HEAD=LEN   the robust futex list head and length
+  --region-move N=END      region N (negative: from the last) moves to end
+                           at END, same length, data and runs
+  --region-at N=START      the same, to start at START
   --region-end N=ADDR      region N ends at ADDR (moves nothing else)
   --region-start N=ADDR    region N starts at ADDR
   --print-context-addr     print header.context_addr (hex) and stop
@@ -215,6 +218,14 @@ def main(argv):
             sec, _, usec = t.partition('.')
             struct.pack_into('<qq', img.b, OFF_ITIMERS + 32 * int(which) + 16,
                              int(sec), int(usec or 0))
+        elif a in ('--region-move', '--region-at'):
+            n, addr = (number(x) for x in v.split('='))
+            n %= img.region_count
+            r, _ = img.region(n)
+            length = r[1] - r[0]
+            r[0] = addr - length if a == '--region-move' else addr
+            r[1] = r[0] + length
+            img.put_region(n, r)
         elif a in ('--region-end', '--region-start'):
             n, addr = (number(x) for x in v.split('='))
             r, _ = img.region(n)
