@@ -139,19 +139,13 @@ void read_region(uint32_t i, const image::region &r, const image::run *&run)
 // private file mapping would not be saved again by a later checkpoint),
 // private, not the stack (MAP_GROWSDOWN is anonymous only), holds none of
 // the records the restorer reads or jumps through (records.cc), and while
-// the runs so mapped stay well below vm.max_map_count (65530 by default):
-// each is a mapping of its own, and so is each gap between them.
+// the runs so mapped fit vm.max_map_count as planned (map_count.cc): each
+// is a mapping of its own, and so is each gap between them.
 bool maps_lazily(const image::region &r)
 {
-	static uint32_t lazy_runs;
-	constexpr uint32_t max_lazy_runs = 16384;
-	if (!g.opts.lazy || !(r.prot & PROT_READ) ||
-	    (r.flags & image::region_shared) || r.kind == image::kind_stack ||
-	    holds_record(r) ||
-	    r.run_count > max_lazy_runs - lazy_runs)
-		return false;
-	lazy_runs += r.run_count;
-	return true;
+	return g.opts.lazy && (r.prot & PROT_READ) &&
+	       !(r.flags & image::region_shared) &&
+	       r.kind != image::kind_stack && !holds_record(r) && lazy_fits(r);
 }
 
 // Maps a region's runs from the image over its anonymous mapping, with
@@ -210,7 +204,8 @@ void restore()
 			     .errno_name(n).ch('\n'));
 	if (!check_vdso(err) || !check_address_space(err) ||
 	    !check_records(err) || !check_signals(err) ||
-	    !prepare_files(err) || !prepare_process(err) ||
+	    !plan_mappings(err) || !prepare_files(err) ||
+	    !prepare_process(err) ||
 	    !check_memory_limits(err))
 		fail(err);
 

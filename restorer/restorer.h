@@ -106,6 +106,13 @@ void print_fd_info();
 // address space, as they are on this system.
 bool check_address_space(ckpt::text &err);
 
+// Planning against vm.max_map_count (map_count.cc): plan_mappings()
+// refuses an image that needs more mappings than that and sets how many
+// --lazy may add; lazy_fits() takes a region's share of it, or says no
+// (then the region is read).
+bool plan_mappings(ckpt::text &err);
+bool lazy_fits(const image::region &r);
+
 // Whether the restore fits RLIMIT_AS, RLIMIT_DATA and RLIMIT_STACK
 // (limits.cc), raising soft limits where that is enough; after
 // prepare_process(), which raises hard limits where it may.
