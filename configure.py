@@ -184,9 +184,8 @@ COMMON_SOURCES = ['runtime/mem.cc', 'runtime/fmt.cc', 'runtime/io.cc',
 FUZZER = 'build/fuzz/image_fuzzer'
 FUZZER_SOURCES = ['tests/fuzz/image_fuzzer.cc', 'runtime/image.cc',
                   'runtime/crc32c.cc']
-RESTORER_ARCH_SOURCES = ['thread.cc', 'crc32c.cc', 'icache.cc', 'registers.cc',
-                         'start.S',
-                         'resume.S', 'jump.S']
+RESTORER_ARCH_SOURCES = ['thread.cc', 'crc32c.cc', 'icache.cc',
+                         'registers.cc', 'start.S', 'resume.S', 'jump.S']
 RUNTIME_ARCH_SOURCES = ['thread.cc', 'crc32c.cc', 'capture.S', 'sigreturn.S']
 
 
