@@ -87,6 +87,7 @@ extern "C" [[noreturn]] void restorer_start(long *sp)
 	const auto *auxv = reinterpret_cast<const uint64_t *>(envp + 1);
 	g.page_size = (uint32_t)sys::auxv_value(auxv, AT_PAGESZ, 4096);
 	ckpt::crc32c_init(auxv);
+	g.min_sigstack = sys::auxv_value(auxv, AT_MINSIGSTKSZ, MINSIGSTKSZ);
 
 	const char *path = nullptr;
 	for (int i = 1; i < argc; i++) {

@@ -85,6 +85,13 @@ void plan_limits()
 	}
 }
 
+[[noreturn]] void died_in(const char *call, long ret)
+{
+	char buf[256];
+	ckpt::text t(buf, sizeof buf);
+	die(message(t).str(call).str(": ").errno_name(ret).ch('\n'));
+}
+
 } // namespace
 
 bool prepare_process(ckpt::text &err)
@@ -126,10 +133,16 @@ void restore_process()
 	if (p.tid_address) {
 		long tid = sys::gettid();
 		*reinterpret_cast<int32_t *>(p.tid_address) = (int32_t)tid;
+		// It returns the tid: it cannot fail.
 		sys::set_tid_address(reinterpret_cast<void *>(p.tid_address));
 	}
-	if (p.robust_list)
-		sys::set_robust_list(p.robust_list, p.robust_list_len);
+	if (p.robust_list) {
+		// The length was checked (check_signals): only ENOSYS is left.
+		long ret = sys::set_robust_list(p.robust_list,
+						p.robust_list_len);
+		if (ret < 0)
+			died_in("set_robust_list", ret);
+	}
 	if (p.rseq_area) {
 		*reinterpret_cast<uint64_t *>(p.rseq_area + rseq_cs_offset) = 0;
 		long ret = sys::rseq(p.rseq_area, p.rseq_len, 0, p.rseq_sig);
@@ -163,9 +176,12 @@ void restore_limits_and_timers()
 				     .errno_name(ret).ch('\n'));
 		}
 	}
-	// Disarmed ones too: a restorer's itimers survive its exec.
-	for (int i = 0; i < image::itimer_count; i++)
-		sys::setitimer(i, &p.itimers[i], nullptr);
+	// Disarmed ones too: a restorer's itimers survive its exec. The
+	// values were checked with the image (check_tables).
+	for (int i = 0; i < image::itimer_count; i++) {
+		if (long ret = sys::setitimer(i, &p.itimers[i], nullptr); ret < 0)
+			died_in("setitimer", ret);
+	}
 }
 
 void print_process_info()

@@ -234,7 +234,8 @@ problem check_tables(const header &h, const region *regions, const run *runs,
 			p.what = fault::region_overlap;
 		else if (r.kind >= kind_count || (r.prot & ~prot_mask) ||
 			 (r.flags & ~(uint32_t)(region_shared |
-						region_file_backed)) ||
+						region_file_backed |
+						region_noreserve)) ||
 			 ((r.flags & region_file_backed) &&
 			  !check_file_backed(h, r)))
 			p.what = fault::bad_region_fields;

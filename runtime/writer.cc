@@ -12,6 +12,7 @@
 #include "runtime/fmt.h"
 #include "runtime/io.h"
 #include "runtime/maps.h"
+#include "runtime/noreserve.h"
 #include "runtime/pagemap.h"
 #include "runtime/process.h"
 #include "runtime/runtime.h"
@@ -358,8 +359,12 @@ const char *scan_memory(scratch *s)
 	}
 	if (!why && scan.bad())
 		why = "cannot parse /proc/self/maps";
-	if (!why)
+	if (!why) {
+		// The maps text is interned by now: smaps may reuse its buffer.
+		mark_noreserve(s->regions, s->header.region_count, s->maps,
+			       maps_cap);
 		b.layout(page_size);
+	}
 	return why;
 }
 
