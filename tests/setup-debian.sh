@@ -5,10 +5,11 @@ set -eu
 
 # llvm-14-tools: lit and FileCheck-14. libclang-rt-14-dev: libFuzzer and
 # the sanitizers for the image fuzzer (only recommended by clang, and
-# recommendations are not installed).
+# recommendations are not installed). libcap2-bin: capsh, for tests that
+# drop a capability.
 PACKAGES="gcc g++ python3 ninja-build llvm-14-tools clang libclang-rt-14-dev
 qemu-user-static gcc-aarch64-linux-gnu g++-aarch64-linux-gnu
-libc6-dev-arm64-cross"
+libc6-dev-arm64-cross libcap2-bin"
 
 installed() {
 	dpkg-query -W -f='${Status}' "$1" 2>/dev/null |
