@@ -61,6 +61,8 @@ bool memory_device(const image::fd_entry &e)
 
 action policy(const image::fd_entry &e)
 {
+	if (e.flags & image::fd_lost)
+		return lost;
 	if (e.dup_of >= 0)
 		return policy(g.fds[e.dup_of]) == lost ? lost : dup;
 	const uint32_t k = e.kind;
@@ -281,7 +283,10 @@ bool prepare_files(ckpt::text &err)
 			}
 			break;
 		case lost:
-			warn_lost(e, nullptr);
+			warn_lost(e, e.flags & image::fd_lost
+					     ? "its state could not be read at "
+					       "checkpoint"
+					     : nullptr);
 			break;
 		}
 	}

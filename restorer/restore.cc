@@ -137,6 +137,18 @@ bool map_region_lazily(uint32_t i, const image::region &r,
 	return true;
 }
 
+// A region of guard pages (its data, none, in place): reading it must
+// fault again. MADV_GUARD_INSTALL (kernel 6.13+); qemu-user ignores it.
+void guard(uint32_t i, const image::region &r)
+{
+	constexpr int guard_install = 102; // MADV_GUARD_INSTALL
+	if (!(r.flags & image::region_guard))
+		return;
+	long ret = sys::madvise(r.start, r.end - r.start, guard_install);
+	if (ret < 0)
+		region_failed(i, "cannot install its guard pages", ret);
+}
+
 void map_regions()
 {
 	const image::run *run = g.runs;
@@ -146,6 +158,7 @@ void map_regions()
 			continue;
 		if (r.flags & image::region_file_backed) {
 			map_file_region(i, r);
+			guard(i, r);
 			continue;
 		}
 		const uint64_t len = r.end - r.start;
@@ -171,6 +184,7 @@ void map_regions()
 			if (ret < 0)
 				region_failed(i, "mprotect", ret);
 		}
+		guard(i, r);
 	}
 }
 
