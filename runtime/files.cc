@@ -74,22 +74,39 @@ bool replace_prefix(char *link, size_t *n, size_t cap, const text &from,
 	return true;
 }
 
+// "/proc/" and what /proc/<link> names (its pid as /proc's namespace
+// numbers it, which getpid() need not be), into t; false if unknown.
+bool proc_link(text &t, const char *link)
+{
+	char buf[64];
+	text path(buf, sizeof buf);
+	path.str("/proc/").str(link);
+	t.str("/proc/");
+	char target[48];
+	long n = sys::readlinkat(AT_FDCWD, path.c_str(), target,
+				 sizeof target - 1);
+	if (n <= 0 || n == sizeof target - 1)
+		return false;
+	target[n] = 0;
+	t.str(target);
+	return true;
+}
+
 // A file of this process in /proc ("/proc/1234/status") names it as
 // "/proc/self/status", and one of this thread ("/proc/1234/task/1234/stat")
 // as "/proc/thread-self/stat": the restored process has another pid. Any
 // length of pid: "/proc/7/" is shorter than "/proc/self/".
 size_t own_proc_path(char *link, size_t n, size_t cap)
 {
-	char buf[64];
+	char buf[128];
 	text task(buf, sizeof buf);
-	const long pid = sys::getpid();
-	task.str("/proc/").dec(pid).str("/task/").dec(sys::gettid());
-	if (replace_prefix(link, &n, cap, task, "/proc/thread-self"))
+	if (proc_link(task, "thread-self") &&
+	    replace_prefix(link, &n, cap, task, "/proc/thread-self"))
 		return n;
-	char buf2[32];
+	char buf2[128];
 	text self(buf2, sizeof buf2);
-	self.str("/proc/").dec(pid);
-	replace_prefix(link, &n, cap, self, "/proc/self");
+	if (proc_link(self, "self"))
+		replace_prefix(link, &n, cap, self, "/proc/self");
 	return n;
 }
 
