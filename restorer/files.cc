@@ -61,8 +61,9 @@ bool memory_device(const image::fd_entry &e)
 
 action policy(const image::fd_entry &e)
 {
+	// Unknown at checkpoint: standard streams are the caller's again.
 	if (e.flags & image::fd_lost)
-		return lost;
+		return e.fd <= 2 ? inherit : lost;
 	if (e.dup_of >= 0)
 		return policy(g.fds[e.dup_of]) == lost ? lost : dup;
 	const uint32_t k = e.kind;

@@ -161,7 +161,8 @@ bool describe_fd(int fd, image::fd_entry &e, char *link, size_t link_cap,
 		text t(buf, sizeof buf);
 		t.str("ckpt: fd ").dec(fd).str(" (").str(link)
 			.str("): cannot read its state: ").errno_name(err)
-			.str(", it will not come back\n");
+			.str(fd <= 2 ? ", the restorer's will take its place\n"
+				     : ", it will not come back\n");
 		print_err(t);
 	}
 	return true;
