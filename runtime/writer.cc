@@ -1,15 +1,17 @@
 // Writes the image: scans /proc/self/maps, lays out header, tables and
 // region data, and streams memory straight from the regions to the file.
 //
-// The image goes to <path>.tmp.<pid> and is renamed over path only when
-// complete, so a crash or a full disk never costs the previous image, and
-// an image that a restored process still maps is never rewritten in place.
+// The image goes to an unnamed file (or <path>.tmp.<pid>: image_file.h)
+// that takes path's name only when complete, so a crash or a full disk
+// never costs the previous image, and an image that a restored process
+// still maps is never rewritten in place.
 #include <linux/errno.h>
 #include <linux/fs.h>
 
 #include "arch/auxv.h"
 #include "runtime/crc32c.h"
 #include "runtime/fmt.h"
+#include "runtime/image_file.h"
 #include "runtime/io.h"
 #include "runtime/maps.h"
 #include "runtime/pagemap.h"
@@ -477,26 +479,13 @@ long write_image(image_job *job, const char *path, text &msg)
 		msg.str(why);
 		return -EINVAL;
 	}
-	char tmp[4096 + 32];
-	text tmp_path(tmp, sizeof tmp);
-	tmp_path.str(path).str(".tmp.").dec(sys::getpid());
-	if (tmp_path.size() + 1 >= sizeof tmp)
-		return fail(msg, -ENAMETOOLONG, path);
-	long fd = sys::open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
-				      O_CLOEXEC, 0600);
-	if (fd < 0)
-		return fail(msg, fd, tmp);
-	long ret = write_file(fd, *s, config.sync, msg);
-	long closed = sys::close(fd);
-	if (!ret && closed < 0)
-		ret = fail(msg, closed, "close");
-	if (!ret) {
-		ret = sys::renameat(AT_FDCWD, tmp, AT_FDCWD, path);
-		if (ret < 0)
-			fail(msg, ret, path);
-	}
-	if (ret)
-		sys::unlinkat(AT_FDCWD, tmp, 0);
+	image_file f;
+	long ret = create_image_file(path, f, s->staging, staging_size, msg);
+	if (!ret)
+		ret = write_file(f.fd, *s, config.sync, msg);
+	if (!ret)
+		ret = publish_image_file(path, f, msg);
+	discard_image_file(f);
 	return ret;
 }
 
