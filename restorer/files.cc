@@ -277,6 +277,10 @@ bool prepare_files(ckpt::text &err)
 			}
 			break;
 		case inherit:
+			if (e.flags & image::fd_lost)
+				warn_lost(e, "its state could not be read at "
+					     "checkpoint; the restorer's own "
+					     "takes its place");
 			if (!caller_has(e.fd)) {
 				actions[i] = lost;
 				warn_lost(e, "the restorer was started with "

@@ -119,13 +119,13 @@ long create_image_file(const char *path, image_file &f, char *buf,
 	constexpr size_t dir_cap = 4096;
 	char *dir_path = buf;
 	const size_t base = split(path, dir_path, dir_cap);
+	// A directory we may write to but not list: no cleaning up there.
 	long dir = sys::open(dir_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dir < 0)
-		return fail(msg, dir, dir_path);
-	remove_stale(dir, path + base, buf + dir_cap, len - dir_cap);
-	f.fd = sys::openat((int)dir, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC,
-			   0600);
-	sys::close((int)dir);
+	if (dir >= 0) {
+		remove_stale(dir, path + base, buf + dir_cap, len - dir_cap);
+		sys::close((int)dir);
+	}
+	f.fd = sys::open(dir_path, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
 	// No O_TMPFILE: the file system has none (EOPNOTSUPP), or the
 	// kernel took it for O_DIRECTORY (EISDIR) or does not know it.
 	if (f.fd == -EOPNOTSUPP || f.fd == -EISDIR || f.fd == -EINVAL) {
@@ -162,6 +162,11 @@ long publish_image_file(const char *path, image_file &f, text &msg)
 			text again(f.tmp + n, sizeof f.tmp - n);
 			again.ch('.').dec(k);
 		}
+		// Without /proc (or sandboxed from it): root may link the
+		// descriptor itself.
+		if (ret < 0 && ret != -EEXIST)
+			ret = sys::linkat((int)f.fd, "", AT_FDCWD, f.tmp,
+					  AT_EMPTY_PATH);
 		if (ret < 0)
 			return fail(msg, ret, "cannot link the new image");
 		f.named = true;

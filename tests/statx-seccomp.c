@@ -13,11 +13,11 @@
 // CHECK: gen1: restored: fd 3 reads efgh
 // CHECK-NEXT: gen1: exit 0
 //
-// With fstatat refused too, the descriptor is recorded as lost, and both
-// the checkpoint and the restore say so:
+// With fstatat refused too, the descriptors are recorded as lost, and
+// both the checkpoint and the restore say so (fd 0-2 are the restorer's):
 // RUN: %drive --image %t.ckpt -- %t %t.d/data both 2>&1 | FileCheck --check-prefix=LOST %s
 // LOST: gen0! ckpt: fd 3 ({{.*}}/data): cannot read its state: ENOSYS {{.*}}, it will not come back
-// LOST-NOT: fd 1 {{.*}} is not restored
+// LOST: gen1! restorer: {{.*}}: fd 1 ({{.*}}) is not restored: its state could not be read at checkpoint; the restorer's own takes its place
 // LOST: gen1! restorer: {{.*}}: fd 3 ({{.*}}/data) is not restored: its state could not be read at checkpoint
 // LOST: gen1: restored: fd 3 is closed
 // LOST-NEXT: gen1: exit 0
