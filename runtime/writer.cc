@@ -332,8 +332,11 @@ long write_region(int fd, image::region &r, const image::run *&run,
 	const uint64_t sp = (uint64_t)__builtin_frame_address(0);
 	// Shared memory can change while we write it, even in a forked
 	// writer (whose private memory is a stable copy on write): another
-	// process, or the app itself, may write it.
-	const bool shared = r.flags & image::region_shared;
+	// process, or the app itself, may write it. So can the pages of a
+	// private file mapping not yet copied on write: they are the file's
+	// page cache, which any write() to the file changes.
+	const bool shared = (r.flags & image::region_shared) ||
+			    r.kind == image::kind_file;
 	r.data_crc = 0;
 	long ret = 0;
 	for (uint32_t i = 0; i < r.run_count && !ret; i++, run++) {
