@@ -61,6 +61,9 @@ bool memory_device(const image::fd_entry &e)
 
 action policy(const image::fd_entry &e)
 {
+	// Unknown at checkpoint: standard streams are the caller's again.
+	if (e.flags & image::fd_lost)
+		return e.fd <= 2 ? inherit : lost;
 	if (e.dup_of >= 0)
 		return policy(g.fds[e.dup_of]) == lost ? lost : dup;
 	const uint32_t k = e.kind;
@@ -274,6 +277,10 @@ bool prepare_files(ckpt::text &err)
 			}
 			break;
 		case inherit:
+			if (e.flags & image::fd_lost)
+				warn_lost(e, "its state could not be read at "
+					     "checkpoint; the restorer's own "
+					     "takes its place");
 			if (!caller_has(e.fd)) {
 				actions[i] = lost;
 				warn_lost(e, "the restorer was started with "
@@ -281,7 +288,10 @@ bool prepare_files(ckpt::text &err)
 			}
 			break;
 		case lost:
-			warn_lost(e, nullptr);
+			warn_lost(e, e.flags & image::fd_lost
+					     ? "its state could not be read at "
+					       "checkpoint"
+					     : nullptr);
 			break;
 		}
 	}

@@ -172,6 +172,18 @@ bool map_region_lazily(uint32_t i, const image::region &r,
 	return true;
 }
 
+// A region of guard pages (its data, none, in place): reading it must
+// fault again. MADV_GUARD_INSTALL (kernel 6.13+); qemu-user ignores it.
+void guard(uint32_t i, const image::region &r)
+{
+	constexpr int guard_install = 102; // MADV_GUARD_INSTALL
+	if (!(r.flags & image::region_guard))
+		return;
+	long ret = sys::madvise(r.start, r.end - r.start, guard_install);
+	if (ret < 0)
+		region_failed(i, "cannot install its guard pages", ret);
+}
+
 void map_regions()
 {
 	const image::run *run = g.runs;
@@ -181,11 +193,13 @@ void map_regions()
 			continue;
 		if (r.flags & image::region_file_backed) {
 			map_file_region(i, r);
+			guard(i, r);
 			continue;
 		}
 		map_anon(i, r, MAP_FIXED_NOREPLACE);
 		if (!maps_lazily(r) || !map_region_lazily(i, r, run))
 			read_region(i, r, run);
+		guard(i, r);
 	}
 }
 
