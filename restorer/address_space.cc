@@ -48,14 +48,8 @@ long probe(uint64_t addr)
 
 uint64_t mmap_min_addr()
 {
-	char buf[32];
-	long n = ckpt::read_file("/proc/sys/vm/mmap_min_addr", buf, sizeof buf);
-	uint64_t v = 0;
-	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
-		n--;
-	if (n <= 0 || !ckpt::parse_u64(buf, (size_t)n, &v))
-		return 0;
-	return v;
+	uint64_t v;
+	return ckpt::read_number_file("/proc/sys/vm/mmap_min_addr", &v) ? v : 0;
 }
 
 bool refuse(ckpt::text &err, uint32_t i, const char *what, uint64_t v,

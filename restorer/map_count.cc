@@ -20,12 +20,8 @@ uint64_t lazy_budget;
 
 uint64_t max_map_count()
 {
-	char buf[32];
-	long n = ckpt::read_file("/proc/sys/vm/max_map_count", buf, sizeof buf);
-	uint64_t v = 0;
-	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
-		n--;
-	if (n <= 0 || !ckpt::parse_u64(buf, (size_t)n, &v))
+	uint64_t v;
+	if (!ckpt::read_number_file("/proc/sys/vm/max_map_count", &v))
 		return 65530; // DEFAULT_MAX_MAP_COUNT
 	return v;
 }

@@ -10,15 +10,6 @@ namespace ckpt {
 
 namespace {
 
-int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 class line_reader {
 public:
 	line_reader(const char *p, const char *end) : p_(p), end_(end) {}

@@ -13,15 +13,6 @@ namespace ckpt {
 
 namespace {
 
-int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 // "start-end perms ...": the first line of each mapping's block. The
 // other lines start with a field name ("Size:", "VmFlags:"), capitalised.
 bool mapping_line(const char *p, const char *end, uint64_t *start,
