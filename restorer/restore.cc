@@ -213,6 +213,7 @@ void restore()
 			    .errno_name(ret).ch('\n'));
 	restore_limits_and_timers();
 	sys::rt_sigprocmask(SIG_SETMASK, &h.sigmask, nullptr);
+	close_messages();
 	ckpt_arch_resume(reinterpret_cast<const arch::context *>(
 		h.context_addr));
 }
