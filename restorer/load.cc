@@ -1,6 +1,7 @@
 // Opens the image and checks everything that can be checked before the
 // restorer touches its own address space.
 #include <linux/errno.h>
+#include <linux/resource.h>
 
 #include "arch/sys.h"
 #include "restorer/restorer.h"
@@ -88,7 +89,17 @@ bool map_tables(ckpt::text &err)
 
 bool load_image(ckpt::text &err)
 {
-	long fd = sys::open(g.image_path, O_RDONLY | O_CLOEXEC);
+	// The soft limit may leave no room even for the image (ulimit -Sn 3):
+	// up to the hard one while the restorer opens what it needs;
+	// prepare_files() brings it down to what the restore needs.
+	if (sys::prlimit(RLIMIT_NOFILE, nullptr, &caller_nofile) == 0 &&
+	    caller_nofile.cur < caller_nofile.max) {
+		sys::rlimit raised = {caller_nofile.max, caller_nofile.max};
+		sys::prlimit(RLIMIT_NOFILE, &raised, nullptr);
+	}
+	// O_NONBLOCK: open() of a FIFO would wait for a writer (with every
+	// signal blocked, later); the type is checked on the descriptor.
+	long fd = sys::open(g.image_path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 		return refuse(err, "cannot open", fd);
 	g.fd = (int)fd;

@@ -2,6 +2,7 @@
 // umask, name, personality, interval timers, and the kernel's pointers
 // into the app's memory (glibc's cached tid, robust futex list, rseq).
 #include <linux/errno.h>
+#include <linux/resource.h>
 #include <linux/time.h>
 
 #include "arch/sys.h"
@@ -100,10 +101,14 @@ bool prepare_process(ckpt::text &err)
 	char buf[4096 + 256];
 	ckpt::text t(buf, sizeof buf);
 	if (!p.cwd) {
-		warn(message(t).str("the working directory was unknown at the "
-				    "checkpoint (deleted, or outside the "
-				    "root): the process starts in the "
-				    "restorer's\n"));
+		message(t).str("the working directory was unknown at the "
+			       "checkpoint (deleted, or outside the root)");
+		if (!g.opts.allow_missing_files) {
+			err.str(t.c_str()).str(" (--allow-missing-files "
+					       "restores in the current one)\n");
+			return false;
+		}
+		warn(t.str("; the process starts in the restorer's\n"));
 	} else if (long ret = sys::chdir(g.strings + p.cwd); ret < 0) {
 		message(t).str("working directory ").str(g.strings + p.cwd)
 			.str(": ").errno_name(ret);
@@ -164,6 +169,10 @@ void restore_process()
 void restore_limits_and_timers()
 {
 	const image::process_state &p = g.header.process;
+	// prepare_files() changed the soft RLIMIT_NOFILE: the image's, set
+	// below, or else the caller's comes back.
+	if (!(p.rlimits_known & (1u << RLIMIT_NOFILE)) && caller_nofile.max)
+		sys::prlimit(RLIMIT_NOFILE, &caller_nofile, nullptr);
 	for (int r = 0; r < image::rlimit_count; r++) {
 		if (!(p.rlimits_known & (1u << r)))
 			continue;

@@ -251,6 +251,7 @@ void restore()
 	// runtime puts the app's mask back itself once it has unmapped the
 	// restorer (ckpt_checkpoint() on its return; a signal checkpoint's
 	// handler returns through rt_sigreturn, which takes the frame's).
+	close_messages();
 	ckpt_arch_resume(reinterpret_cast<const arch::context *>(
 		h.context_addr));
 }

@@ -25,6 +25,7 @@ struct options {
 	bool lazy;      // map region data from the image instead of reading it
 	bool no_set_mm; // skip PR_SET_MM_MAP, to exercise the fallback
 	bool allow_missing_files; // restore without files that are gone
+	bool allow_changed_files; // reopen files that are not the same ones
 };
 
 struct state {
@@ -138,6 +139,16 @@ void move_vdso();
 [[noreturn]] void die(const ckpt::text &what);
 // A warning: the restore goes on.
 void warn(const ckpt::text &what);
+// Where fail(), die() and warn() write: the restorer's own stderr, also
+// once the app's fd 2 is in place (prepare_files() moves it to a number
+// the image does not use); -1 if the restorer was started without one.
+extern int message_fd;
+// Closes it, just before the jump into the app.
+void close_messages();
+// The restorer's RLIMIT_NOFILE when it started (load_image() raises the
+// soft one for its own descriptors; prepare_files() sets what the restore
+// needs; restore_limits_and_timers() the image's, or this one).
+extern sys::rlimit caller_nofile;
 
 // "restorer: IMAGE: " in front of a message.
 ckpt::text &message(ckpt::text &t);

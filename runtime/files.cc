@@ -141,6 +141,8 @@ bool describe_fd(int fd, image::fd_entry &e, char *link, size_t link_cap,
 	e.rdev_minor = st.stx_rdev_minor;
 	e.size = st.stx_size;
 	e.ino = st.stx_ino;
+	// The kernel's dev_t has 12 bits of major and 20 of minor.
+	e.dev = st.stx_dev_major << 20 | (st.stx_dev_minor & 0xfffff);
 	if (fd_flags & FD_CLOEXEC)
 		e.flags |= image::fd_cloexec;
 	uint32_t type = st.stx_mode & S_IFMT;

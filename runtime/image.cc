@@ -177,7 +177,7 @@ problem check_fds(const header &h, const fd_entry *fds)
 		const fd_entry &e = fds[i];
 		if (e.fd <= prev || e.fd >= fd_limit || e.kind >= fd_kind_count ||
 		    (e.flags & ~(uint32_t)(fd_cloexec | fd_deleted | fd_lost)) ||
-		    e.name >= h.strings_size || e.reserved ||
+		    e.name >= h.strings_size ||
 		    (e.dup_of != -1 &&
 		     (e.dup_of < 0 || (uint32_t)e.dup_of >= i ||
 		      fds[e.dup_of].dup_of != -1)))
