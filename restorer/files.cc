@@ -162,9 +162,25 @@ ckpt::text &device(ckpt::text &t, uint32_t dev)
 // What is at path now, without following a symbolic link at its end and
 // without opening it for reading or writing: an O_PATH descriptor at a
 // temporary number, and its statx in *st; or -errno.
+// The process's own /proc directory or a file in it, as the runtime
+// records them (/proc/self/..., /proc/thread-self/...).
+bool under(const char *path, const char *dir)
+{
+	size_t n = ckpt::str_len(dir);
+	return ckpt::starts_with(path, dir) && (path[n] == 0 || path[n] == '/');
+}
+
+bool own_proc_file(const char *path)
+{
+	return under(path, "/proc/self") || under(path, "/proc/thread-self");
+}
+
 long look_at(const char *path, struct statx *st)
 {
-	long fd = move_up(sys::open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC));
+	// The process's own /proc directory is named by the kernel's
+	// /proc/self link, which no user can plant: follow it.
+	const int nofollow = own_proc_file(path) ? 0 : O_NOFOLLOW;
+	long fd = move_up(sys::open(path, O_PATH | O_CLOEXEC | nofollow));
 	if (fd < 0)
 		return fd;
 	*st = {};
@@ -222,11 +238,12 @@ const char *not_the_same(const image::fd_entry &e, const struct statx &st,
 	}
 	if (!e.dev) // an image that did not record it
 		return nullptr;
-	// The files of a process in /proc get new inodes with the process:
-	// the restored one's are not those the app had.
-	const bool proc_self = ckpt::starts_with(g.strings + e.name,
-						"/proc/self/");
-	if (dev_of(st) == e.dev && (proc_self || st.stx_ino == e.ino))
+	// The files of a process in /proc get new inodes with the process,
+	// and the restored one may see another instance of procfs (another
+	// pid namespace's): its own file of that name is the one it had.
+	if (own_proc_file(g.strings + e.name))
+		return nullptr;
+	if (dev_of(st) == e.dev && st.stx_ino == e.ino)
 		return nullptr;
 	*changed = true;
 	how.str("it is another file now (device ");
