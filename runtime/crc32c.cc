@@ -79,14 +79,23 @@ uint32_t one_chain(uint32_t c, const unsigned char *p, size_t len)
 // crc32 instruction's latency is three times its issue interval, so three
 // independent chains keep it busy), then the first shifted by 2B bytes and
 // the second by B, xored with the third: the register as one chain leaves it.
-template <size_t B>
+// Ahead > 0 prefetches each stream that many bytes ahead: the hardware
+// prefetchers follow one stream well but lose three that each cross a page
+// every few hundred nanoseconds (1 GiB from memory: ~8 GB/s without, ~16
+// with). A prefetch is a hint and never faults, even past the buffer.
+template <size_t B, size_t ahead>
 uint32_t three_chains(uint32_t c, const unsigned char *&p, size_t &len)
 {
-	static_assert(B % 8 == 0 && B >= 8);
+	static_assert(B % 64 == 0);
 	constexpr uint32_t k1 = shift_constant(B), k2 = shift_constant(2 * B);
 	for (; len >= 3 * B; p += 3 * B, len -= 3 * B) {
 		uint32_t c1 = 0, c2 = 0;
 		for (size_t i = 0; i < B; i += 8) {
+			if (ahead && i % 64 == 0) { // once a cache line
+				__builtin_prefetch(p + i + ahead);
+				__builtin_prefetch(p + B + i + ahead);
+				__builtin_prefetch(p + 2 * B + i + ahead);
+			}
 			c = arch::crc32c_word(c, load64(p + i));
 			c1 = arch::crc32c_word(c1, load64(p + B + i));
 			c2 = arch::crc32c_word(c2, load64(p + 2 * B + i));
@@ -99,9 +108,9 @@ uint32_t three_chains(uint32_t c, const unsigned char *&p, size_t &len)
 uint32_t interleaved(uint32_t c, const unsigned char *p, size_t len)
 {
 	// Large blocks make the join rare; smaller ones cover what is left.
-	c = three_chains<4096>(c, p, len);
-	c = three_chains<512>(c, p, len);
-	c = three_chains<64>(c, p, len);
+	c = three_chains<16384, 1024>(c, p, len);
+	c = three_chains<1024, 0>(c, p, len);
+	c = three_chains<64, 0>(c, p, len);
 	return one_chain(c, p, len);
 }
 

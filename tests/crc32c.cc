@@ -91,7 +91,7 @@ int main(int, char **, char **envp)
 	auto *buf = (unsigned char *)malloc(big);
 	fill(buf, big, 2);
 	static const size_t sizes[] = {1u << 20, (1u << 20) + 13,
-				       (3u << 20) + 7, 12288 * 85 + 191};
+				       (3u << 20) + 7, 49152 * 21 + 3072 + 191};
 	for (size_t n : sizes) {
 		agree("large", 0, buf, n);
 		agree("large", 0, buf + 5, n);
@@ -101,8 +101,8 @@ int main(int, char **, char **envp)
 	// crc(a || b) == crc(crc(a), b), split anywhere, by each path.
 	const size_t n = (1u << 20) + 99;
 	uint32_t whole = agree("pieces", 0, buf + 1, n);
-	static const size_t cuts[] = {0, 1, 7, 63, 64, 191, 192, 1535, 12287,
-				      12288, 500001, n - 1, n};
+	static const size_t cuts[] = {0, 1, 7, 63, 64, 191, 192, 1535, 3072, 49151,
+				      49152, 500001, n - 1, n};
 	for (size_t cut : cuts) {
 		for (int i = 0; i < 3; i++) {
 			uint32_t c = crc32c_by(paths[i], 0, buf + 1, cut);

@@ -5,11 +5,13 @@
 
 namespace arch {
 
+// crc32q reads only the low half of its destination and zeroes the high
+// half: a 32-bit variable in the 64-bit register needs no zero-extending
+// move in the chain.
 static inline uint32_t crc32c_word(uint32_t c, uint64_t w)
 {
-	uint64_t c64 = c;
-	asm("crc32q %1, %0" : "+r"(c64) : "r"(w));
-	return (uint32_t)c64;
+	asm("crc32q %1, %q0" : "+r"(c) : "r"(w));
+	return c;
 }
 
 static inline uint32_t crc32c_byte(uint32_t c, unsigned char b)
