@@ -27,11 +27,7 @@ long restore_thread_state(const thread_state *ts);
 // Makes instructions written to [start, end) visible to execution.
 void sync_icache(uint64_t start, uint64_t end);
 
-// Whether the CPU has CRC32C instructions (auxv: the process's auxiliary
-// vector, for arches that report it there).
-bool crc32c_supported(const uint64_t *auxv);
-// CRC32C over len bytes with those instructions; no pre/post inversion.
-uint32_t crc32c_update(uint32_t crc, const unsigned char *p, size_t len);
+// CRC32C: see arch/crc32c.h.
 
 // Reads len bytes of the app's memory at addr (from the image, or from
 // memory once restored); false if they are not there.
