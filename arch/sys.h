@@ -215,6 +215,12 @@ static inline long wait4(int pid, int *status, int options)
 {
 	return arch::syscall4(__NR_wait4, pid, SYS_ARG(status), options, 0);
 }
+// The raw system call: PEEK requests store their word at data, they do
+// not return it (glibc's ptrace() wrapper hides this).
+static inline long ptrace(long request, int pid, uint64_t addr, uint64_t data)
+{
+	return arch::syscall4(__NR_ptrace, request, pid, addr, data);
+}
 static inline long futex(uint32_t *addr, int op, uint32_t val,
 			 const timespec *timeout = nullptr)
 {
