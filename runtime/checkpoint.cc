@@ -40,13 +40,16 @@ void report(const char *path, const text &why)
 	print_err(msg);
 }
 
-long write_here(const char *path, image_job *job)
+long write_here(const char *path)
 {
 	char buf[512];
 	text why(buf, sizeof buf);
-	long ret = begin_image(job, &saved_context, &resume, why);
-	if (ret == 0)
+	image_job *job;
+	long ret = begin_image(&saved_context, &resume, &job, why);
+	if (ret == 0) {
 		ret = write_image(job, path, why);
+		end_image(job);
+	}
 	if (ret < 0)
 		report(path, why);
 	return ret;
@@ -77,7 +80,7 @@ long fork_quietly()
 // The app pauses only for the kernel state and two fork()s: a child forks
 // the writer and exits at once, so the writer is nobody's child the app
 // could see or would have to reap.
-long write_forked(const char *path, image_job *job)
+long write_forked(const char *path)
 {
 	if (!record) {
 		long addr = sys::mmap(0, sizeof *record, PROT_READ | PROT_WRITE,
@@ -88,7 +91,8 @@ long write_forked(const char *path, image_job *job)
 	}
 	char buf[512];
 	text why(buf, sizeof buf);
-	long ret = begin_image(job, &saved_context, &resume, why);
+	image_job *job;
+	long ret = begin_image(&saved_context, &resume, &job, why);
 	if (ret < 0) {
 		report(path, why);
 		return ret;
@@ -114,6 +118,7 @@ long write_forked(const char *path, image_job *job)
 		while (sys::wait4((int)pid, &status, __WALL) == -EINTR)
 			;
 	}
+	end_image(job);
 	if (pid < 0 || record->writer < 0) {
 		ret = pid < 0 ? pid : record->writer;
 		record->state = idle;
@@ -121,40 +126,6 @@ long write_forked(const char *path, image_job *job)
 		return ret;
 	}
 	return 0;
-}
-
-struct take_args {
-	const char *path;
-	image_job *job;
-};
-
-long take_on_job_stack(void *p)
-{
-	auto *a = static_cast<take_args *>(p);
-	return config.fork ? write_forked(a->path, a->job)
-			   : write_here(a->path, a->job);
-}
-
-// Writes the image on a stack of the runtime's, mapped with the rest of
-// the working memory and left out of the image: the stack the signal
-// interrupted (a fiber's, an alternate stack) holds only the kernel's
-// frame and the capture.
-long take(const char *path)
-{
-	long err;
-	image_job *job = new_image_job(&err);
-	if (!job) {
-		char buf[128];
-		text why(buf, sizeof buf);
-		report(path, why.str("cannot map working memory: ")
-				     .errno_name(err));
-		return err;
-	}
-	take_args a = {path, job};
-	long ret = ckpt_arch_call_on_stack(take_on_job_stack, &a,
-					   image_job_stack(job));
-	end_image(job);
-	return ret;
 }
 
 // Runs in the restored process, on the app's stack, with its memory, TLS
@@ -194,8 +165,10 @@ long checkpoint(const char *path)
 	if (ckpt_arch_capture(&saved_context)) {
 		finish_restore();
 		ret = 1;
+	} else if (config.fork) {
+		ret = write_forked(path);
 	} else {
-		ret = take(path);
+		ret = write_here(path);
 	}
 	__atomic_store_n(&busy, 0, __ATOMIC_RELEASE);
 	sys::rt_sigprocmask(SIG_SETMASK, &app_mask, nullptr);

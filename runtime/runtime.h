@@ -42,20 +42,15 @@ long save_kernel_state(image::header *h);
 // An image being made: the working memory of one checkpoint.
 struct image_job;
 
-// Maps the working memory of one checkpoint, a stack for it included;
-// nullptr with -errno in *err if it cannot.
-image_job *new_image_job(long *err);
-// The top of job's stack, on which the checkpoint runs.
-void *image_job_stack(image_job *job);
-// Starts an image in the app itself: records the calling thread's kernel
-// state and where ctx and resume live. On failure, -errno with the
-// reason in msg.
-long begin_image(image_job *job, const arch::context *ctx,
-		 const image::resume_args *resume, text &msg);
+// Starts an image in the app itself: maps the working memory and records
+// the calling thread's kernel state and where ctx and resume live. On
+// failure, -errno with the reason in msg.
+long begin_image(const arch::context *ctx, const image::resume_args *resume,
+		 image_job **job, text &msg);
 // Scans memory and writes the image to path (a temporary file, then a
 // rename): in the app, or in a copy-on-write child of it.
 long write_image(image_job *job, const char *path, text &msg);
-// Unmaps the working memory (not from its own stack).
+// Unmaps the working memory.
 void end_image(image_job *job);
 
 } // namespace ckpt

@@ -37,9 +37,6 @@ struct scratch {
 	char strings[image::max_strings];
 	char maps[maps_cap];
 	char staging[staging_size];
-	// The checkpoint runs on this, not on the stack the signal
-	// interrupted (a fiber's may be a few KiB).
-	alignas(16) char stack[256 << 10];
 };
 
 // The entries after those read are zero (AT_NULL): the working memory is
@@ -405,25 +402,15 @@ long write_file(int fd, scratch &s, bool sync, text &msg)
 
 } // namespace
 
-image_job *new_image_job(long *err)
+long begin_image(const arch::context *ctx, const image::resume_args *resume,
+		 image_job **job, text &msg)
 {
 	long addr = sys::mmap(0, scratch_size, PROT_READ | PROT_WRITE,
 			      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1,
 			      0);
-	*err = sys::failed(addr) ? addr : 0;
-	return *err ? nullptr : reinterpret_cast<image_job *>(addr);
-}
-
-void *image_job_stack(image_job *job)
-{
-	auto *s = reinterpret_cast<scratch *>(job);
-	return s->stack + sizeof s->stack;
-}
-
-long begin_image(image_job *job, const arch::context *ctx,
-		 const image::resume_args *resume, text &msg)
-{
-	auto *s = reinterpret_cast<scratch *>(job);
+	if (sys::failed(addr))
+		return fail(msg, addr, "cannot map working memory");
+	auto *s = reinterpret_cast<scratch *>(addr);
 	image::header &h = s->header;
 	memcpy(h.magic, image::magic, sizeof h.magic);
 	h.version = image::format_version;
@@ -433,16 +420,21 @@ long begin_image(image_job *job, const arch::context *ctx,
 	h.context_addr = (uint64_t)ctx;
 	h.resume_addr = (uint64_t)resume;
 	long ret = save_kernel_state(&h);
-	if (ret < 0)
+	if (ret < 0) {
+		end_image(reinterpret_cast<image_job *>(s));
 		return fail(msg, ret, "cannot read kernel state");
+	}
 	// Names of files and the working directory start the string table.
 	string_table strings = {s->strings, 1};
 	s->strings[0] = 0;
 	ret = save_process(&h, s->fds, strings, msg);
 	h.strings_size = strings.len;
-	if (ret < 0)
+	if (ret < 0) {
+		end_image(reinterpret_cast<image_job *>(s));
 		return ret;
+	}
 	h.page_size = (uint32_t)page_size_of(h);
+	*job = reinterpret_cast<image_job *>(s);
 	return 0;
 }
 
