@@ -76,51 +76,82 @@ void default_image_path()
 	path.str(name).str(".ckpt");
 }
 
+// One NAME=value string of the environment.
+void apply_setting(const char *var, size_t len)
+{
+	const char *eq = var;
+	while (eq < var + len && *eq != '=')
+		eq++;
+	if (eq == var + len)
+		return;
+	const char *value = eq + 1;
+	size_t value_len = var + len - value;
+	size_t key_len = eq - var;
+	auto is = [&](const char *key) {
+		return str_len(key) == key_len && memcmp(key, var, key_len) == 0;
+	};
+	if (is("CKPT_IMAGE") && value_len) {
+		if (!str_copy(config.image_path, sizeof config.image_path, value))
+			warn("CKPT_IMAGE is too long", value, 64);
+	} else if (is("CKPT_SIGNAL")) {
+		int sig = parse_signal(value, value_len);
+		if (sig && sig != SIGKILL && sig != SIGSTOP)
+			config.signal = sig;
+		else
+			warn("CKPT_SIGNAL is not a usable signal", value,
+			     value_len);
+	} else if (is("CKPT_SYNC")) {
+		config.sync = value_len == 1 && value[0] == '1';
+	} else if (is("CKPT_FORK")) {
+		config.fork = value_len == 1 && value[0] == '1';
+	} else if (is("CKPT_INTERVAL")) {
+		uint64_t seconds;
+		if (parse_u64(value, value_len, &seconds) && seconds &&
+		    seconds < (1u << 31))
+			config.interval = (uint32_t)seconds;
+		else
+			warn("CKPT_INTERVAL is not a number of seconds", value,
+			     value_len);
+	}
+}
+
+// /proc/self/environ is as large as the app's environment (up to a
+// quarter of the stack limit): read it in chunks and gather one string at
+// a time. A string too long for var is no setting of ours (CKPT_IMAGE is
+// at most 4095 bytes); a CKPT_ one says so.
 void read_environment()
 {
-	char env[64 << 10]; // on the stack: no trace in the image
-	long n = read_file("/proc/self/environ", env, sizeof env);
-	for (long i = 0; i < n;) {
-		const char *var = env + i;
-		size_t len = str_len(var);
-		i += len + 1;
-		const char *eq = var;
-		while (*eq && *eq != '=')
-			eq++;
-		if (!*eq)
+	long fd = sys::open("/proc/self/environ", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	char chunk[4096]; // on the stack: no trace in the image
+	char var[sizeof config.image_path + 64];
+	size_t len = 0;
+	bool too_long = false;
+	for (;;) {
+		long n = sys::read((int)fd, chunk, sizeof chunk);
+		if (n == -EINTR)
 			continue;
-		const char *value = eq + 1;
-		size_t value_len = var + len - value;
-		size_t key_len = eq - var;
-		auto is = [&](const char *key) {
-			return str_len(key) == key_len &&
-			       memcmp(key, var, key_len) == 0;
-		};
-		if (is("CKPT_IMAGE") && value_len) {
-			if (!str_copy(config.image_path,
-				      sizeof config.image_path, value))
-				warn("CKPT_IMAGE is too long", value, 64);
-		} else if (is("CKPT_SIGNAL")) {
-			int sig = parse_signal(value, value_len);
-			if (sig && sig != SIGKILL && sig != SIGSTOP)
-				config.signal = sig;
-			else
-				warn("CKPT_SIGNAL is not a usable signal",
-				     value, value_len);
-		} else if (is("CKPT_SYNC")) {
-			config.sync = value_len == 1 && value[0] == '1';
-		} else if (is("CKPT_FORK")) {
-			config.fork = value_len == 1 && value[0] == '1';
-		} else if (is("CKPT_INTERVAL")) {
-			uint64_t seconds;
-			if (parse_u64(value, value_len, &seconds) && seconds &&
-			    seconds < (1u << 31))
-				config.interval = (uint32_t)seconds;
-			else
-				warn("CKPT_INTERVAL is not a number of seconds",
-				     value, value_len);
+		if (n <= 0)
+			break;
+		for (long i = 0; i < n; i++) {
+			if (chunk[i]) {
+				if (len < sizeof var - 1)
+					var[len++] = chunk[i];
+				else
+					too_long = true;
+				continue;
+			}
+			var[len] = 0;
+			if (too_long && starts_with(var, "CKPT_"))
+				warn("setting too long, ignored", var, 64);
+			else if (!too_long)
+				apply_setting(var, len);
+			len = 0;
+			too_long = false;
 		}
 	}
+	sys::close((int)fd);
 }
 
 void on_signal(int, void *, void *)
