@@ -128,6 +128,26 @@ long write_forked(const char *path)
 	return 0;
 }
 
+// Until threads are saved, an image of one thread of several would not
+// resume (the others would be missing): refuse, naming the count.
+long single_threaded(const char *path)
+{
+	long n = count_app_threads();
+	if (n == 1)
+		return 0;
+	char buf[256];
+	text why(buf, sizeof buf);
+	if (n < 0) {
+		report(path, why.str("cannot list /proc/self/task: ")
+				     .errno_name(n));
+		return n;
+	}
+	report(path, why.str("the process has ").dec(n).str(
+			     " threads; only single-threaded processes can be "
+			     "checkpointed"));
+	return -EOPNOTSUPP; // libc's ENOTSUP
+}
+
 // Runs in the restored process, on the app's stack, with its memory, TLS
 // and signal state back: drop what the restorer left mapped.
 void finish_restore()
@@ -162,7 +182,8 @@ long checkpoint(const char *path)
 		return ret;
 	}
 	checkpoint_mask = app_mask;
-	if (ckpt_arch_capture(&saved_context)) {
+	if ((ret = single_threaded(path)) < 0) {
+	} else if (ckpt_arch_capture(&saved_context)) {
 		finish_restore();
 		ret = 1;
 	} else if (config.fork) {

@@ -29,6 +29,10 @@ long checkpoint(const char *path);
 // Waits for the last forked checkpoint to be complete: 0 or -errno.
 long wait_forked();
 
+// The number of the app's threads, the caller included (an emulator's
+// own threads and exiting ones do not count), or -errno.
+long count_app_threads();
+
 // Arms the CKPT_INTERVAL timer (again, in a restored process).
 void start_interval_timer();
 
