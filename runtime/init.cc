@@ -76,6 +76,30 @@ void default_image_path()
 	path.str(name).str(".ckpt");
 }
 
+// "2", "0.5", "0.001": seconds, to at most 9 decimals, above 0 and below
+// 2^31, in nanoseconds.
+bool parse_seconds(const char *s, size_t len, uint64_t *ns)
+{
+	const char *dot = s;
+	while (dot < s + len && *dot != '.')
+		dot++;
+	uint64_t whole = 0, frac = 0;
+	size_t whole_len = dot - s, frac_len = dot < s + len ? len - whole_len - 1 : 0;
+	if (whole_len && !parse_u64(s, whole_len, &whole))
+		return false;
+	if (dot < s + len && (!frac_len || frac_len > 9 ||
+			      !parse_u64(dot + 1, frac_len, &frac)))
+		return false;
+	if (!whole_len && !frac_len)
+		return false;
+	for (size_t i = frac_len; i < 9; i++)
+		frac *= 10;
+	if (whole >= (1u << 31) || (!whole && !frac))
+		return false;
+	*ns = whole * 1000000000ull + frac;
+	return true;
+}
+
 // One NAME=value string of the environment.
 void apply_setting(const char *var, size_t len)
 {
@@ -105,10 +129,9 @@ void apply_setting(const char *var, size_t len)
 	} else if (is("CKPT_FORK")) {
 		config.fork = value_len == 1 && value[0] == '1';
 	} else if (is("CKPT_INTERVAL")) {
-		uint64_t seconds;
-		if (parse_u64(value, value_len, &seconds) && seconds &&
-		    seconds < (1u << 31))
-			config.interval = (uint32_t)seconds;
+		uint64_t ns;
+		if (parse_seconds(value, value_len, &ns))
+			config.interval_ns = ns;
 		else
 			warn("CKPT_INTERVAL is not a number of seconds", value,
 			     value_len);
@@ -154,10 +177,15 @@ void read_environment()
 	sys::close((int)fd);
 }
 
+void arm_interval_timer();
+
 void on_signal(int, void *, void *)
 {
 	// checkpoint() reports failures on stderr itself.
 	checkpoint(config.image_path);
+	// The next periodic checkpoint counts from the end of this one (in a
+	// restored process too, whose new timer is armed already: no harm).
+	arm_interval_timer();
 }
 
 void init_crc32c()
@@ -170,30 +198,56 @@ void init_crc32c()
 
 } // namespace
 
+namespace {
+
+int interval_timer = -1;
+
+void interval_failed(const char *what, long err)
+{
+	char buf[256];
+	text msg(buf, sizeof buf);
+	msg.str("ckpt: cannot ").str(what).str(" the CKPT_INTERVAL timer: ")
+		.errno_name(err).ch('\n');
+	print_err(msg);
+}
+
+// One-shot, armed again when a checkpoint ends: a periodic timer would
+// fire during a checkpoint longer than the interval, and its pending
+// signal would start the next one at once, for ever, with the app never
+// running in between.
+void arm_interval_timer()
+{
+	if (interval_timer < 0)
+		return;
+	sys::itimerspec once = {};
+	once.value.sec = config.interval_ns / 1000000000;
+	once.value.nsec = config.interval_ns % 1000000000;
+	long ret = sys::timer_settime(interval_timer, &once);
+	if (ret < 0)
+		interval_failed("arm", ret);
+}
+
+} // namespace
+
 // A POSIX timer of its own, which sends the checkpoint signal: the app's
 // alarm(), itimers and other timers are untouched. Timers do not survive
-// a restore, so a restored process arms it again.
+// a restore, so a restored process creates it again.
 void start_interval_timer()
 {
-	if (!config.interval)
+	interval_timer = -1;
+	if (!config.interval_ns)
 		return;
 	sys::sigevent sev = {};
 	sev.signo = config.signal;
 	sev.notify = SIGEV_SIGNAL;
 	int id;
 	long ret = sys::timer_create(CLOCK_MONOTONIC, &sev, &id);
-	if (ret == 0) {
-		sys::itimerspec every = {};
-		every.interval.sec = every.value.sec = config.interval;
-		ret = sys::timer_settime(id, &every);
-	}
 	if (ret < 0) {
-		char buf[256];
-		text msg(buf, sizeof buf);
-		msg.str("ckpt: cannot start the CKPT_INTERVAL timer: ")
-			.errno_name(ret).ch('\n');
-		print_err(msg);
+		interval_failed("create", ret);
+		return;
 	}
+	interval_timer = id;
+	arm_interval_timer();
 }
 
 namespace {

@@ -16,7 +16,9 @@ struct settings {
 	int signal;
 	bool sync; // CKPT_SYNC=1: fdatasync the image before the rename
 	bool fork; // CKPT_FORK=1: a copy-on-write child writes the image
-	uint32_t interval; // CKPT_INTERVAL: seconds between checkpoints, or 0
+	// CKPT_INTERVAL: nanoseconds from the end of one periodic checkpoint
+	// to the next, or 0
+	uint64_t interval_ns;
 };
 extern settings config;
 
