@@ -12,6 +12,7 @@
 namespace ckpt {
 
 uint64_t checkpoint_mask;
+address_range checkpoint_stack;
 
 namespace {
 
@@ -148,6 +149,40 @@ long single_threaded(const char *path)
 	return -EOPNOTSUPP; // libc's ENOTSUP
 }
 
+long take(void *path_arg)
+{
+	const char *path = static_cast<const char *>(path_arg);
+	long ret = single_threaded(path);
+	if (ret == 0)
+		ret = config.fork ? write_forked(path) : write_here(path);
+	return ret;
+}
+
+// The checkpoint's work needs some 10 KiB of stack, more than a fiber or
+// an alternate signal stack may have left: it runs on a stack mapped for
+// it and left out of the image (writer.cc skips checkpoint_stack), and
+// the app's stack holds only the capture and the kernel's signal frame.
+long on_own_stack(const char *path)
+{
+	constexpr uint64_t size = 128 << 10; // NORESERVE: only used pages count
+	long addr = sys::mmap(0, size, PROT_READ | PROT_WRITE,
+			      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE |
+				      MAP_STACK,
+			      -1, 0);
+	if (sys::failed(addr)) {
+		char buf[128];
+		text why(buf, sizeof buf);
+		report(path, why.str("cannot map a stack: ").errno_name(addr));
+		return addr;
+	}
+	checkpoint_stack = {(uint64_t)addr, (uint64_t)addr + size};
+	long ret = ckpt_arch_call_on_stack(take, const_cast<char *>(path),
+					   (void *)(addr + size));
+	checkpoint_stack = {};
+	sys::munmap(addr, size);
+	return ret;
+}
+
 // Runs in the restored process, on the app's stack, with its memory, TLS
 // and signal state back: drop what the restorer left mapped.
 void finish_restore()
@@ -182,14 +217,11 @@ long checkpoint(const char *path)
 		return ret;
 	}
 	checkpoint_mask = app_mask;
-	if ((ret = single_threaded(path)) < 0) {
-	} else if (ckpt_arch_capture(&saved_context)) {
+	if (ckpt_arch_capture(&saved_context)) {
 		finish_restore();
 		ret = 1;
-	} else if (config.fork) {
-		ret = write_forked(path);
 	} else {
-		ret = write_here(path);
+		ret = on_own_stack(path);
 	}
 	__atomic_store_n(&busy, 0, __ATOMIC_RELEASE);
 	sys::rt_sigprocmask(SIG_SETMASK, &app_mask, nullptr);

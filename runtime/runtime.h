@@ -25,6 +25,12 @@ extern settings config;
 // The app's signal mask when the checkpoint began: the image's.
 extern uint64_t checkpoint_mask;
 
+// The stack the checkpoint runs on, mapped for it: in no image.
+struct address_range {
+	uint64_t start, end;
+};
+extern address_range checkpoint_stack;
+
 // Takes a checkpoint to path: 0, 1 in a restored process, or -errno.
 long checkpoint(const char *path);
 
