@@ -12,6 +12,7 @@
 namespace ckpt {
 
 uint64_t checkpoint_mask;
+uint64_t checkpoint_signal_frame;
 address_range checkpoint_stack;
 
 namespace {
@@ -201,7 +202,7 @@ void finish_restore()
 
 } // namespace
 
-long checkpoint(const char *path)
+long checkpoint(const char *path, void *signal_frame)
 {
 	// No handler of the app may run while its memory is being written:
 	// one that changed memory between the checksum and the write would
@@ -217,6 +218,7 @@ long checkpoint(const char *path)
 		return ret;
 	}
 	checkpoint_mask = app_mask;
+	checkpoint_signal_frame = (uint64_t)signal_frame;
 	if (ckpt_arch_capture(&saved_context)) {
 		finish_restore();
 		ret = 1;
@@ -233,15 +235,27 @@ long wait_forked()
 	if (!record || record->state == idle)
 		return 0;
 	// A writer killed before it could say so leaves "running" behind:
-	// look for it between waits.
-	const sys::timespec tick = {0, 100 * 1000 * 1000};
+	// look for it between waits. Not with kill(pid, 0): a dead writer
+	// left a zombie (under a subreaper that does not reap it) is still
+	// found. A pidfd says "exited" for a zombie too, and, once open,
+	// never names another process that got the pid later.
+	long pidfd = sys::pidfd_open(record->writer);
+	const sys::timespec tick = {0, 100 * 1000 * 1000}, now = {0, 0};
 	while (__atomic_load_n(&record->state, __ATOMIC_ACQUIRE) == running) {
 		sys::futex(&record->state, FUTEX_WAIT, running, &tick);
-		if (record->state == running &&
-		    sys::kill(record->writer, 0) == -ESRCH &&
-		    record->state == running)
+		bool gone;
+		if (pidfd >= 0) {
+			sys::pollfd p = {(int32_t)pidfd, 1 /* POLLIN */, 0};
+			gone = sys::ppoll(&p, 1, &now) == 1;
+		} else { // ESRCH: reaped already; ENOSYS: kernel < 5.3
+			gone = sys::kill(record->writer, 0) == -ESRCH;
+		}
+		if (gone && __atomic_load_n(&record->state, __ATOMIC_ACQUIRE) ==
+				    running)
 			record->result = -ECHILD, record->state = done;
 	}
+	if (pidfd >= 0)
+		sys::close((int)pidfd);
 	record->state = idle;
 	return record->result;
 }
