@@ -179,10 +179,24 @@ void read_environment()
 
 void arm_interval_timer();
 
-void on_signal(int, void *, void *)
+// Out of line: its buffer stays off the stack the signal landed on.
+__attribute__((noinline)) void report_busy()
 {
-	// checkpoint() reports failures on stderr itself.
-	checkpoint(config.image_path);
+	char buf[4200];
+	text msg(buf, sizeof buf);
+	msg.str("ckpt: checkpoint signal ignored: a checkpoint is under way; ")
+		.str(config.image_path).str(" is not written again\n");
+	print_err(msg);
+}
+
+void on_signal(int, void *, void *frame)
+{
+	// checkpoint() reports failures on stderr itself, but for this one:
+	// another thread's checkpoint is under way (a thread of this one
+	// cannot take the signal: it runs with every signal blocked, and a
+	// request that arrives then is taken when it ends).
+	if (checkpoint(config.image_path, frame) == -EBUSY)
+		report_busy();
 	// The next periodic checkpoint counts from the end of this one (in a
 	// restored process too, whose new timer is armed already: no harm).
 	arm_interval_timer();

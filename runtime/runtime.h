@@ -24,6 +24,8 @@ extern settings config;
 
 // The app's signal mask when the checkpoint began: the image's.
 extern uint64_t checkpoint_mask;
+// The ucontext the checkpoint signal's handler got, or 0 (the API).
+extern uint64_t checkpoint_signal_frame;
 
 // The stack the checkpoint runs on, mapped for it: in no image.
 struct address_range {
@@ -32,7 +34,8 @@ struct address_range {
 extern address_range checkpoint_stack;
 
 // Takes a checkpoint to path: 0, 1 in a restored process, or -errno.
-long checkpoint(const char *path);
+// signal_frame: the handler's ucontext, for a signal checkpoint.
+long checkpoint(const char *path, void *signal_frame = nullptr);
 
 // Waits for the last forked checkpoint to be complete: 0 or -errno.
 long wait_forked();
