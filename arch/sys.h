@@ -203,6 +203,12 @@ static inline long futex(uint32_t *addr, int op, uint32_t val,
 			      SYS_ARG(timeout));
 }
 
+// Closes every descriptor from first to last (ENOSYS before Linux 5.9).
+static inline long close_range(unsigned first, unsigned last)
+{
+	return arch::syscall3(__NR_close_range, first, last, 0);
+}
+
 // A descriptor for process pid that stays its own, even once it is a
 // zombie (poll: readable when it has exited).
 static inline long pidfd_open(int pid)

@@ -2,7 +2,9 @@
 // a copy-on-write child with CKPT_FORK=1), and the second return from the
 // capture in a restored process.
 #include <linux/errno.h>
+#include <linux/fcntl.h>
 #include <linux/futex.h>
+#include <linux/resource.h>
 #include <linux/signal.h>
 #include <linux/wait.h>
 
@@ -29,6 +31,7 @@ struct fork_record {
 	uint32_t state;  // running, done
 	int32_t result;  // 0 or -errno
 	int32_t writer;  // pid of the child writing the image
+	char message[1024]; // a failure the writer could not print, or ""
 };
 enum : uint32_t { idle, running, done };
 fork_record *record;
@@ -57,13 +60,43 @@ long write_here(const char *path)
 	return ret;
 }
 
-[[noreturn]] void writer_child(image_job *job, const char *path)
+// The writer holds none of the app's descriptors: a pipe or socket it
+// kept open would reach its peer's EOF only when the image is done, and
+// it would hold the app's locks as long. fd 2 stays if it is a file or a
+// terminal, for the writer's error message; if it is a pipe or socket,
+// the message goes through the record to ckpt_wait(), which prints it.
+// True if fd 2 stays.
+bool drop_descriptors()
+{
+	struct ::statx st;
+	bool keep = sys::statx(2, "", AT_EMPTY_PATH, STATX_TYPE, &st) == 0 &&
+		    !S_ISFIFO(st.stx_mode) && !S_ISSOCK(st.stx_mode);
+	long ret = keep ? sys::close_range(0, 1) : sys::close_range(0, 2);
+	if (ret == 0)
+		ret = sys::close_range(3, ~0u);
+	if (ret < 0) { // before Linux 5.9: one at a time
+		sys::rlimit lim = {};
+		sys::prlimit(RLIMIT_NOFILE, nullptr, &lim);
+		for (uint64_t fd = 0; fd < lim.cur && fd < (1u << 20); fd++)
+			if (fd != 2 || !keep)
+				sys::close((int)fd);
+	}
+	return keep;
+}
+
+[[noreturn]] void writer_child(image_job *job, const char *path,
+			       bool have_stderr)
 {
 	char buf[512];
 	text why(buf, sizeof buf);
 	long ret = write_image(job, path, why);
-	if (ret < 0)
+	if (ret < 0 && have_stderr) {
 		report(path, why);
+	} else if (ret < 0) {
+		text msg(record->message, sizeof record->message);
+		msg.str("ckpt: checkpoint to ").str(path).str(" failed: ")
+			.str(why.c_str()).ch('\n');
+	}
 	record->result = (int32_t)ret;
 	__atomic_store_n(&record->state, (uint32_t)done, __ATOMIC_RELEASE);
 	sys::futex(&record->state, FUTEX_WAKE, 1 << 30);
@@ -99,15 +132,16 @@ long write_forked(const char *path)
 		report(path, why);
 		return ret;
 	}
-	*record = {running, 0, 0};
+	*record = {running, 0, 0, {}};
 	long pid = fork_quietly();
 	if (pid == 0) {
 		// The app's handlers must not run in its copies.
 		const uint64_t all = ~0ull;
 		sys::rt_sigprocmask(SIG_SETMASK, &all, nullptr);
+		bool have_stderr = drop_descriptors();
 		long writer = fork_quietly();
 		if (writer == 0)
-			writer_child(job, path);
+			writer_child(job, path, have_stderr);
 		record->writer = (int32_t)writer;
 		if (writer < 0) {
 			record->result = (int32_t)writer;
@@ -196,7 +230,7 @@ void finish_restore()
 	if (a.flags & image::resume_foreign_break)
 		sync_libc_break();
 	if (record)
-		*record = {idle, 0, 0}; // its writer was another process's
+		*record = {idle, 0, 0, {}}; // its writer was another process's
 	start_interval_timer();
 }
 
@@ -256,6 +290,11 @@ long wait_forked()
 	}
 	if (pidfd >= 0)
 		sys::close((int)pidfd);
+	if (record->message[0]) {
+		char line[sizeof record->message];
+		text msg(line, sizeof line);
+		print_err(msg.str(record->message));
+	}
 	record->state = idle;
 	return record->result;
 }
