@@ -186,7 +186,8 @@ FUZZER_SOURCES = ['tests/fuzz/image_fuzzer.cc', 'runtime/image.cc',
                   'runtime/crc32c.cc']
 RESTORER_ARCH_SOURCES = ['thread.cc', 'crc32c.cc', 'icache.cc',
                          'registers.cc', 'start.S', 'resume.S', 'jump.S']
-RUNTIME_ARCH_SOURCES = ['thread.cc', 'crc32c.cc', 'capture.S', 'sigreturn.S']
+RUNTIME_ARCH_SOURCES = ['thread.cc', 'crc32c.cc', 'capture.S', 'sigreturn.S',
+                        'call_on_stack.S']
 
 
 def write_arch(n, arch, tools, emulator):

@@ -228,6 +228,31 @@ static inline long futex(uint32_t *addr, int op, uint32_t val,
 			      SYS_ARG(timeout));
 }
 
+// Closes every descriptor from first to last (ENOSYS before Linux 5.9).
+static inline long close_range(unsigned first, unsigned last)
+{
+	return arch::syscall3(__NR_close_range, first, last, 0);
+}
+
+// A descriptor for process pid that stays its own, even once it is a
+// zombie (poll: readable when it has exited).
+static inline long pidfd_open(int pid)
+{
+	return arch::syscall2(__NR_pidfd_open, pid, 0);
+}
+
+struct pollfd {
+	int32_t fd;
+	int16_t events;
+	int16_t revents;
+};
+
+static inline long ppoll(pollfd *fds, unsigned n, const timespec *timeout)
+{
+	return arch::syscall5(__NR_ppoll, SYS_ARG(fds), n, SYS_ARG(timeout), 0,
+			      8);
+}
+
 // The kernel's struct sigevent (64 bytes).
 struct sigevent {
 	uint64_t value;

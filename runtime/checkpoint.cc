@@ -2,7 +2,9 @@
 // a copy-on-write child with CKPT_FORK=1), and the second return from the
 // capture in a restored process.
 #include <linux/errno.h>
+#include <linux/fcntl.h>
 #include <linux/futex.h>
+#include <linux/resource.h>
 #include <linux/signal.h>
 #include <linux/wait.h>
 
@@ -12,6 +14,8 @@
 namespace ckpt {
 
 uint64_t checkpoint_mask;
+uint64_t checkpoint_signal_frame;
+address_range checkpoint_stack;
 
 namespace {
 
@@ -27,6 +31,7 @@ struct fork_record {
 	uint32_t state;  // running, done
 	int32_t result;  // 0 or -errno
 	int32_t writer;  // pid of the child writing the image
+	char message[1024]; // a failure the writer could not print, or ""
 };
 enum : uint32_t { idle, running, done };
 fork_record *record;
@@ -55,13 +60,43 @@ long write_here(const char *path)
 	return ret;
 }
 
-[[noreturn]] void writer_child(image_job *job, const char *path)
+// The writer holds none of the app's descriptors: a pipe or socket it
+// kept open would reach its peer's EOF only when the image is done, and
+// it would hold the app's locks as long. fd 2 stays if it is a file or a
+// terminal, for the writer's error message; if it is a pipe or socket,
+// the message goes through the record to ckpt_wait(), which prints it.
+// True if fd 2 stays.
+bool drop_descriptors()
+{
+	struct ::statx st;
+	bool keep = sys::statx(2, "", AT_EMPTY_PATH, STATX_TYPE, &st) == 0 &&
+		    !S_ISFIFO(st.stx_mode) && !S_ISSOCK(st.stx_mode);
+	long ret = keep ? sys::close_range(0, 1) : sys::close_range(0, 2);
+	if (ret == 0)
+		ret = sys::close_range(3, ~0u);
+	if (ret < 0) { // before Linux 5.9: one at a time
+		sys::rlimit lim = {};
+		sys::prlimit(RLIMIT_NOFILE, nullptr, &lim);
+		for (uint64_t fd = 0; fd < lim.cur && fd < (1u << 20); fd++)
+			if (fd != 2 || !keep)
+				sys::close((int)fd);
+	}
+	return keep;
+}
+
+[[noreturn]] void writer_child(image_job *job, const char *path,
+			       bool have_stderr)
 {
 	char buf[512];
 	text why(buf, sizeof buf);
 	long ret = write_image(job, path, why);
-	if (ret < 0)
+	if (ret < 0 && have_stderr) {
 		report(path, why);
+	} else if (ret < 0) {
+		text msg(record->message, sizeof record->message);
+		msg.str("ckpt: checkpoint to ").str(path).str(" failed: ")
+			.str(why.c_str()).ch('\n');
+	}
 	record->result = (int32_t)ret;
 	__atomic_store_n(&record->state, (uint32_t)done, __ATOMIC_RELEASE);
 	sys::futex(&record->state, FUTEX_WAKE, 1 << 30);
@@ -97,15 +132,16 @@ long write_forked(const char *path)
 		report(path, why);
 		return ret;
 	}
-	*record = {running, 0, 0};
+	*record = {running, 0, 0, {}};
 	long pid = fork_quietly();
 	if (pid == 0) {
 		// The app's handlers must not run in its copies.
 		const uint64_t all = ~0ull;
 		sys::rt_sigprocmask(SIG_SETMASK, &all, nullptr);
+		bool have_stderr = drop_descriptors();
 		long writer = fork_quietly();
 		if (writer == 0)
-			writer_child(job, path);
+			writer_child(job, path, have_stderr);
 		record->writer = (int32_t)writer;
 		if (writer < 0) {
 			record->result = (int32_t)writer;
@@ -128,6 +164,60 @@ long write_forked(const char *path)
 	return 0;
 }
 
+// Until threads are saved, an image of one thread of several would not
+// resume (the others would be missing): refuse, naming the count.
+long single_threaded(const char *path)
+{
+	long n = count_app_threads();
+	if (n == 1)
+		return 0;
+	char buf[256];
+	text why(buf, sizeof buf);
+	if (n < 0) {
+		report(path, why.str("cannot list /proc/self/task: ")
+				     .errno_name(n));
+		return n;
+	}
+	report(path, why.str("the process has ").dec(n).str(
+			     " threads; only single-threaded processes can be "
+			     "checkpointed"));
+	return -EOPNOTSUPP; // libc's ENOTSUP
+}
+
+long take(void *path_arg)
+{
+	const char *path = static_cast<const char *>(path_arg);
+	long ret = single_threaded(path);
+	if (ret == 0)
+		ret = config.fork ? write_forked(path) : write_here(path);
+	return ret;
+}
+
+// The checkpoint's work needs some 10 KiB of stack, more than a fiber or
+// an alternate signal stack may have left: it runs on a stack mapped for
+// it and left out of the image (writer.cc skips checkpoint_stack), and
+// the app's stack holds only the capture and the kernel's signal frame.
+long on_own_stack(const char *path)
+{
+	constexpr uint64_t size = 128 << 10; // NORESERVE: only used pages count
+	long addr = sys::mmap(0, size, PROT_READ | PROT_WRITE,
+			      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE |
+				      MAP_STACK,
+			      -1, 0);
+	if (sys::failed(addr)) {
+		char buf[128];
+		text why(buf, sizeof buf);
+		report(path, why.str("cannot map a stack: ").errno_name(addr));
+		return addr;
+	}
+	checkpoint_stack = {(uint64_t)addr, (uint64_t)addr + size};
+	long ret = ckpt_arch_call_on_stack(take, const_cast<char *>(path),
+					   (void *)(addr + size));
+	checkpoint_stack = {};
+	sys::munmap(addr, size);
+	return ret;
+}
+
 // Runs in the restored process, on the app's stack, with its memory, TLS
 // and signal state back: drop what the restorer left mapped.
 void finish_restore()
@@ -140,13 +230,13 @@ void finish_restore()
 	if (a.flags & image::resume_foreign_break)
 		sync_libc_break();
 	if (record)
-		*record = {idle, 0, 0}; // its writer was another process's
+		*record = {idle, 0, 0, {}}; // its writer was another process's
 	start_interval_timer();
 }
 
 } // namespace
 
-long checkpoint(const char *path)
+long checkpoint(const char *path, void *signal_frame)
 {
 	// No handler of the app may run while its memory is being written:
 	// one that changed memory between the checksum and the write would
@@ -162,13 +252,12 @@ long checkpoint(const char *path)
 		return ret;
 	}
 	checkpoint_mask = app_mask;
+	checkpoint_signal_frame = (uint64_t)signal_frame;
 	if (ckpt_arch_capture(&saved_context)) {
 		finish_restore();
 		ret = 1;
-	} else if (config.fork) {
-		ret = write_forked(path);
 	} else {
-		ret = write_here(path);
+		ret = on_own_stack(path);
 	}
 	__atomic_store_n(&busy, 0, __ATOMIC_RELEASE);
 	sys::rt_sigprocmask(SIG_SETMASK, &app_mask, nullptr);
@@ -180,14 +269,31 @@ long wait_forked()
 	if (!record || record->state == idle)
 		return 0;
 	// A writer killed before it could say so leaves "running" behind:
-	// look for it between waits.
-	const sys::timespec tick = {0, 100 * 1000 * 1000};
+	// look for it between waits. Not with kill(pid, 0): a dead writer
+	// left a zombie (under a subreaper that does not reap it) is still
+	// found. A pidfd says "exited" for a zombie too, and, once open,
+	// never names another process that got the pid later.
+	long pidfd = sys::pidfd_open(record->writer);
+	const sys::timespec tick = {0, 100 * 1000 * 1000}, now = {0, 0};
 	while (__atomic_load_n(&record->state, __ATOMIC_ACQUIRE) == running) {
 		sys::futex(&record->state, FUTEX_WAIT, running, &tick);
-		if (record->state == running &&
-		    sys::kill(record->writer, 0) == -ESRCH &&
-		    record->state == running)
+		bool gone;
+		if (pidfd >= 0) {
+			sys::pollfd p = {(int32_t)pidfd, 1 /* POLLIN */, 0};
+			gone = sys::ppoll(&p, 1, &now) == 1;
+		} else { // ESRCH: reaped already; ENOSYS: kernel < 5.3
+			gone = sys::kill(record->writer, 0) == -ESRCH;
+		}
+		if (gone && __atomic_load_n(&record->state, __ATOMIC_ACQUIRE) ==
+				    running)
 			record->result = -ECHILD, record->state = done;
+	}
+	if (pidfd >= 0)
+		sys::close((int)pidfd);
+	if (record->message[0]) {
+		char line[sizeof record->message];
+		text msg(line, sizeof line);
+		print_err(msg.str(record->message));
 	}
 	record->state = idle;
 	return record->result;

@@ -76,57 +76,130 @@ void default_image_path()
 	path.str(name).str(".ckpt");
 }
 
-void read_environment()
+// "2", "0.5", "0.001": seconds, to at most 9 decimals, above 0 and below
+// 2^31, in nanoseconds.
+bool parse_seconds(const char *s, size_t len, uint64_t *ns)
 {
-	char env[64 << 10]; // on the stack: no trace in the image
-	long n = read_file("/proc/self/environ", env, sizeof env);
-	for (long i = 0; i < n;) {
-		const char *var = env + i;
-		size_t len = str_len(var);
-		i += len + 1;
-		const char *eq = var;
-		while (*eq && *eq != '=')
-			eq++;
-		if (!*eq)
-			continue;
-		const char *value = eq + 1;
-		size_t value_len = var + len - value;
-		size_t key_len = eq - var;
-		auto is = [&](const char *key) {
-			return str_len(key) == key_len &&
-			       memcmp(key, var, key_len) == 0;
-		};
-		if (is("CKPT_IMAGE") && value_len) {
-			if (!str_copy(config.image_path,
-				      sizeof config.image_path, value))
-				warn("CKPT_IMAGE is too long", value, 64);
-		} else if (is("CKPT_SIGNAL")) {
-			int sig = parse_signal(value, value_len);
-			if (sig && sig != SIGKILL && sig != SIGSTOP)
-				config.signal = sig;
-			else
-				warn("CKPT_SIGNAL is not a usable signal",
-				     value, value_len);
-		} else if (is("CKPT_SYNC")) {
-			config.sync = value_len == 1 && value[0] == '1';
-		} else if (is("CKPT_FORK")) {
-			config.fork = value_len == 1 && value[0] == '1';
-		} else if (is("CKPT_INTERVAL")) {
-			uint64_t seconds;
-			if (parse_u64(value, value_len, &seconds) && seconds &&
-			    seconds < (1u << 31))
-				config.interval = (uint32_t)seconds;
-			else
-				warn("CKPT_INTERVAL is not a number of seconds",
-				     value, value_len);
-		}
+	const char *dot = s;
+	while (dot < s + len && *dot != '.')
+		dot++;
+	uint64_t whole = 0, frac = 0;
+	size_t whole_len = dot - s, frac_len = dot < s + len ? len - whole_len - 1 : 0;
+	if (whole_len && !parse_u64(s, whole_len, &whole))
+		return false;
+	if (dot < s + len && (!frac_len || frac_len > 9 ||
+			      !parse_u64(dot + 1, frac_len, &frac)))
+		return false;
+	if (!whole_len && !frac_len)
+		return false;
+	for (size_t i = frac_len; i < 9; i++)
+		frac *= 10;
+	if (whole >= (1u << 31) || (!whole && !frac))
+		return false;
+	*ns = whole * 1000000000ull + frac;
+	return true;
+}
+
+// One NAME=value string of the environment.
+void apply_setting(const char *var, size_t len)
+{
+	const char *eq = var;
+	while (eq < var + len && *eq != '=')
+		eq++;
+	if (eq == var + len)
+		return;
+	const char *value = eq + 1;
+	size_t value_len = var + len - value;
+	size_t key_len = eq - var;
+	auto is = [&](const char *key) {
+		return str_len(key) == key_len && memcmp(key, var, key_len) == 0;
+	};
+	if (is("CKPT_IMAGE") && value_len) {
+		if (!str_copy(config.image_path, sizeof config.image_path, value))
+			warn("CKPT_IMAGE is too long", value, 64);
+	} else if (is("CKPT_SIGNAL")) {
+		int sig = parse_signal(value, value_len);
+		if (sig && sig != SIGKILL && sig != SIGSTOP)
+			config.signal = sig;
+		else
+			warn("CKPT_SIGNAL is not a usable signal", value,
+			     value_len);
+	} else if (is("CKPT_SYNC")) {
+		config.sync = value_len == 1 && value[0] == '1';
+	} else if (is("CKPT_FORK")) {
+		config.fork = value_len == 1 && value[0] == '1';
+	} else if (is("CKPT_INTERVAL")) {
+		uint64_t ns;
+		if (parse_seconds(value, value_len, &ns))
+			config.interval_ns = ns;
+		else
+			warn("CKPT_INTERVAL is not a number of seconds", value,
+			     value_len);
 	}
 }
 
-void on_signal(int, void *, void *)
+// /proc/self/environ is as large as the app's environment (up to a
+// quarter of the stack limit): read it in chunks and gather one string at
+// a time. A string too long for var is no setting of ours (CKPT_IMAGE is
+// at most 4095 bytes); a CKPT_ one says so.
+void read_environment()
 {
-	// checkpoint() reports failures on stderr itself.
-	checkpoint(config.image_path);
+	long fd = sys::open("/proc/self/environ", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	char chunk[4096]; // on the stack: no trace in the image
+	char var[sizeof config.image_path + 64];
+	size_t len = 0;
+	bool too_long = false;
+	for (;;) {
+		long n = sys::read((int)fd, chunk, sizeof chunk);
+		if (n == -EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		for (long i = 0; i < n; i++) {
+			if (chunk[i]) {
+				if (len < sizeof var - 1)
+					var[len++] = chunk[i];
+				else
+					too_long = true;
+				continue;
+			}
+			var[len] = 0;
+			if (too_long && starts_with(var, "CKPT_"))
+				warn("setting too long, ignored", var, 64);
+			else if (!too_long)
+				apply_setting(var, len);
+			len = 0;
+			too_long = false;
+		}
+	}
+	sys::close((int)fd);
+}
+
+void arm_interval_timer();
+
+// Out of line: its buffer stays off the stack the signal landed on.
+__attribute__((noinline)) void report_busy()
+{
+	char buf[4200];
+	text msg(buf, sizeof buf);
+	msg.str("ckpt: checkpoint signal ignored: a checkpoint is under way; ")
+		.str(config.image_path).str(" is not written again\n");
+	print_err(msg);
+}
+
+void on_signal(int, void *, void *frame)
+{
+	// checkpoint() reports failures on stderr itself, but for this one:
+	// another thread's checkpoint is under way (a thread of this one
+	// cannot take the signal: it runs with every signal blocked, and a
+	// request that arrives then is taken when it ends).
+	if (checkpoint(config.image_path, frame) == -EBUSY)
+		report_busy();
+	// The next periodic checkpoint counts from the end of this one (in a
+	// restored process too, whose new timer is armed already: no harm).
+	arm_interval_timer();
 }
 
 void init_crc32c()
@@ -139,30 +212,56 @@ void init_crc32c()
 
 } // namespace
 
+namespace {
+
+int interval_timer = -1;
+
+void interval_failed(const char *what, long err)
+{
+	char buf[256];
+	text msg(buf, sizeof buf);
+	msg.str("ckpt: cannot ").str(what).str(" the CKPT_INTERVAL timer: ")
+		.errno_name(err).ch('\n');
+	print_err(msg);
+}
+
+// One-shot, armed again when a checkpoint ends: a periodic timer would
+// fire during a checkpoint longer than the interval, and its pending
+// signal would start the next one at once, for ever, with the app never
+// running in between.
+void arm_interval_timer()
+{
+	if (interval_timer < 0)
+		return;
+	sys::itimerspec once = {};
+	once.value.sec = config.interval_ns / 1000000000;
+	once.value.nsec = config.interval_ns % 1000000000;
+	long ret = sys::timer_settime(interval_timer, &once);
+	if (ret < 0)
+		interval_failed("arm", ret);
+}
+
+} // namespace
+
 // A POSIX timer of its own, which sends the checkpoint signal: the app's
 // alarm(), itimers and other timers are untouched. Timers do not survive
-// a restore, so a restored process arms it again.
+// a restore, so a restored process creates it again.
 void start_interval_timer()
 {
-	if (!config.interval)
+	interval_timer = -1;
+	if (!config.interval_ns)
 		return;
 	sys::sigevent sev = {};
 	sev.signo = config.signal;
 	sev.notify = SIGEV_SIGNAL;
 	int id;
 	long ret = sys::timer_create(CLOCK_MONOTONIC, &sev, &id);
-	if (ret == 0) {
-		sys::itimerspec every = {};
-		every.interval.sec = every.value.sec = config.interval;
-		ret = sys::timer_settime(id, &every);
-	}
 	if (ret < 0) {
-		char buf[256];
-		text msg(buf, sizeof buf);
-		msg.str("ckpt: cannot start the CKPT_INTERVAL timer: ")
-			.errno_name(ret).ch('\n');
-		print_err(msg);
+		interval_failed("create", ret);
+		return;
 	}
+	interval_timer = id;
+	arm_interval_timer();
 }
 
 namespace {

@@ -16,18 +16,33 @@ struct settings {
 	int signal;
 	bool sync; // CKPT_SYNC=1: fdatasync the image before the rename
 	bool fork; // CKPT_FORK=1: a copy-on-write child writes the image
-	uint32_t interval; // CKPT_INTERVAL: seconds between checkpoints, or 0
+	// CKPT_INTERVAL: nanoseconds from the end of one periodic checkpoint
+	// to the next, or 0
+	uint64_t interval_ns;
 };
 extern settings config;
 
 // The app's signal mask when the checkpoint began: the image's.
 extern uint64_t checkpoint_mask;
+// The ucontext the checkpoint signal's handler got, or 0 (the API).
+extern uint64_t checkpoint_signal_frame;
+
+// The stack the checkpoint runs on, mapped for it: in no image.
+struct address_range {
+	uint64_t start, end;
+};
+extern address_range checkpoint_stack;
 
 // Takes a checkpoint to path: 0, 1 in a restored process, or -errno.
-long checkpoint(const char *path);
+// signal_frame: the handler's ucontext, for a signal checkpoint.
+long checkpoint(const char *path, void *signal_frame = nullptr);
 
 // Waits for the last forked checkpoint to be complete: 0 or -errno.
 long wait_forked();
+
+// The number of the app's threads, the caller included (an emulator's
+// own threads and exiting ones do not count), or -errno.
+long count_app_threads();
 
 // Arms the CKPT_INTERVAL timer (again, in a restored process).
 void start_interval_timer();

@@ -98,6 +98,7 @@ long save_kernel_state(image::header *h)
 			h->sigactions[sig - 1] = {};
 	}
 	h->sigmask = checkpoint_mask;
+	h->signal_frame = checkpoint_signal_frame;
 	ret = sys::sigaltstack(nullptr, &h->altstack);
 	if (ret < 0)
 		return ret;

@@ -462,10 +462,21 @@ const char *scan_memory(scratch *s)
 		// Cannot be unmapped or mapped: the kernel's business.
 		if (e.named("[vsyscall]"))
 			continue;
-		if (e.start < s_start)
-			why = b.add(e, e.start, e.end < s_start ? e.end : s_start);
-		if (!why && e.end > s_end)
-			why = b.add(e, e.start > s_end ? e.start : s_end, e.end);
+		// Two holes, in address order: the working memory and the
+		// checkpoint's stack (an empty range if none).
+		address_range holes[2] = {{s_start, s_end}, checkpoint_stack};
+		if (holes[1].start < holes[0].start)
+			holes[0] = holes[1], holes[1] = {s_start, s_end};
+		uint64_t from = e.start;
+		for (const address_range &h : holes) {
+			if (why || h.end <= from || h.start >= e.end)
+				continue;
+			if (h.start > from)
+				why = b.add(e, from, h.start);
+			from = h.end;
+		}
+		if (!why && from < e.end)
+			why = b.add(e, from, e.end);
 	}
 	if (!why && scan.bad())
 		why = "cannot parse /proc/self/maps";
