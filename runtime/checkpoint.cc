@@ -25,16 +25,50 @@ arch::context saved_context;
 image::resume_args resume;
 int busy;
 
-// How the last forked checkpoint ended, in memory shared with the child
-// that writes it. state is a futex word.
+// The forked checkpoints, in memory shared with the children that write
+// them. Each has a number; the writers end in that order (each waits
+// for the one before it to end, or die, before it renames its image), so
+// an older image never lands over a newer one. Both futex words.
 struct fork_record {
-	uint32_t state;  // running, done
-	int32_t result;  // 0 or -errno
-	int32_t writer;  // pid of the child writing the image
+	uint32_t state;  // the latest's number << 1 | done; 0: none to wait for
+	int32_t result;  // the latest's: 0 or -errno
+	int32_t writer;  // pid of the latest's writer
+	uint32_t taken;  // forked checkpoints so far: the latest's number
+	uint32_t ended;  // the number of the last writer that ended
 	char message[1024]; // a failure the writer could not print, or ""
 };
-enum : uint32_t { idle, running, done };
+constexpr uint32_t done = 1;
 fork_record *record;
+
+// The writer's own: its number, and the writer before it (a pidfd, or
+// -1 with its pid, or pid 0 if there was none still at work).
+uint32_t writer_number;
+int32_t previous_writer;
+long previous_pidfd = -1;
+
+bool previous_writer_gone()
+{
+	if (previous_pidfd >= 0) {
+		const sys::timespec now = {0, 0};
+		sys::pollfd p = {(int32_t)previous_pidfd, 1 /* POLLIN */, 0};
+		return sys::ppoll(&p, 1, &now) == 1;
+	}
+	return !previous_writer || sys::kill(previous_writer, 0) == -ESRCH;
+}
+
+// Waits until the writer before this one has ended (or died), so that
+// this one's image reaches the path after it.
+void wait_turn()
+{
+	const sys::timespec tick = {0, 20 * 1000 * 1000};
+	for (;;) {
+		uint32_t e = __atomic_load_n(&record->ended, __ATOMIC_ACQUIRE);
+		if ((int32_t)(e - (writer_number - 1)) >= 0 ||
+		    previous_writer_gone())
+			return;
+		sys::futex(&record->ended, FUTEX_WAIT, e, &tick);
+	}
+}
 
 void report(const char *path, const text &why)
 {
@@ -89,7 +123,8 @@ bool drop_descriptors()
 {
 	char buf[512];
 	text why(buf, sizeof buf);
-	long ret = write_image(job, path, why);
+	long ret = write_image(job, path, why, wait_turn);
+	wait_turn(); // a failed writer ends in its turn too
 	if (ret < 0 && have_stderr) {
 		report(path, why);
 	} else if (ret < 0) {
@@ -97,9 +132,16 @@ bool drop_descriptors()
 		msg.str("ckpt: checkpoint to ").str(path).str(" failed: ")
 			.str(why.c_str()).ch('\n');
 	}
+	// The result is the latest's to give: an older writer's is
+	// overwritten by the newer one's, which ends after it.
 	record->result = (int32_t)ret;
-	__atomic_store_n(&record->state, (uint32_t)done, __ATOMIC_RELEASE);
-	sys::futex(&record->state, FUTEX_WAKE, 1 << 30);
+	__atomic_store_n(&record->ended, writer_number, __ATOMIC_RELEASE);
+	sys::futex(&record->ended, FUTEX_WAKE, 1 << 30);
+	uint32_t running = writer_number << 1;
+	if (__atomic_compare_exchange_n(&record->state, &running,
+					running | done, false,
+					__ATOMIC_RELEASE, __ATOMIC_RELAXED))
+		sys::futex(&record->state, FUTEX_WAKE, 1 << 30);
 	sys::exit_group(ret < 0);
 }
 
@@ -132,21 +174,33 @@ long write_forked(const char *path)
 		report(path, why);
 		return ret;
 	}
-	*record = {running, 0, 0, {}};
+	const uint32_t number = record->taken + 1;
+	// A writer still at work: the new one waits for it (it cannot
+	// have ended without saying so unless it died).
+	const int32_t previous =
+		(int32_t)(record->ended - record->taken) < 0 ? record->writer
+							     : 0;
+	record->taken = number;
+	record->writer = 0;
+	record->message[0] = 0;
+	__atomic_store_n(&record->state, number << 1, __ATOMIC_RELEASE);
 	long pid = fork_quietly();
 	if (pid == 0) {
 		// The app's handlers must not run in its copies.
 		const uint64_t all = ~0ull;
 		sys::rt_sigprocmask(SIG_SETMASK, &all, nullptr);
 		bool have_stderr = drop_descriptors();
+		writer_number = number;
+		previous_writer = previous;
+		// Opened now, while the pid can only be that writer's (or a
+		// zombie's): a pidfd never names a later process.
+		previous_pidfd = previous ? sys::pidfd_open(previous) : -1;
+		if (previous_pidfd == -ESRCH)
+			previous_writer = 0;
 		long writer = fork_quietly();
 		if (writer == 0)
 			writer_child(job, path, have_stderr);
 		record->writer = (int32_t)writer;
-		if (writer < 0) {
-			record->result = (int32_t)writer;
-			record->state = done;
-		}
 		sys::exit_group(0);
 	}
 	if (pid > 0) {
@@ -155,9 +209,15 @@ long write_forked(const char *path)
 			;
 	}
 	end_image(job);
-	if (pid < 0 || record->writer < 0) {
-		ret = pid < 0 ? pid : record->writer;
-		record->state = idle;
+	if (pid < 0 || record->writer <= 0) {
+		// Nothing will write this one: it ends here, and whoever
+		// waits for it is told about the one before it no more.
+		ret = pid < 0 ? pid : record->writer ? record->writer : -ECHILD;
+		record->taken = number - 1;
+		record->writer = previous;
+		__atomic_store_n(&record->state,
+				 previous ? (number - 1) << 1 : 0,
+				 __ATOMIC_RELEASE);
 		report(path, why.str("fork: ").errno_name(ret));
 		return ret;
 	}
@@ -230,7 +290,7 @@ void finish_restore()
 	if (a.flags & image::resume_foreign_break)
 		sync_libc_break();
 	if (record)
-		*record = {idle, 0, 0, {}}; // its writer was another process's
+		*record = {}; // its writers were another process's
 	start_interval_timer();
 }
 
@@ -266,8 +326,9 @@ long checkpoint(const char *path, void *signal_frame)
 
 long wait_forked()
 {
-	if (!record || record->state == idle)
+	if (!record || !record->state)
 		return 0;
+	const uint32_t running = record->state & ~done;
 	// A writer killed before it could say so leaves "running" behind:
 	// look for it between waits. Not with kill(pid, 0): a dead writer
 	// left a zombie (under a subreaper that does not reap it) is still
@@ -275,7 +336,16 @@ long wait_forked()
 	// never names another process that got the pid later.
 	long pidfd = sys::pidfd_open(record->writer);
 	const sys::timespec tick = {0, 100 * 1000 * 1000}, now = {0, 0};
-	while (__atomic_load_n(&record->state, __ATOMIC_ACQUIRE) == running) {
+	// Done, or its writer ended without marking it (a checkpoint whose
+	// fork failed made the one before it the latest again).
+	auto waiting = [&] {
+		return __atomic_load_n(&record->state, __ATOMIC_ACQUIRE) ==
+			       running &&
+		       (int32_t)(__atomic_load_n(&record->ended,
+						 __ATOMIC_ACQUIRE) -
+				 (running >> 1)) < 0;
+	};
+	while (waiting()) {
 		sys::futex(&record->state, FUTEX_WAIT, running, &tick);
 		bool gone;
 		if (pidfd >= 0) {
@@ -284,9 +354,16 @@ long wait_forked()
 		} else { // ESRCH: reaped already; ENOSYS: kernel < 5.3
 			gone = sys::kill(record->writer, 0) == -ESRCH;
 		}
-		if (gone && __atomic_load_n(&record->state, __ATOMIC_ACQUIRE) ==
-				    running)
-			record->result = -ECHILD, record->state = done;
+		// A writer that ended said so before it exited: one gone and
+		// still not done died.
+		uint32_t expected = running;
+		if (gone && waiting()) {
+			record->result = -ECHILD;
+			__atomic_compare_exchange_n(&record->state, &expected,
+						    running | done, false,
+						    __ATOMIC_RELEASE,
+						    __ATOMIC_RELAXED);
+		}
 	}
 	if (pidfd >= 0)
 		sys::close((int)pidfd);
@@ -295,8 +372,9 @@ long wait_forked()
 		text msg(line, sizeof line);
 		print_err(msg.str(record->message));
 	}
-	record->state = idle;
-	return record->result;
+	long result = record->result;
+	record->state = 0;
+	return result;
 }
 
 } // namespace ckpt

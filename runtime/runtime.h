@@ -64,7 +64,10 @@ long begin_image(const arch::context *ctx, const image::resume_args *resume,
 		 image_job **job, text &msg);
 // Scans memory and writes the image to path (a temporary file, then a
 // rename): in the app, or in a copy-on-write child of it.
-long write_image(image_job *job, const char *path, text &msg);
+// before_publish, if given, runs when the image is complete, just before
+// it is renamed into place.
+long write_image(image_job *job, const char *path, text &msg,
+		 void (*before_publish)() = nullptr);
 // Unmaps the working memory.
 void end_image(image_job *job);
 

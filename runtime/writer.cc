@@ -491,7 +491,8 @@ const char *scan_memory(scratch *s)
 
 } // namespace
 
-long write_image(image_job *job, const char *path, text &msg)
+long write_image(image_job *job, const char *path, text &msg,
+		 void (*before_publish)())
 {
 	auto *s = reinterpret_cast<scratch *>(job);
 	if (const char *why = scan_memory(s)) {
@@ -502,6 +503,8 @@ long write_image(image_job *job, const char *path, text &msg)
 	long ret = create_image_file(path, f, s->staging, staging_size, msg);
 	if (!ret)
 		ret = write_file(f.fd, *s, config.sync, msg);
+	if (!ret && before_publish)
+		before_publish();
 	if (!ret)
 		ret = publish_image_file(path, f, msg);
 	discard_image_file(f);
