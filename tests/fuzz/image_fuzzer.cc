@@ -108,13 +108,63 @@ void print_info(const image::header &h, std::vector<image::region> &regions,
 		fwrite(fuzz::out, 1, fuzz::out_len, stdout);
 }
 
-// The decisions being rewritten now, to be called here once they land
-// (README.md, "Fuzzing"): the vdso layout check, the fd reopen policy as
-// prepare_files() applies it, the process-state and rlimit plan, and the
-// saved registers against this CPU. Each must be a function of the image
-// (and the facts of this machine) alone, without system calls.
-void plan(const fuzz::view &, const image::header &)
+// The accepted image being checked, for read_app().
+struct {
+	const uint8_t *data;
+	const image::header *h;
+	const image::region *regions;
+	const image::run *runs;
+} current;
+
+// Reads len bytes of the app's memory at addr from the image's stored
+// data (an arch::app_reader); false where the image stores none.
+bool read_app(uint64_t addr, void *buf, size_t len)
 {
+	const auto &c = current;
+	uint32_t first = 0;
+	for (uint32_t i = 0; i < c.h->region_count; i++) {
+		const image::region &r = c.regions[i];
+		if (addr < r.start || addr >= r.end) {
+			first += r.run_count;
+			continue;
+		}
+		uint64_t stored = 0;
+		for (uint32_t k = 0; k < r.run_count; k++) {
+			const image::run &u = c.runs[first + k];
+			uint64_t off = addr - r.start;
+			if (off >= u.offset && off - u.offset < u.length) {
+				if (len > u.length - (off - u.offset))
+					return false;
+				memcpy(buf, c.data + r.data_offset + stored +
+						    (off - u.offset), len);
+				return true;
+			}
+			stored += u.length;
+		}
+		return false;
+	}
+	return false;
+}
+
+// The decisions that need no system change beyond the tables, after
+// check_runtime_state(). Being rewritten now by others, to be called here
+// once they land (README.md, "Fuzzing the image checks"): the vdso layout
+// check against a given kernel layout, the fd reopen decisions of
+// prepare_files() for given file facts, the rlimit plan for given current
+// limits, and the saved registers against this CPU:
+//   arch::context_fault(ctx) and arch::frame_fault(h.signal_frame,
+//   read_app), for images of the host's architecture.
+void plan(const fuzz::view &v, const image::header &h)
+{
+	// check_runtime_state() promises that the runtime's records are
+	// stored: the restorer reads the context and writes the resume
+	// record there.
+	uint8_t ctx[512];
+	uint8_t resume[sizeof(image::resume_args)];
+	if (v.target.context_size > sizeof ctx ||
+	    !read_app(h.context_addr, ctx, v.target.context_size) ||
+	    !read_app(h.resume_addr, resume, sizeof resume))
+		__builtin_trap();
 }
 
 } // namespace
@@ -135,6 +185,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < sizeof h)
 		return 0; // load.cc refuses these as "too short" or "truncated"
 	memcpy(&h, data, sizeof h);
+	// The names take any value: a message may name an unchecked field.
+	touch(image::kind_name(data[size - 1] % 8));
+	touch(image::fd_kind_name(data[size - 2] % 16));
+	touch(image::describe((image::fault)(data[size - 3] % 64)));
 	const fuzz::view v = fuzz::view_of(h);
 	image::problem p = image::check_header(h, size, v.page_size, v.target);
 	if (p.what != image::fault::none)
@@ -186,6 +240,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		touch(strings.data() + e.name);
 	}
 	touch(strings.data() + h.process.cwd);
+	current = {data, &h, regions.data(), runs.data()};
 	plan(v, h);
 	print_info(h, regions, runs, fds, strings);
 	return verdict(v, {});
