@@ -12,10 +12,12 @@ import tempfile
 
 SRC = os.path.dirname(os.path.abspath(__file__))
 
-# Where the restorer is linked. Far from where the kernel puts executables,
-# mmap areas and stacks (x86_64 and qemu-user alike), but below 47 bits.
-# The restorer moves itself anyway if an image claims this range.
-RESTORER_BASE = 0x2AA000000000
+# Where the restorer is linked: low (256 MiB), so that it starts on any
+# user address-space size (arm64 kernels with 39-bit VA end at 512 GiB),
+# above where non-PIE executables start (4 MiB) and below where the kernel
+# puts PIE ones, mmap areas and stacks. The restorer moves itself if an
+# image claims this range (a non-PIE app's heap may reach it).
+RESTORER_BASE = 0x10000000
 # A second base, a page-size multiple away for every page size, used to
 # prove that the restorer's bytes do not depend on where it sits.
 RESTORER_PROBE_BASE = RESTORER_BASE + 0x40000000
@@ -188,8 +190,8 @@ FUZZ_HOSTED = ['tests/fuzz/image_fuzzer.cc', 'tests/fuzz/mutator.cc',
 FUZZ_TARGETED = ['runtime/image.cc', 'restorer/info.cc',
                  'restorer/process.cc', 'restorer/files.cc']
 FUZZ_SUPPORT = ['runtime/crc32c.cc', 'runtime/fmt.cc']
-RESTORER_ARCH_SOURCES = ['thread.cc', 'crc32c.cc', 'icache.cc', 'start.S',
-                         'resume.S', 'jump.S']
+RESTORER_ARCH_SOURCES = ['thread.cc', 'crc32c.cc', 'icache.cc',
+                         'registers.cc', 'start.S', 'resume.S', 'jump.S']
 RUNTIME_ARCH_SOURCES = ['thread.cc', 'crc32c.cc', 'capture.S', 'sigreturn.S']
 
 

@@ -33,6 +33,16 @@ bool crc32c_supported(const uint64_t *auxv);
 // CRC32C over len bytes with those instructions; no pre/post inversion.
 uint32_t crc32c_update(uint32_t crc, const unsigned char *p, size_t len);
 
+// Reads len bytes of the app's memory at addr (from the image, or from
+// memory once restored); false if they are not there.
+using app_reader = bool (*)(uint64_t addr, void *buf, size_t len);
+
+// Why this CPU would fault loading the saved context (ckpt_arch_resume),
+// or returning through the signal frame at frame (rt_sigreturn; 0: none);
+// nullptr if it would not. Restorer, before the point of no return.
+const char *context_fault(const context &ctx);
+const char *frame_fault(uint64_t frame, app_reader read);
+
 } // namespace arch
 
 // Assembly trampolines, one per file in arch/<arch>/.

@@ -9,6 +9,7 @@
 #include <linux/fcntl.h>
 #include <linux/mman.h>
 #include <linux/prctl.h>
+#include <asm/stat.h>
 #include <linux/stat.h>
 
 #include "arch/arch.h"
@@ -116,6 +117,24 @@ static inline long mremap(uint64_t old_addr, size_t old_len, size_t new_len,
 {
 	return arch::syscall5(__NR_mremap, old_addr, old_len, new_len, flags,
 			      new_addr);
+}
+static inline long madvise(uint64_t addr, size_t len, int advice)
+{
+	return arch::syscall3(__NR_madvise, addr, len, advice);
+}
+static inline long linkat(int olddir, const char *oldpath, int newdir,
+			  const char *newpath, int flags)
+{
+	return arch::syscall5(__NR_linkat, olddir, SYS_ARG(oldpath), newdir,
+			      SYS_ARG(newpath), flags);
+}
+// The kernel's struct stat (asm/stat.h: its layout differs per arch, its
+// field names do not); for where statx is refused.
+static inline long fstatat(int dirfd, const char *path, struct ::stat *st,
+			   int flags)
+{
+	return arch::syscall4(__NR_newfstatat, dirfd, SYS_ARG(path),
+			      SYS_ARG(st), flags);
 }
 static inline long brk(uint64_t addr)
 {

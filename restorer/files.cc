@@ -10,10 +10,19 @@
 //     checkpoint) is a dup again, sharing its offset.
 //   - anything else (pipes, sockets, eventfds, epoll, ttys above 2,
 //     memfds, ...) is lost: closed, with a warning that names it.
-// A file that is gone, was deleted before the checkpoint, or is now
-// shorter than the saved offset makes the restore fail before the point
-// of no return, unless --allow-missing-files (then: a warning, and the
-// descriptor stays closed).
+// A file that is gone, was deleted before the checkpoint, is now another
+// kind of file or a symbolic link, or is shorter than the saved offset
+// makes the restore fail before the point of no return, unless
+// --allow-missing-files (then: a warning, and the descriptor stays
+// closed). A file with another device or inode than the one saved is
+// refused unless --allow-changed-files (then: a warning, and it is
+// restored).
+//
+// Opening: never through a symbolic link at the end of the path, never
+// blocking (a FIFO would wait for its other end with every signal
+// blocked), and nothing opened for real before it is known to be the
+// right file: first O_PATH | O_NOFOLLOW, to see what is there, then the
+// app's flags on that very inode through /proc/self/fd.
 //
 // Descriptor numbers: every file is opened before the point of no return
 // at a temporary number above all of the image's ("base"), where the image
@@ -61,6 +70,9 @@ bool memory_device(const image::fd_entry &e)
 
 action policy(const image::fd_entry &e)
 {
+	// Unknown at checkpoint: standard streams are the caller's again.
+	if (e.flags & image::fd_lost)
+		return e.fd <= 2 ? inherit : lost;
 	if (e.dup_of >= 0)
 		return policy(g.fds[e.dup_of]) == lost ? lost : dup;
 	const uint32_t k = e.kind;
@@ -110,14 +122,117 @@ bool missing(ckpt::text &err, uint32_t i, const char *why, long ret = 0)
 	return false;
 }
 
-// Moves fd (or passes on -errno) to the lowest free number >= base.
+// Moves fd (or passes on -errno) to the lowest free number >= base; one
+// there already is the lowest free one (open() takes the lowest), and
+// stays, so that the count of needed_nofile() holds.
 long move_up(long fd)
 {
-	if (fd < 0)
+	if (fd < 0 || fd >= base)
 		return fd;
 	long moved = sys::fcntl((int)fd, F_DUPFD_CLOEXEC, base);
 	sys::close((int)fd);
 	return moved;
+}
+
+const char *type_name(uint32_t mode)
+{
+	switch (mode & S_IFMT) {
+	case S_IFREG: return "a file";
+	case S_IFDIR: return "a directory";
+	case S_IFCHR: return "a character device";
+	case S_IFBLK: return "a block device";
+	case S_IFIFO: return "a fifo";
+	case S_IFSOCK: return "a socket";
+	case S_IFLNK: return "a symbolic link";
+	}
+	return "an unknown kind of file";
+}
+
+// The kernel's dev_t of a statx result, as fd_entry::dev holds it.
+uint32_t dev_of(const struct statx &st)
+{
+	return st.stx_dev_major << 20 | (st.stx_dev_minor & 0xfffff);
+}
+
+ckpt::text &device(ckpt::text &t, uint32_t dev)
+{
+	return t.udec(dev >> 20).ch(':').udec(dev & 0xfffff);
+}
+
+// What is at path now, without following a symbolic link at its end and
+// without opening it for reading or writing: an O_PATH descriptor at a
+// temporary number, and its statx in *st; or -errno.
+long look_at(const char *path, struct statx *st)
+{
+	long fd = move_up(sys::open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC));
+	if (fd < 0)
+		return fd;
+	*st = {};
+	long ret = sys::statx((int)fd, "", AT_EMPTY_PATH,
+			      STATX_TYPE | STATX_INO | STATX_SIZE, st);
+	if (ret < 0) {
+		sys::close((int)fd);
+		return ret;
+	}
+	return fd;
+}
+
+// Opens the inode behind O_PATH descriptor path_fd with flags, without
+// blocking (O_NONBLOCK: the caller sets the app's flags afterwards), at
+// a temporary number; closes path_fd. The /proc/self/fd link is a link:
+// O_NOFOLLOW would refuse it (ELOOP).
+long open_for_real(long path_fd, int flags)
+{
+	char proc[32];
+	ckpt::text t(proc, sizeof proc);
+	t.str("/proc/self/fd/").dec(path_fd);
+	flags = (flags & ~O_NOFOLLOW) | O_NONBLOCK | O_CLOEXEC;
+	long fd = move_up(sys::open(proc, flags));
+	sys::close((int)path_fd);
+	return fd;
+}
+
+// Whether what is at a file's path now is the file the image saved: the
+// same kind, not a symbolic link where there was none, the same device
+// (a memory device) or the same file system and inode. nullptr if so;
+// else why not, with *changed set if it is only another file of the
+// same kind (what --allow-changed-files accepts), described in how.
+const char *not_the_same(const image::fd_entry &e, const struct statx &st,
+			 bool *changed, ckpt::text &how)
+{
+	const uint32_t now = st.stx_mode & S_IFMT, was = e.mode & S_IFMT;
+	*changed = false;
+	if (now == S_IFLNK && was != S_IFLNK)
+		return "a symbolic link is there now (never followed)";
+	if (now != was) {
+		how.str("it is ").str(type_name(now)).str(" now, it was ")
+			.str(type_name(was));
+		return how.c_str();
+	}
+	if (now == S_IFCHR || now == S_IFBLK) {
+		if (st.stx_rdev_major == e.rdev_major &&
+		    st.stx_rdev_minor == e.rdev_minor)
+			return nullptr;
+		*changed = true;
+		how.str("it is another device now (")
+			.udec(st.stx_rdev_major).ch(':').udec(st.stx_rdev_minor)
+			.str(", was ").udec(e.rdev_major).ch(':')
+			.udec(e.rdev_minor).ch(')');
+		return how.c_str();
+	}
+	if (!e.dev) // an image that did not record it
+		return nullptr;
+	// The files of a process in /proc get new inodes with the process:
+	// the restored one's are not those the app had.
+	const bool proc_self = ckpt::starts_with(g.strings + e.name,
+						"/proc/self/");
+	if (dev_of(st) == e.dev && (proc_self || st.stx_ino == e.ino))
+		return nullptr;
+	*changed = true;
+	how.str("it is another file now (device ");
+	device(how, dev_of(st)).str(" inode ").udec(st.stx_ino).str(", was ");
+	device(how, e.dev).str(" inode ").udec(e.ino).ch(')');
+	return how.c_str();
 }
 
 // Opens entry i's file at a temporary number; false if refused.
@@ -127,22 +242,46 @@ bool open_file(ckpt::text &err, uint32_t i)
 	if (e.flags & image::fd_deleted)
 		return missing(err, i, "the file was deleted before the "
 				       "checkpoint");
-	const int flags = (e.open_flags & ~(O_CREAT | O_EXCL | O_TRUNC |
-					    O_NOCTTY)) | O_CLOEXEC;
-	long fd = move_up(sys::open(name_of(e), flags));
+	struct statx st;
+	long fd = look_at(name_of(e), &st);
+	if (fd < 0)
+		return missing(err, i, "cannot reopen it", fd);
+	char how_buf[256];
+	ckpt::text how(how_buf, sizeof how_buf);
+	bool changed;
+	if (const char *why = not_the_same(e, st, &changed, how)) {
+		if (!changed) {
+			sys::close((int)fd);
+			return missing(err, i, why);
+		}
+		char buf[4096 + 512];
+		ckpt::text t(buf, sizeof buf);
+		fd_message(t, e).str(": ").str(why);
+		if (!g.opts.allow_changed_files) {
+			sys::close((int)fd);
+			err.str(t.c_str()).str(" (--allow-changed-files "
+					       "restores with it)\n");
+			return false;
+		}
+		warn(t.str("; restored with it\n"));
+	}
+	if (e.open_flags & O_PATH) {
+		temps[i] = (int32_t)fd;
+		return true;
+	}
+	const int flags = e.open_flags & ~(O_CREAT | O_EXCL | O_TRUNC |
+					   O_NOCTTY | O_CLOEXEC);
+	fd = open_for_real(fd, flags);
 	if (fd < 0)
 		return missing(err, i, "cannot reopen it", fd);
 	temps[i] = (int32_t)fd;
-	if (e.open_flags & O_PATH)
-		return true;
-	struct statx st = {};
-	long ret = sys::statx((int)fd, "", AT_EMPTY_PATH,
-			      STATX_TYPE | STATX_SIZE, &st);
 	const char *why = nullptr;
-	if (ret < 0)
-		why = "cannot stat it";
-	else if ((st.stx_mode & S_IFMT) != (e.mode & S_IFMT))
-		why = "it is another kind of file now";
+	long ret = 0;
+	// It was opened O_NONBLOCK; F_SETFL sets O_APPEND, O_NONBLOCK,
+	// O_DIRECT, O_NOATIME and O_ASYNC as the app had them.
+	if (!(flags & O_NONBLOCK) &&
+	    (ret = sys::fcntl((int)fd, F_SETFL, flags)) < 0)
+		why = "cannot set its flags (fcntl F_SETFL)";
 	// Files in /proc and /sys say they are empty and read anyway: only
 	// a file that reached the offset then must reach it now.
 	else if (e.kind == image::fd_file && st.stx_size < e.offset &&
@@ -169,6 +308,99 @@ bool caller_has(int fd)
 	return sys::fcntl(fd, F_GETFD) >= 0;
 }
 
+// The fd table's entry for a file of this path, if the app had one open:
+// it says which device and inode a mapping of that path should find.
+const image::fd_entry *fd_of_path(const char *path)
+{
+	for (uint32_t i = 0; i < g.header.fd_count; i++) {
+		const image::fd_entry &e = g.fds[i];
+		if (e.kind == image::fd_file && e.dev &&
+		    !(e.flags & (image::fd_deleted | image::fd_lost)) &&
+		    ckpt::str_eq(name_of(e), path))
+			return &e;
+	}
+	return nullptr;
+}
+
+// A region's file cannot be had: refuse, or with --allow-missing-files
+// map zeroed memory. False: refused.
+bool region_missing(ckpt::text &err, uint32_t i, const char *why,
+		    long ret = 0)
+{
+	const image::region &r = g.regions[i];
+	char buf[4096 + 512];
+	ckpt::text t(buf, sizeof buf);
+	message(t).str("region ").udec(i).str(" at 0x").hex(r.start)
+		.str(": ").str(g.strings + r.name).str(": ").str(why);
+	if (ret < 0)
+		t.str(": ").errno_name(ret);
+	if (!g.opts.allow_missing_files) {
+		err.str(t.c_str()).str(" (--allow-missing-files maps zeroed "
+				       "memory instead)\n");
+		return false;
+	}
+	warn(t.str("; mapped as zeroed memory\n"));
+	return true;
+}
+
+// Opens the file of region i (a region_file_backed one) at a temporary
+// number, into *out (-1: none, zeroed memory instead); false if refused.
+// The region records no inode: the file must be a regular file, not a
+// symbolic link, and the one of the app's descriptors of that path.
+bool open_mapped_file(ckpt::text &err, uint32_t i, long *out)
+{
+	const image::region &r = g.regions[i];
+	const char *path = g.strings + r.name;
+	*out = -1;
+	struct statx st;
+	long fd = look_at(path, &st);
+	if (fd < 0)
+		return region_missing(err, i, "cannot open the file it maps",
+				      fd);
+	char how_buf[256];
+	ckpt::text how(how_buf, sizeof how_buf);
+	bool changed = false;
+	const char *why = nullptr;
+	image::fd_entry as_file = {};
+	as_file.mode = S_IFREG;
+	if (const image::fd_entry *e = fd_of_path(path))
+		as_file = *e;
+	why = not_the_same(as_file, st, &changed, how);
+	if (why && (!changed || !g.opts.allow_changed_files)) {
+		sys::close((int)fd);
+		if (!changed)
+			return region_missing(err, i, why);
+		message(err).str("region ").udec(i).str(" at 0x").hex(r.start)
+			.str(": ").str(path).str(": ").str(why)
+			.str(" (--allow-changed-files maps it)\n");
+		return false;
+	}
+	if (why) {
+		char buf[4096 + 512];
+		ckpt::text t(buf, sizeof buf);
+		message(t).str("region ").udec(i).str(" at 0x").hex(r.start)
+			.str(": ").str(path).str(": ").str(why)
+			.str("; mapped anyway\n");
+		warn(t);
+	}
+	// Read-write if the file allows it: a read-only shared mapping of a
+	// file opened for writing may be made writable later.
+	char proc[32];
+	ckpt::text t(proc, sizeof proc);
+	t.str("/proc/self/fd/").dec(fd);
+	long real = move_up(sys::open(proc, O_RDWR | O_NONBLOCK | O_CLOEXEC));
+	if ((real == -EACCES || real == -EROFS || real == -EPERM) &&
+	    !(r.prot & PROT_WRITE))
+		real = move_up(sys::open(proc, O_RDONLY | O_NONBLOCK |
+					       O_CLOEXEC));
+	sys::close((int)fd);
+	if (real < 0)
+		return region_missing(err, i, "cannot open the file it maps",
+				      real);
+	*out = real;
+	return true;
+}
+
 // Opens the files of region_file_backed regions; consecutive regions of
 // one file share a descriptor.
 bool open_mapped_files(ckpt::text &err)
@@ -185,51 +417,89 @@ bool open_mapped_files(ckpt::text &err)
 			region_fds[i] = last_fd;
 			continue;
 		}
-		// Read-write if the file allows it: a read-only shared mapping
-		// of a file opened for writing may be made writable later.
-		long fd = sys::open(path, O_RDWR | O_CLOEXEC);
-		if ((fd == -EACCES || fd == -EROFS || fd == -EPERM) &&
-		    !(r.prot & PROT_WRITE))
-			fd = sys::open(path, O_RDONLY | O_CLOEXEC);
-		fd = move_up(fd);
-		if (fd < 0) {
-			char buf[4096 + 256];
-			ckpt::text t(buf, sizeof buf);
-			message(t).str("region ").udec(i).str(" at 0x")
-				.hex(r.start).str(": ").str(path)
-				.str(": cannot open the file it maps: ")
-				.errno_name(fd);
-			if (!g.opts.allow_missing_files) {
-				err.str(t.c_str())
-					.str(" (--allow-missing-files maps "
-					     "zeroed memory instead)\n");
-				return false;
-			}
-			warn(t.str("; mapped as zeroed memory\n"));
-		}
+		long fd;
+		if (!open_mapped_file(err, i, &fd))
+			return false;
 		last = path;
-		last_fd = region_fds[i] = (int32_t)(fd < 0 ? -1 : fd);
+		last_fd = region_fds[i] = (int32_t)fd;
 	}
 	return true;
 }
 
-// Makes room for the temporary descriptors: the soft RLIMIT_NOFILE up to
-// the hard one if need be (restore_limits_and_timers() sets the image's).
+// How many temporary descriptors prepare_files() holds at once, at most:
+// the image's (if it must move up), the restorer's stderr, each reopened
+// file and each mapped one, and the O_PATH descriptor of the one being
+// opened (look_at(), then open_for_real()).
+uint64_t temporaries()
+{
+	const image::header &h = g.header;
+	uint64_t n = (g.fd < base) + (sys::fcntl(2, F_GETFD) >= 0);
+	uint64_t files = 0;
+	for (uint32_t i = 0; i < h.fd_count; i++)
+		files += policy(g.fds[i]) == reopen &&
+			 !(g.fds[i].flags & image::fd_deleted);
+	const char *last = nullptr;
+	for (uint32_t i = 0; i < h.region_count; i++) {
+		const image::region &r = g.regions[i];
+		if (!(r.flags & image::region_file_backed))
+			continue;
+		const char *path = g.strings + r.name;
+		files += !last || !ckpt::str_eq(last, path);
+		last = path;
+	}
+	return n + files + (files != 0);
+}
+
+// The RLIMIT_NOFILE the restore needs: one above the highest number it
+// uses. The image's descriptors are below base; the temporaries take the
+// lowest free numbers from base up, past any the restorer holds there
+// already (the caller's, which close_others() closes later).
+uint64_t needed_nofile(uint64_t held)
+{
+	uint64_t fd = (uint64_t)base;
+	for (; held; fd++) {
+		// Bounded: at most held free numbers, and every open one is
+		// below the kernel's NR_OPEN.
+		if (fd >= (uint64_t)image::fd_limit ||
+		    sys::fcntl((int)fd, F_GETFD) < 0)
+			held--;
+	}
+	return fd;
+}
+
+// Sets the soft RLIMIT_NOFILE to what the restore needs (or the caller's,
+// if that is more), if the hard limit allows; restore_limits_and_timers()
+// sets the image's.
 bool room_for_fds(ckpt::text &err, uint64_t need)
 {
 	sys::rlimit lim;
-	if (sys::prlimit(RLIMIT_NOFILE, nullptr, &lim) < 0 ||
-	    lim.cur >= need)
-		return true;
-	if (lim.max < need) {
-		message(err).str("the image has descriptors up to ")
-			.dec(base - 1).str(", more than this process may open "
-					   "(RLIMIT_NOFILE ")
-			.udec(lim.max).str(")\n");
+	long ret = sys::prlimit(RLIMIT_NOFILE, nullptr, &lim);
+	if (ret < 0) {
+		message(err).str("cannot read RLIMIT_NOFILE: ").errno_name(ret)
+			.ch('\n');
 		return false;
 	}
-	lim.cur = lim.max;
-	sys::prlimit(RLIMIT_NOFILE, &lim, nullptr);
+	if (lim.max < need) {
+		message(err).str("too many descriptors: needed ").udec(need)
+			.str(", RLIMIT_NOFILE soft ")
+			.udec(caller_nofile.max ? caller_nofile.cur : lim.cur)
+			.str(", hard ").udec(lim.max).ch('\n');
+		return false;
+	}
+	uint64_t want = need;
+	if (caller_nofile.max && caller_nofile.cur > want)
+		want = caller_nofile.cur;
+	if (want > lim.max)
+		want = lim.max;
+	if (lim.cur == want)
+		return true;
+	lim.cur = want;
+	ret = sys::prlimit(RLIMIT_NOFILE, &lim, nullptr);
+	if (ret < 0) {
+		message(err).str("cannot set RLIMIT_NOFILE to ").udec(want)
+			.str(": ").errno_name(ret).ch('\n');
+		return false;
+	}
 	return true;
 }
 
@@ -241,10 +511,7 @@ bool prepare_files(ckpt::text &err)
 	base = 3;
 	if (h.fd_count && g.fds[h.fd_count - 1].fd >= base)
 		base = g.fds[h.fd_count - 1].fd + 1;
-	uint64_t need = (uint64_t)base + h.fd_count + 16;
-	for (uint32_t i = 0; i < h.region_count; i++)
-		need += (g.regions[i].flags & image::region_file_backed) != 0;
-	if (!room_for_fds(err, need))
+	if (!room_for_fds(err, needed_nofile(temporaries())))
 		return false;
 	long fd = move_up(g.fd);
 	if (fd < 0) {
@@ -253,6 +520,15 @@ bool prepare_files(ckpt::text &err)
 		return false;
 	}
 	g.fd = (int)fd;
+	// The app's fd 2 takes the place of the restorer's: keep a copy for
+	// the messages of the restore (EBADF: started without one).
+	fd = sys::fcntl(2, F_DUPFD_CLOEXEC, base);
+	if (fd < 0 && fd != -EBADF) {
+		message(err).str("cannot keep the restorer's stderr: ")
+			.errno_name(fd).ch('\n');
+		return false;
+	}
+	message_fd = (int)fd;
 
 	for (uint32_t i = 0; i < h.fd_count; i++) {
 		const image::fd_entry &e = g.fds[i];
@@ -274,6 +550,10 @@ bool prepare_files(ckpt::text &err)
 			}
 			break;
 		case inherit:
+			if (e.flags & image::fd_lost)
+				warn_lost(e, "its state could not be read at "
+					     "checkpoint; the restorer's own "
+					     "takes its place");
 			if (!caller_has(e.fd)) {
 				actions[i] = lost;
 				warn_lost(e, "the restorer was started with "
@@ -281,7 +561,10 @@ bool prepare_files(ckpt::text &err)
 			}
 			break;
 		case lost:
-			warn_lost(e, nullptr);
+			warn_lost(e, e.flags & image::fd_lost
+					     ? "its state could not be read at "
+					       "checkpoint"
+					     : nullptr);
 			break;
 		}
 	}
@@ -329,7 +612,8 @@ bool kept(int fd)
 }
 
 // Closes what the restorer's caller left open that the app did not have
-// (all but the image, which restore() closes itself).
+// (all but the image, which restore() closes itself, and the restorer's
+// stderr, which close_messages() closes).
 void close_others()
 {
 	long dir = sys::open("/proc/self/fd",
@@ -350,11 +634,22 @@ void close_others()
 			uint64_t fd;
 			if (ckpt::parse_u64(name, ckpt::str_len(name), &fd) &&
 			    fd != (uint64_t)dir && fd != (uint64_t)g.fd &&
-			    !kept((int)fd))
+			    fd != (uint64_t)message_fd && !kept((int)fd))
 				sys::close((int)fd);
 		}
 	}
 	sys::close((int)dir);
+}
+
+// A descriptor that cannot be put in place: the process has half of its
+// files, so it may not run on.
+[[noreturn]] void fd_failed(const image::fd_entry &e, const char *what,
+			    long ret)
+{
+	char buf[4096 + 256];
+	ckpt::text t(buf, sizeof buf);
+	fd_message(t, e).str(": ").str(what).str(": ").errno_name(ret);
+	die(t.ch('\n'));
 }
 
 } // namespace
@@ -365,16 +660,29 @@ void restore_files()
 	for (uint32_t i = 0; i < h.fd_count; i++) {
 		const image::fd_entry &e = g.fds[i];
 		const int cloexec = e.flags & image::fd_cloexec ? O_CLOEXEC : 0;
+		long ret = 0;
+		// dup3() to a number below RLIMIT_NOFILE (prepare_files()
+		// made sure) of an open descriptor has no failure left but
+		// EINTR and EBUSY, which a lone thread does not meet.
 		switch (actions[i]) {
 		case reopen:
-			sys::dup3(temps[i], e.fd, cloexec);
+			ret = sys::dup3(temps[i], e.fd, cloexec);
+			if (ret < 0)
+				fd_failed(e, "cannot put it in place (dup3)",
+					  ret);
 			sys::close(temps[i]);
 			break;
 		case dup:
-			sys::dup3(g.fds[e.dup_of].fd, e.fd, cloexec);
+			ret = sys::dup3(g.fds[e.dup_of].fd, e.fd, cloexec);
+			if (ret < 0)
+				fd_failed(e, "cannot share its file again "
+					     "(dup3)", ret);
 			break;
 		case inherit:
-			sys::fcntl(e.fd, F_SETFD, cloexec ? FD_CLOEXEC : 0);
+			ret = sys::fcntl(e.fd, F_SETFD, cloexec ? FD_CLOEXEC : 0);
+			if (ret < 0)
+				fd_failed(e, "cannot set FD_CLOEXEC (fcntl)",
+					  ret);
 			break;
 		case lost:
 			sys::close(e.fd); // whatever the caller had there
@@ -424,6 +732,8 @@ void print_fd_info()
 			t.str(" cloexec");
 		if (e.flags & image::fd_deleted)
 			t.str(" deleted");
+		if (e.flags & image::fd_lost)
+			t.str(" lost");
 		if (e.kind == image::fd_file || e.kind == image::fd_dir)
 			t.str(" offset ").udec(e.offset);
 		if (e.dup_of >= 0)

@@ -70,6 +70,8 @@ void print_info()
 		     n++)
 			l.ch(' ');
 		l.udec(r.data_size).ch(' ').str(g.strings + r.name);
+		if (r.flags & image::region_guard)
+			l.str(" [guard pages]");
 		line(l);
 	}
 	print_process_info();

@@ -1,11 +1,40 @@
 // Kernel state of the restored process: the mm fields and the signal
-// dispositions and alternate stack. (The mask comes last, in restore().)
+// dispositions and alternate stack. (The mask stays blocked: the runtime
+// puts the app's back once the restorer is gone.)
 #include <linux/signal.h>
 
 #include "arch/sys.h"
 #include "restorer/restorer.h"
 
 namespace restorer {
+
+namespace {
+
+// The size of struct robust_list_head: set_robust_list() takes no other.
+constexpr uint64_t robust_list_head_size = 3 * sizeof(uint64_t);
+
+bool handled(const sys::kernel_sigaction &a)
+{
+	return a.handler != (uint64_t)SIG_DFL;
+}
+
+[[noreturn]] void refused(const char *what, int sig, long ret)
+{
+	char buf[256];
+	ckpt::text t(buf, sizeof buf);
+	message(t).str(what);
+	if (sig)
+		t.str(" of signal ").dec(sig);
+	die(t.str(": ").errno_name(ret).ch('\n'));
+}
+
+bool refuse(ckpt::text &err, ckpt::text &what)
+{
+	err.str(what.c_str());
+	return false;
+}
+
+} // namespace
 
 bool restore_mm()
 {
@@ -35,19 +64,56 @@ bool restore_mm()
 			  sizeof map) == 0;
 }
 
+bool check_signals(ckpt::text &err)
+{
+	char buf[256];
+	ckpt::text t(buf, sizeof buf);
+	const image::header &h = g.header;
+	// An emulator reserves some real-time signals for itself (EINVAL):
+	// an app that handled one cannot get it back.
+	for (int sig = 1; sig <= image::signal_count; sig++) {
+		sys::kernel_sigaction now;
+		if (sig == SIGKILL || sig == SIGSTOP ||
+		    !handled(h.sigactions[sig - 1]))
+			continue;
+		if (long ret = sys::rt_sigaction(sig, nullptr, &now); ret < 0)
+			return refuse(err, message(t).str("signal ").dec(sig)
+					.str(" had a handler, and this system "
+					     "refuses it one: ")
+					.errno_name(ret).ch('\n'));
+	}
+	const sys::stack &ss = h.altstack;
+	if (!(ss.flags & SS_DISABLE) && ss.size < g.min_sigstack)
+		return refuse(err, message(t).str("the alternate signal stack (")
+				.udec(ss.size).str(" bytes) is smaller than this "
+						  "system's minimum (AT_MINSIGSTKSZ ")
+				.udec(g.min_sigstack).str(")\n"));
+	const image::process_state &p = h.process;
+	if (p.robust_list && p.robust_list_len != robust_list_head_size)
+		return refuse(err, message(t).str("robust futex list of ")
+				.udec(p.robust_list_len)
+				.str(" bytes: the kernel takes only ")
+				.udec(robust_list_head_size).ch('\n'));
+	return true;
+}
+
 void restore_signals()
 {
 	for (int sig = 1; sig <= image::signal_count; sig++) {
 		if (sig == SIGKILL || sig == SIGSTOP)
 			continue;
-		// An emulator may reserve some real-time signals: EINVAL.
-		sys::rt_sigaction(sig, &g.header.sigactions[sig - 1], nullptr);
+		const sys::kernel_sigaction &a = g.header.sigactions[sig - 1];
+		long ret = sys::rt_sigaction(sig, &a, nullptr);
+		// Unhandled ones the emulator reserves stay as they are.
+		if (ret < 0 && handled(a))
+			refused("rt_sigaction", sig, ret);
 	}
 	sys::stack ss = g.header.altstack;
 	if (!(ss.flags & SS_DISABLE)) {
 		// SS_ONSTACK only reports that the checkpoint ran on it.
 		ss.flags &= SS_AUTODISARM;
-		sys::sigaltstack(&ss, nullptr);
+		if (long ret = sys::sigaltstack(&ss, nullptr); ret < 0)
+			refused("sigaltstack", 0, ret);
 	}
 }
 

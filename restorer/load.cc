@@ -1,6 +1,7 @@
 // Opens the image and checks everything that can be checked before the
 // restorer touches its own address space.
 #include <linux/errno.h>
+#include <linux/resource.h>
 
 #include "arch/sys.h"
 #include "restorer/restorer.h"
@@ -42,11 +43,63 @@ bool read_exact(ckpt::text &err, void *buf, size_t len, uint64_t off,
 	return true;
 }
 
+uint64_t align16(uint64_t v)
+{
+	return (v + 15) & ~(uint64_t)15;
+}
+
+// Maps the tables at the size the header gives (checked against the hard
+// bounds already), right after the restorer's bss: memory in proportion
+// to the image, one range with the restorer.
+bool map_tables(ckpt::text &err)
+{
+	const image::header &h = g.header;
+	const uint64_t regions = align16(h.region_count * sizeof(image::region));
+	const uint64_t runs = align16(h.run_count * sizeof(image::run));
+	const uint64_t fds = align16(h.fd_count * sizeof(image::fd_entry));
+	const uint64_t len = (regions + runs + fds + h.strings_size +
+			      g.page_size) & ~(uint64_t)(g.page_size - 1);
+	const uint64_t at = self_image_end();
+	long addr = sys::mmap(at, len, PROT_READ | PROT_WRITE,
+			      MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE,
+			      -1, 0);
+	// MAP_FIXED_NOREPLACE is a hint to qemu-user and old kernels.
+	if ((uint64_t)addr != at) {
+		if (!sys::failed(addr))
+			sys::munmap(addr, len);
+		message(err).str("cannot map ").udec(len)
+			.str(" bytes for the image's tables beside the "
+			     "restorer: ")
+			.errno_name(sys::failed(addr) ? addr : -EEXIST);
+		if (addr == -ENOMEM)
+			err.str(" (RLIMIT_AS or RLIMIT_DATA too small?)");
+		err.ch('\n');
+		return false;
+	}
+	char *p = reinterpret_cast<char *>(at);
+	g.regions = reinterpret_cast<image::region *>(p);
+	g.runs = reinterpret_cast<image::run *>(p + regions);
+	g.fds = reinterpret_cast<image::fd_entry *>(p + regions + runs);
+	g.strings = p + regions + runs + fds;
+	g.tables_len = len;
+	return true;
+}
+
 } // namespace
 
 bool load_image(ckpt::text &err)
 {
-	long fd = sys::open(g.image_path, O_RDONLY | O_CLOEXEC);
+	// The soft limit may leave no room even for the image (ulimit -Sn 3):
+	// up to the hard one while the restorer opens what it needs;
+	// prepare_files() brings it down to what the restore needs.
+	if (sys::prlimit(RLIMIT_NOFILE, nullptr, &caller_nofile) == 0 &&
+	    caller_nofile.cur < caller_nofile.max) {
+		sys::rlimit raised = {caller_nofile.max, caller_nofile.max};
+		sys::prlimit(RLIMIT_NOFILE, &raised, nullptr);
+	}
+	// O_NONBLOCK: open() of a FIFO would wait for a writer (with every
+	// signal blocked, later); the type is checked on the descriptor.
+	long fd = sys::open(g.image_path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 		return refuse(err, "cannot open", fd);
 	g.fd = (int)fd;
@@ -83,6 +136,8 @@ bool load_image(ckpt::text &err)
 	image::problem p = image::check_header(h, st.stx_size, g.page_size);
 	if (p.what != image::fault::none)
 		return refuse(err, p);
+	if (!map_tables(err))
+		return false;
 	if (!read_exact(err, g.regions, h.region_count * sizeof(image::region),
 			h.table_offset, "cannot read the region table") ||
 	    !read_exact(err, g.runs, h.run_count * sizeof(image::run),

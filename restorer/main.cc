@@ -12,6 +12,8 @@
 namespace restorer {
 
 state g;
+int message_fd = 2;
+sys::rlimit caller_nofile;
 
 namespace {
 
@@ -32,6 +34,11 @@ constexpr char usage[] =
 	"               (or its working directory) are gone or shorter: their\n"
 	"               descriptors stay closed, their mappings come back as\n"
 	"               zeroed memory, each with a warning\n"
+	"  --allow-changed-files\n"
+	"               reopen files that are not the ones the process had\n"
+	"               (another device or inode: rotated logs, another\n"
+	"               machine), each with a warning; a symbolic link where\n"
+	"               the file was is never followed\n"
 	"  --help       print this help\n";
 
 [[noreturn]] void usage_error(const char *what, const char *arg)
@@ -56,18 +63,25 @@ ckpt::text &message(ckpt::text &t)
 
 void fail(const ckpt::text &what)
 {
-	ckpt::print_err(what);
+	ckpt::write_all(message_fd, what.c_str(), what.size());
 	sys::exit_group(1);
 }
 
 void warn(const ckpt::text &what)
 {
-	ckpt::print_err(what);
+	ckpt::write_all(message_fd, what.c_str(), what.size());
+}
+
+void close_messages()
+{
+	if (message_fd > 2)
+		sys::close(message_fd);
+	message_fd = -1;
 }
 
 void die(const ckpt::text &what)
 {
-	ckpt::print_err(what);
+	ckpt::write_all(message_fd, what.c_str(), what.size());
 	// The address space is half replaced: nothing of it may run on, and
 	// exit_group() runs nothing of it (no handlers, no atexit).
 	sys::exit_group(1);
@@ -87,6 +101,7 @@ extern "C" [[noreturn]] void restorer_start(long *sp)
 	const auto *auxv = reinterpret_cast<const uint64_t *>(envp + 1);
 	g.page_size = (uint32_t)sys::auxv_value(auxv, AT_PAGESZ, 4096);
 	ckpt::crc32c_init(auxv);
+	g.min_sigstack = sys::auxv_value(auxv, AT_MINSIGSTKSZ, MINSIGSTKSZ);
 
 	const char *path = nullptr;
 	for (int i = 1; i < argc; i++) {
@@ -102,6 +117,8 @@ extern "C" [[noreturn]] void restorer_start(long *sp)
 			g.opts.no_set_mm = true;
 		} else if (ckpt::str_eq(arg, "--allow-missing-files")) {
 			g.opts.allow_missing_files = true;
+		} else if (ckpt::str_eq(arg, "--allow-changed-files")) {
+			g.opts.allow_changed_files = true;
 		} else if (ckpt::str_eq(arg, "--") && i + 1 < argc && !path) {
 			path = argv[++i];
 		} else if (arg[0] == '-' && arg[1]) {

@@ -2,6 +2,7 @@
 // umask, name, personality, interval timers, and the kernel's pointers
 // into the app's memory (glibc's cached tid, robust futex list, rseq).
 #include <linux/errno.h>
+#include <linux/resource.h>
 #include <linux/time.h>
 
 #include "arch/sys.h"
@@ -85,6 +86,13 @@ void plan_limits()
 	}
 }
 
+[[noreturn]] void died_in(const char *call, long ret)
+{
+	char buf[256];
+	ckpt::text t(buf, sizeof buf);
+	die(message(t).str(call).str(": ").errno_name(ret).ch('\n'));
+}
+
 } // namespace
 
 bool prepare_process(ckpt::text &err)
@@ -93,10 +101,14 @@ bool prepare_process(ckpt::text &err)
 	char buf[4096 + 256];
 	ckpt::text t(buf, sizeof buf);
 	if (!p.cwd) {
-		warn(message(t).str("the working directory was unknown at the "
-				    "checkpoint (deleted, or outside the "
-				    "root): the process starts in the "
-				    "restorer's\n"));
+		message(t).str("the working directory was unknown at the "
+			       "checkpoint (deleted, or outside the root)");
+		if (!g.opts.allow_missing_files) {
+			err.str(t.c_str()).str(" (--allow-missing-files "
+					       "restores in the current one)\n");
+			return false;
+		}
+		warn(t.str("; the process starts in the restorer's\n"));
 	} else if (long ret = sys::chdir(g.strings + p.cwd); ret < 0) {
 		message(t).str("working directory ").str(g.strings + p.cwd)
 			.str(": ").errno_name(ret);
@@ -126,10 +138,16 @@ void restore_process()
 	if (p.tid_address) {
 		long tid = sys::gettid();
 		*reinterpret_cast<int32_t *>(p.tid_address) = (int32_t)tid;
+		// It returns the tid: it cannot fail.
 		sys::set_tid_address(reinterpret_cast<void *>(p.tid_address));
 	}
-	if (p.robust_list)
-		sys::set_robust_list(p.robust_list, p.robust_list_len);
+	if (p.robust_list) {
+		// The length was checked (check_signals): only ENOSYS is left.
+		long ret = sys::set_robust_list(p.robust_list,
+						p.robust_list_len);
+		if (ret < 0)
+			died_in("set_robust_list", ret);
+	}
 	if (p.rseq_area) {
 		*reinterpret_cast<uint64_t *>(p.rseq_area + rseq_cs_offset) = 0;
 		long ret = sys::rseq(p.rseq_area, p.rseq_len, 0, p.rseq_sig);
@@ -151,6 +169,10 @@ void restore_process()
 void restore_limits_and_timers()
 {
 	const image::process_state &p = g.header.process;
+	// prepare_files() changed the soft RLIMIT_NOFILE: the image's, set
+	// below, or else the caller's comes back.
+	if (!(p.rlimits_known & (1u << RLIMIT_NOFILE)) && caller_nofile.max)
+		sys::prlimit(RLIMIT_NOFILE, &caller_nofile, nullptr);
 	for (int r = 0; r < image::rlimit_count; r++) {
 		if (!(p.rlimits_known & (1u << r)))
 			continue;
@@ -163,9 +185,12 @@ void restore_limits_and_timers()
 				     .errno_name(ret).ch('\n'));
 		}
 	}
-	// Disarmed ones too: a restorer's itimers survive its exec.
-	for (int i = 0; i < image::itimer_count; i++)
-		sys::setitimer(i, &p.itimers[i], nullptr);
+	// Disarmed ones too: a restorer's itimers survive its exec. The
+	// values were checked with the image (check_tables).
+	for (int i = 0; i < image::itimer_count; i++) {
+		if (long ret = sys::setitimer(i, &p.itimers[i], nullptr); ret < 0)
+			died_in("setitimer", ret);
+	}
 }
 
 void print_process_info()

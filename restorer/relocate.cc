@@ -12,6 +12,8 @@ extern "C" HIDDEN char __restorer_start[], __text_end[], __rodata_start[],
 
 namespace restorer {
 
+__attribute__((section(".bss.restorer_stack"))) alignas(16) char stack[128 << 10];
+
 namespace {
 
 // A free range of len bytes that the image does not claim, reserved
@@ -76,14 +78,31 @@ bool copy_part(uint64_t dst, const char *start, const char *end, int prot)
 	return sys::mprotect(to, len, prot) == 0;
 }
 
-// Copies the restorer to dst, a reserved range of its size.
+// Copies the restorer and its tables to dst, a reserved range of their
+// size, and points the copy's state at its own tables.
 bool copy_self(uint64_t dst)
 {
-	return copy_part(dst, __restorer_start, __text_end,
-			 PROT_READ | PROT_EXEC) &&
-	       copy_part(dst, __rodata_start, __rodata_end, PROT_READ) &&
-	       copy_part(dst, __data_start, __restorer_end,
-			 PROT_READ | PROT_WRITE);
+	const uint64_t tables = self_image_end();
+	if (!copy_part(dst, __restorer_start, __text_end,
+		       PROT_READ | PROT_EXEC) ||
+	    !copy_part(dst, __rodata_start, __rodata_end, PROT_READ) ||
+	    !copy_part(dst, __data_start, __restorer_end,
+		       PROT_READ | PROT_WRITE) ||
+	    (g.tables_len &&
+	     !copy_part(dst, (const char *)tables,
+			(const char *)(tables + g.tables_len),
+			PROT_READ | PROT_WRITE)))
+		return false;
+	const uint64_t delta = dst - self_range().start;
+	auto moved = [delta](auto *p) {
+		return reinterpret_cast<decltype(p)>((uint64_t)p + delta);
+	};
+	state *copy = moved(&g);
+	copy->regions = moved(g.regions);
+	copy->runs = moved(g.runs);
+	copy->fds = moved(g.fds);
+	copy->strings = moved(g.strings);
+	return true;
 }
 
 } // namespace
@@ -99,11 +118,17 @@ bool claimed_by_image(uint64_t start, uint64_t end)
 }
 
 // From the entry point to the end of the page that holds the end of the
-// bss: what the loader mapped (gaps between the parts included), and not
-// the break, which starts right after it.
+// bss (what the loader mapped, gaps between the parts included), and the
+// tables mapped right after it, where the break would start: the
+// restorer never calls brk().
 range self_range()
 {
-	return {(uint64_t)__restorer_start, page_up((uint64_t)__restorer_end)};
+	return {(uint64_t)__restorer_start, self_image_end() + g.tables_len};
+}
+
+uint64_t self_image_end()
+{
+	return page_up((uint64_t)__restorer_end);
 }
 
 void start_restore()
@@ -125,7 +150,7 @@ void start_restore()
 	// The same code and stack, delta bytes away; the old copy and the
 	// kernel's stack are unmapped with everything else.
 	auto entry = reinterpret_cast<void (*)()>((uint64_t)&restore + delta);
-	ckpt_arch_jump(entry, g.stack + sizeof g.stack + delta);
+	ckpt_arch_jump(entry, stack + sizeof stack + delta);
 }
 
 } // namespace restorer

@@ -66,14 +66,50 @@ void unmap_all_but_self()
 	die(t.ch('\n'));
 }
 
+// Maps region i's anonymous memory with the protection and commit
+// accounting the app had: a private writable mapping is charged its whole
+// size against the commit limit (vm.overcommit_memory) when it is made,
+// one made MAP_NORESERVE or without PROT_WRITE is not (mmap(2), and
+// mprotect charges the pages it makes writable). So a 64 GiB reservation
+// comes back as cheaply as it was made.
+void map_anon(uint32_t i, const image::region &r, int fixed)
+{
+	const uint64_t len = r.end - r.start;
+	int flags = fixed | MAP_ANONYMOUS;
+	flags |= r.flags & image::region_shared ? MAP_SHARED : MAP_PRIVATE;
+	if (r.flags & image::region_noreserve)
+		flags |= MAP_NORESERVE;
+	if (r.kind == image::kind_stack)
+		flags |= MAP_GROWSDOWN; // so that it still grows
+	long addr = sys::mmap(r.start, len, (int)r.prot, flags, -1, 0);
+	// Kernels before 4.17 and qemu-user take MAP_FIXED_NOREPLACE as a
+	// hint: check where the memory landed.
+	if ((uint64_t)addr != r.start) {
+		if (!sys::failed(addr))
+			sys::munmap(addr, len);
+		region_failed(i, "cannot map", sys::failed(addr) ? addr
+								  : -EEXIST);
+	}
+}
+
 // Reads a region's runs (the next ones of *run) into place, checking the
-// bytes a chunk at a time while the chunk is still in the cache.
+// bytes a chunk at a time while the chunk is still in the cache. A region
+// the app could not write is made writable one run at a time, so that
+// only the stored pages are charged (see map_anon), and protected again.
 void read_region(uint32_t i, const image::region &r, const image::run *&run)
 {
 	constexpr uint64_t chunk = 1 << 20;
+	const bool unwritable = !(r.prot & PROT_WRITE);
 	uint32_t crc = 0;
 	uint64_t file_off = r.data_offset;
 	for (uint32_t k = 0; k < r.run_count; k++, run++) {
+		if (unwritable) {
+			long ret = sys::mprotect(r.start + run->offset,
+						 run->length,
+						 PROT_READ | PROT_WRITE);
+			if (ret < 0)
+				region_failed(i, "mprotect", ret);
+		}
 		for (uint64_t off = 0; off < run->length; off += chunk) {
 			uint64_t len = run->length - off < chunk
 					       ? run->length - off
@@ -91,24 +127,25 @@ void read_region(uint32_t i, const image::region &r, const image::run *&run)
 	if (crc != r.data_crc)
 		region_failed(i, image::describe(image::fault::data_crc_mismatch),
 			      0);
+	if (unwritable && r.run_count) {
+		long ret = sys::mprotect(r.start, r.end - r.start, r.prot);
+		if (ret < 0)
+			region_failed(i, "mprotect", ret);
+	}
 }
 
 // Lazy restore maps runs straight from the image (each starts on a page
 // of the file). A region qualifies when it is readable (an unreadable
 // private file mapping would not be saved again by a later checkpoint),
-// private, not the stack (MAP_GROWSDOWN is anonymous only), and while
-// the runs so mapped stay well below vm.max_map_count (65530 by default):
-// each is a mapping of its own, and so is each gap between them.
+// private, not the stack (MAP_GROWSDOWN is anonymous only), holds none of
+// the records the restorer reads or jumps through (records.cc), and while
+// the runs so mapped fit vm.max_map_count as planned (map_count.cc): each
+// is a mapping of its own, and so is each gap between them.
 bool maps_lazily(const image::region &r)
 {
-	static uint32_t lazy_runs;
-	constexpr uint32_t max_lazy_runs = 16384;
-	if (!g.opts.lazy || !(r.prot & PROT_READ) ||
-	    (r.flags & image::region_shared) || r.kind == image::kind_stack ||
-	    r.run_count > max_lazy_runs - lazy_runs)
-		return false;
-	lazy_runs += r.run_count;
-	return true;
+	return g.opts.lazy && (r.prot & PROT_READ) &&
+	       !(r.flags & image::region_shared) &&
+	       r.kind != image::kind_stack && !holds_record(r) && lazy_fits(r);
 }
 
 // Maps a region's runs from the image over its anonymous mapping, with
@@ -124,9 +161,7 @@ bool map_region_lazily(uint32_t i, const image::region &r,
 				      MAP_PRIVATE | MAP_FIXED, g.fd, file_off);
 		if (addr == -EPERM || addr == -EACCES) {
 			run = first;
-			sys::mmap(r.start, r.end - r.start,
-				  PROT_READ | PROT_WRITE,
-				  MAP_PRIVATE | MAP_FIXED | MAP_ANONYMOUS, -1, 0);
+			map_anon(i, r, MAP_FIXED);
 			return false;
 		}
 		if ((uint64_t)addr != r.start + run->offset)
@@ -135,6 +170,18 @@ bool map_region_lazily(uint32_t i, const image::region &r,
 		file_off += run->length;
 	}
 	return true;
+}
+
+// A region of guard pages (its data, none, in place): reading it must
+// fault again. MADV_GUARD_INSTALL (kernel 6.13+); qemu-user ignores it.
+void guard(uint32_t i, const image::region &r)
+{
+	constexpr int guard_install = 102; // MADV_GUARD_INSTALL
+	if (!(r.flags & image::region_guard))
+		return;
+	long ret = sys::madvise(r.start, r.end - r.start, guard_install);
+	if (ret < 0)
+		region_failed(i, "cannot install its guard pages", ret);
 }
 
 void map_regions()
@@ -146,31 +193,13 @@ void map_regions()
 			continue;
 		if (r.flags & image::region_file_backed) {
 			map_file_region(i, r);
+			guard(i, r);
 			continue;
 		}
-		const uint64_t len = r.end - r.start;
-		int flags = MAP_FIXED_NOREPLACE | MAP_ANONYMOUS;
-		flags |= r.flags & image::region_shared ? MAP_SHARED
-							  : MAP_PRIVATE;
-		if (r.kind == image::kind_stack)
-			flags |= MAP_GROWSDOWN; // so that it still grows
-		long addr = sys::mmap(r.start, len, PROT_READ | PROT_WRITE,
-				      flags, -1, 0);
-		// Kernels before 4.17 and qemu-user take MAP_FIXED_NOREPLACE
-		// as a hint: check where the memory landed.
-		if ((uint64_t)addr != r.start) {
-			if (!sys::failed(addr))
-				sys::munmap(addr, len);
-			region_failed(i, "cannot map", sys::failed(addr) ? addr
-									  : -EEXIST);
-		}
+		map_anon(i, r, MAP_FIXED_NOREPLACE);
 		if (!maps_lazily(r) || !map_region_lazily(i, r, run))
 			read_region(i, r, run);
-		if (r.prot != (PROT_READ | PROT_WRITE)) {
-			long ret = sys::mprotect(r.start, len, r.prot);
-			if (ret < 0)
-				region_failed(i, "mprotect", ret);
-		}
+		guard(i, r);
 	}
 }
 
@@ -187,7 +216,11 @@ void restore()
 	if (n < 0)
 		fail(message(err).str("cannot read /proc/self/maps: ")
 			     .errno_name(n).ch('\n'));
-	if (!check_vdso(err) || !prepare_files(err) || !prepare_process(err))
+	if (!check_vdso(err) || !check_address_space(err) ||
+	    !check_records(err) || !check_signals(err) ||
+	    !plan_mappings(err) || !prepare_files(err) ||
+	    !prepare_process(err) ||
+	    !check_memory_limits(err))
 		fail(err);
 
 	// The point of no return: from here on a failure kills the process.
@@ -211,8 +244,14 @@ void restore()
 	if (ret < 0)
 		die(message(err).str("cannot restore the thread state: ")
 			    .errno_name(ret).ch('\n'));
+	recheck_records();
 	restore_limits_and_timers();
-	sys::rt_sigprocmask(SIG_SETMASK, &h.sigmask, nullptr);
+	// The jump happens with every signal blocked: a timer that expires
+	// now must not run the app's handler on the restorer's stack. The
+	// runtime puts the app's mask back itself once it has unmapped the
+	// restorer (ckpt_checkpoint() on its return; a signal checkpoint's
+	// handler returns through rt_sigreturn, which takes the frame's).
+	close_messages();
 	ckpt_arch_resume(reinterpret_cast<const arch::context *>(
 		h.context_addr));
 }

@@ -1,5 +1,7 @@
-// The restorer's state and stages. It has no libc and no heap: everything
-// it holds lives in this one static object, inside its own mapping.
+// The restorer's state and stages. It has no libc and no heap: what it
+// holds lives in this one static object and in the image's tables, mapped
+// right after its bss at the size the header asks for (load.cc), so that
+// both are one range with the restorer, moved and unmapped with it.
 #pragma once
 
 #include <stddef.h>
@@ -23,6 +25,7 @@ struct options {
 	bool lazy;      // map region data from the image instead of reading it
 	bool no_set_mm; // skip PR_SET_MM_MAP, to exercise the fallback
 	bool allow_missing_files; // restore without files that are gone
+	bool allow_changed_files; // reopen files that are not the same ones
 };
 
 struct state {
@@ -30,19 +33,29 @@ struct state {
 	options opts;
 	int fd;
 	uint32_t page_size;
+	uint64_t min_sigstack; // AT_MINSIGSTKSZ: the smallest altstack allowed
 	image::header header;
-	image::region regions[image::max_regions];
-	image::run runs[image::max_runs];
-	image::fd_entry fds[image::max_fds];
-	char strings[image::max_strings];
+	// The tables, in the mapping of tables_len bytes that ends the
+	// restorer's range (self_range()).
+	image::region *regions;
+	image::run *runs;
+	image::fd_entry *fds;
+	char *strings;
+	uint64_t tables_len;
 	char maps[256 << 10]; // the restorer's own /proc/self/maps
-	alignas(16) char stack[128 << 10];
 };
+
+// The restorer's stack (a section of its own, placed by the linker script
+// so that _start can switch to it).
+extern char stack[128 << 10];
 
 extern state g;
 
-// The restorer's own mapping, wherever it runs now.
+// The restorer's own mapping, wherever it runs now: its image and the
+// tables after it.
 range self_range();
+// The end of its image alone (the bss's last page), where the tables go.
+uint64_t self_image_end();
 
 // Whether a region of the image overlaps [start, end).
 bool claimed_by_image(uint64_t start, uint64_t end);
@@ -61,8 +74,11 @@ void print_info();
 [[noreturn]] void restore();
 
 // Sets the kernel state the image recorded: mm fields (false if they
-// could not be set), signals.
+// could not be set), signals. check_signals() finds, before the point of
+// no return, what the kernel would refuse of the signal state and the
+// robust list; after it, a refusal kills the process, named.
 bool restore_mm();
+bool check_signals(ckpt::text &err);
 void restore_signals();
 
 // Files and process attributes (files.cc, process.cc). Before the point of
@@ -86,6 +102,32 @@ void restore_limits_and_timers();
 void print_process_info();
 void print_fd_info();
 
+// Whether the kernel lets the image's lowest and highest regions be
+// mapped (address_space.cc): vm.mmap_min_addr and the top of the user
+// address space, as they are on this system.
+bool check_address_space(ckpt::text &err);
+
+// Planning against vm.max_map_count (map_count.cc): plan_mappings()
+// refuses an image that needs more mappings than that and sets how many
+// --lazy may add; lazy_fits() takes a region's share of it, or says no
+// (then the region is read).
+bool plan_mappings(ckpt::text &err);
+bool lazy_fits(const image::region &r);
+
+// Whether the restore fits RLIMIT_AS, RLIMIT_DATA and RLIMIT_STACK
+// (limits.cc), raising soft limits where that is enough; after
+// prepare_process(), which raises hard limits where it may.
+bool check_memory_limits(ckpt::text &err);
+
+// The runtime's records in the app's memory (records.cc): whether region
+// r holds one (then it is always read, never mapped lazily); before the
+// point of no return, check_records() checks those regions' data and the
+// saved register values against this CPU; recheck_records() checks the
+// registers again in place, just before the jump.
+bool holds_record(const image::region &r);
+bool check_records(ckpt::text &err);
+void recheck_records();
+
 // Moves the kernel's [vvar]/[vdso] block to where the app had it, or
 // says why it cannot: checked before the point of no return.
 bool check_vdso(ckpt::text &err);
@@ -97,6 +139,16 @@ void move_vdso();
 [[noreturn]] void die(const ckpt::text &what);
 // A warning: the restore goes on.
 void warn(const ckpt::text &what);
+// Where fail(), die() and warn() write: the restorer's own stderr, also
+// once the app's fd 2 is in place (prepare_files() moves it to a number
+// the image does not use); -1 if the restorer was started without one.
+extern int message_fd;
+// Closes it, just before the jump into the app.
+void close_messages();
+// The restorer's RLIMIT_NOFILE when it started (load_image() raises the
+// soft one for its own descriptors; prepare_files() sets what the restore
+// needs; restore_limits_and_timers() the image's, or this one).
+extern sys::rlimit caller_nofile;
 
 // "restorer: IMAGE: " in front of a message.
 ckpt::text &message(ckpt::text &t);

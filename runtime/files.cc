@@ -7,6 +7,7 @@
 
 #include "arch/sys.h"
 #include "runtime/process.h"
+#include "runtime/stat.h"
 #include "runtime/str.h"
 
 namespace ckpt {
@@ -58,19 +59,55 @@ uint32_t kind_of(uint32_t mode, const char *link, size_t n)
 	}
 }
 
-// A file of this process in /proc ("/proc/1234/status") names it as
-// "/proc/self/status": the restored process has another pid.
-size_t own_proc_path(char *link, size_t n)
+// Replaces the first k bytes of link[0, n) with to, if link starts with
+// from (k bytes) followed by '/' or its end and the result fits in cap.
+bool replace_prefix(char *link, size_t *n, size_t cap, const text &from,
+		    const char *to)
 {
-	char prefix[32];
-	text t(prefix, sizeof prefix);
-	t.str("/proc/").dec(sys::getpid()).ch('/');
-	const size_t k = t.size(), self = sizeof "/proc/self/" - 1;
-	if (n < k || memcmp(link, prefix, k) != 0 || k < self)
+	const size_t k = from.size(), m = str_len(to);
+	if (*n < k || memcmp(link, from.c_str(), k) != 0 ||
+	    (*n > k && link[k] != '/') || *n - k + m >= cap)
+		return false;
+	memmove(link + m, link + k, *n - k + 1);
+	memcpy(link, to, m);
+	*n = *n - k + m;
+	return true;
+}
+
+// "/proc/" and what /proc/<link> names (its pid as /proc's namespace
+// numbers it, which getpid() need not be), into t; false if unknown.
+bool proc_link(text &t, const char *link)
+{
+	char buf[64];
+	text path(buf, sizeof buf);
+	path.str("/proc/").str(link);
+	t.str("/proc/");
+	char target[48];
+	long n = sys::readlinkat(AT_FDCWD, path.c_str(), target,
+				 sizeof target - 1);
+	if (n <= 0 || n == sizeof target - 1)
+		return false;
+	target[n] = 0;
+	t.str(target);
+	return true;
+}
+
+// A file of this process in /proc ("/proc/1234/status") names it as
+// "/proc/self/status", and one of this thread ("/proc/1234/task/1234/stat")
+// as "/proc/thread-self/stat": the restored process has another pid. Any
+// length of pid: "/proc/7/" is shorter than "/proc/self/".
+size_t own_proc_path(char *link, size_t n, size_t cap)
+{
+	char buf[128];
+	text task(buf, sizeof buf);
+	if (proc_link(task, "thread-self") &&
+	    replace_prefix(link, &n, cap, task, "/proc/thread-self"))
 		return n;
-	memcpy(link, "/proc/self/", self);
-	memmove(link + self, link + k, n - k + 1);
-	return n - (k - self);
+	char buf2[128];
+	text self(buf2, sizeof buf2);
+	if (proc_link(self, "self"))
+		replace_prefix(link, &n, cap, self, "/proc/self");
+	return n;
 }
 
 // Fills e for descriptor fd; false if it closed under us (another
@@ -81,11 +118,8 @@ bool describe_fd(int fd, image::fd_entry &e, char *link, size_t link_cap,
 	long fd_flags = sys::fcntl(fd, F_GETFD);
 	long open_flags = sys::fcntl(fd, F_GETFL);
 	struct statx st = {};
-	long ret = sys::statx(fd, "", AT_EMPTY_PATH,
-			      STATX_TYPE | STATX_MODE | STATX_NLINK |
-				      STATX_INO | STATX_SIZE,
-			      &st);
-	if (fd_flags < 0 || open_flags < 0 || ret < 0)
+	long ret = file_status(fd, "", AT_EMPTY_PATH, &st);
+	if (fd_flags == -EBADF || open_flags == -EBADF || ret == -EBADF)
 		return false;
 	char proc[32];
 	fd_path(proc, fd);
@@ -95,7 +129,7 @@ bool describe_fd(int fd, image::fd_entry &e, char *link, size_t link_cap,
 	if ((size_t)n == link_cap)
 		n--; // truncated: named in part (and not reopened: not a path)
 	link[n] = 0;
-	n = (long)own_proc_path(link, (size_t)n);
+	n = (long)own_proc_path(link, (size_t)n, link_cap);
 
 	e = {};
 	e.fd = fd;
@@ -107,6 +141,8 @@ bool describe_fd(int fd, image::fd_entry &e, char *link, size_t link_cap,
 	e.rdev_minor = st.stx_rdev_minor;
 	e.size = st.stx_size;
 	e.ino = st.stx_ino;
+	// The kernel's dev_t has 12 bits of major and 20 of minor.
+	e.dev = st.stx_dev_major << 20 | (st.stx_dev_minor & 0xfffff);
 	if (fd_flags & FD_CLOEXEC)
 		e.flags |= image::fd_cloexec;
 	uint32_t type = st.stx_mode & S_IFMT;
@@ -116,6 +152,21 @@ bool describe_fd(int fd, image::fd_entry &e, char *link, size_t link_cap,
 	e.offset = off > 0 ? (uint64_t)off : 0;
 	if (!strings.add(link, n, &e.name))
 		*full = true;
+	if (fd_flags < 0 || open_flags < 0 || ret < 0) {
+		// Recorded, so that the restorer names it too.
+		e.kind = image::fd_other;
+		e.flags = image::fd_lost;
+		e.mode = 0;
+		e.offset = 0;
+		long err = ret < 0 ? ret : fd_flags < 0 ? fd_flags : open_flags;
+		char buf[4096 + 128];
+		text t(buf, sizeof buf);
+		t.str("ckpt: fd ").dec(fd).str(" (").str(link)
+			.str("): cannot read its state: ").errno_name(err)
+			.str(fd <= 2 ? ", the restorer's will take its place\n"
+				     : ", it will not come back\n");
+		print_err(t);
+	}
 	return true;
 }
 
@@ -234,11 +285,79 @@ bool file_backed(const map_entry &e)
 	memcpy(path_buf, e.name, e.name_len);
 	path_buf[e.name_len] = 0;
 	struct statx st = {};
-	// The same inode, and a regular file: not a device whose mapping
-	// only its driver knows how to make.
-	return sys::statx(AT_FDCWD, path_buf, 0, STATX_TYPE | STATX_INO,
-			  &st) == 0 &&
-	       (st.stx_mode & S_IFMT) == S_IFREG && st.stx_ino == e.inode;
+	// The same file, and a regular one: not a device whose mapping only
+	// its driver knows how to make.
+	return file_status(AT_FDCWD, path_buf, 0, &st) == 0 &&
+	       (st.stx_mode & S_IFMT) == S_IFREG && same_file(st, e);
+}
+
+namespace {
+
+// Reading a file mapping's pages past the end of its file raises SIGBUS
+// (whole pages past it: the page holding the end reads zeroes after it).
+// MADV_POPULATE_READ (5.14+) faults pages in the same way but fails with
+// EFAULT where a read would raise SIGBUS, so the readable part of a
+// mapping, which is a prefix, is found by bisection. Only for readable
+// memory (EINVAL, ENOMEM otherwise); qemu-user ignores madvise (returns 0).
+bool populated_prefix(const map_entry &e, uint64_t page_size,
+		      uint64_t *size)
+{
+	constexpr int populate_read = 22; // MADV_POPULATE_READ
+	const uint64_t len = e.end - e.start;
+	long ret = sys::madvise(e.start, len, populate_read);
+	if (ret == 0) {
+		*size = len;
+		return true;
+	}
+	if (ret != -EFAULT)
+		return false;
+	uint64_t lo = 0, hi = len / page_size; // [0, lo) reads, [0, hi] not
+	while (hi - lo > 1) {
+		uint64_t mid = lo + (hi - lo) / 2;
+		if (sys::madvise(e.start, mid * page_size, populate_read) == 0)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	*size = lo * page_size;
+	return true;
+}
+
+} // namespace
+
+bool same_file(const struct statx &st, const map_entry &e)
+{
+	return st.stx_ino == e.inode && st.stx_dev_major == e.dev_major &&
+	       st.stx_dev_minor == e.dev_minor;
+}
+
+bool mapped_size(const map_entry &e, uint64_t page_size, uint64_t *size)
+{
+	struct statx st = {};
+	bool known = false;
+	// Its path, if it is still the same file; else /proc/self/map_files/
+	// (whose links only CAP_CHECKPOINT_RESTORE may follow).
+	if (e.name_len < sizeof path_buf && e.name[0] == '/' &&
+	    !ends_with(e.name, e.name_len, " (deleted)")) {
+		memcpy(path_buf, e.name, e.name_len);
+		path_buf[e.name_len] = 0;
+		known = file_status(AT_FDCWD, path_buf, 0, &st) == 0 &&
+			same_file(st, e);
+	}
+	if (!known) {
+		text t(path_buf, sizeof path_buf);
+		t.str("/proc/self/map_files/").hex(e.start).ch('-').hex(e.end);
+		known = file_status(AT_FDCWD, path_buf, 0, &st) == 0 &&
+			same_file(st, e);
+	}
+	if (known) {
+		// Bytes of the file from the mapping's offset on, whole pages.
+		uint64_t in_file = st.stx_size > e.offset
+					   ? st.stx_size - e.offset : 0;
+		*size = (in_file + page_size - 1) & ~(page_size - 1);
+		return true;
+	}
+	return (e.prot & PROT_READ) && populated_prefix(e, page_size, size);
 }
 
 } // namespace ckpt

@@ -177,8 +177,8 @@ problem check_fds(const header &h, const fd_entry *fds)
 	for (uint32_t i = 0; i < h.fd_count; i++) {
 		const fd_entry &e = fds[i];
 		if (e.fd <= prev || e.fd >= fd_limit || e.kind >= fd_kind_count ||
-		    (e.flags & ~(uint32_t)(fd_cloexec | fd_deleted)) ||
-		    e.name >= h.strings_size || e.reserved ||
+		    (e.flags & ~(uint32_t)(fd_cloexec | fd_deleted | fd_lost)) ||
+		    e.name >= h.strings_size ||
 		    (e.dup_of != -1 &&
 		     (e.dup_of < 0 || (uint32_t)e.dup_of >= i ||
 		      fds[e.dup_of].dup_of != -1)))
@@ -235,7 +235,11 @@ problem check_tables(const header &h, const region *regions, const run *runs,
 			p.what = fault::region_overlap;
 		else if (r.kind >= kind_count || (r.prot & ~prot_mask) ||
 			 (r.flags & ~(uint32_t)(region_shared |
-						region_file_backed)) ||
+						region_file_backed |
+						region_noreserve |
+						region_guard)) ||
+			 ((r.flags & region_guard) &&
+			  (r.data_size || r.run_count)) ||
 			 ((r.flags & region_file_backed) &&
 			  !check_file_backed(h, r)))
 			p.what = fault::bad_region_fields;

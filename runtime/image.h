@@ -112,7 +112,8 @@ struct fd_entry {
 	uint32_t name;       // string table: the /proc/self/fd link text
 	uint32_t rdev_major; // of a device
 	uint32_t rdev_minor;
-	uint32_t reserved;
+	uint32_t dev;        // the file system's device: major << 20 | minor
+			     // (the kernel's dev_t); 0: unknown
 	uint64_t ino;        // inode number, at checkpoint time
 	uint64_t offset;     // file position (0 where there is none)
 	uint64_t size;       // at checkpoint time

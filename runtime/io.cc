@@ -4,6 +4,7 @@
 #include <linux/errno.h>
 
 #include "arch/sys.h"
+#include "runtime/str.h"
 
 namespace ckpt {
 
@@ -71,6 +72,15 @@ long read_file(const char *path, char *buf, size_t cap)
 		return -E2BIG;
 	buf[n] = 0;
 	return n;
+}
+
+bool read_number_file(const char *path, uint64_t *v)
+{
+	char buf[32];
+	long n = read_file(path, buf, sizeof buf);
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
+		n--;
+	return n > 0 && parse_u64(buf, (size_t)n, v);
 }
 
 } // namespace ckpt

@@ -22,4 +22,8 @@ long pread_full(int fd, void *buf, size_t len, uint64_t off);
 // -E2BIG if it does not fit.
 long read_file(const char *path, char *buf, size_t cap);
 
+// Reads a file that holds one number, as /proc/sys files do; false if it
+// cannot be read or holds something else.
+bool read_number_file(const char *path, uint64_t *v);
+
 } // namespace ckpt

@@ -10,15 +10,6 @@ namespace ckpt {
 
 namespace {
 
-int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 class line_reader {
 public:
 	line_reader(const char *p, const char *end) : p_(p), end_(end) {}
@@ -99,7 +90,7 @@ bool maps_scanner::next(map_entry *e)
 	line_reader r(p_, eol);
 	p_ = eol < end_ ? eol + 1 : eol;
 
-	uint64_t major, minor;
+	uint64_t major = 0, minor = 0;
 	char sharing;
 	*e = {};
 	bool ok = r.hex(&e->start) && r.expect('-') && r.hex(&e->end) &&
@@ -117,6 +108,8 @@ bool maps_scanner::next(map_entry *e)
 	ok = ok && r.spaces() && r.hex(&e->offset) && r.spaces() &&
 	     r.hex(&major) && r.expect(':') && r.hex(&minor) && r.spaces() &&
 	     r.dec(&e->inode);
+	e->dev_major = (uint32_t)major;
+	e->dev_minor = (uint32_t)minor;
 	if (!ok || e->start >= e->end) {
 		bad_ = true;
 		return false;

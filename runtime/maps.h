@@ -12,6 +12,8 @@ struct map_entry {
 	uint32_t prot;    // PROT_READ | PROT_WRITE | PROT_EXEC
 	bool shared;      // 's' rather than 'p'
 	uint64_t offset;  // file offset of start
+	uint32_t dev_major; // the mapped file's device
+	uint32_t dev_minor;
 	uint64_t inode;
 	const char *name; // path or [label]; not terminated
 	size_t name_len;  // 0 for anonymous memory

@@ -53,15 +53,50 @@ bool read_umask(char *status, size_t cap, uint32_t *mask)
 	return false;
 }
 
-void save_rseq(image::process_state &p)
+// struct rseq as the kernel first defined it: 32 bytes, 32-aligned.
+struct alignas(32) rseq_probe_area {
+	uint64_t words[4];
+};
+
+constexpr int rseq_flag_unregister = 1; // RSEQ_FLAG_UNREGISTER
+
+// Which rseq area the thread has registered, without ptrace (the kernel
+// tells only a tracer where it is): a registration request is checked
+// against the current one first (rseq(2), kernel/rseq.c). The same area
+// and length give EBUSY (EPERM: another signature), another area EINVAL;
+// with none registered, the request succeeds and is undone at once. The
+// registration that comes back is the one the thread had: glibc's, or
+// none (an app that unregistered it). An app's own area cannot be found
+// this way: the checkpoint is refused, saying so.
+long save_rseq(image::process_state &p, text &msg)
 {
-	if (!&__rseq_size || !&__rseq_offset || !__rseq_size)
-		return;
-	p.rseq_area = arch::thread_pointer() + __rseq_offset;
-	// glibc >= 2.40 reports the feature size (20), less than the 32 bytes
-	// it registers with.
-	p.rseq_len = __rseq_size < rseq_min_len ? rseq_min_len : __rseq_size;
-	p.rseq_sig = arch::rseq_signature;
+	rseq_probe_area probe = {};
+	uint64_t area = (uint64_t)&probe;
+	uint32_t len = sizeof probe;
+	const bool glibc = &__rseq_size && &__rseq_offset && __rseq_size;
+	if (glibc) {
+		area = arch::thread_pointer() + __rseq_offset;
+		// glibc >= 2.40 reports the feature size (20), less than the
+		// 32 bytes it registers with.
+		len = __rseq_size < rseq_min_len ? rseq_min_len : __rseq_size;
+	}
+	long ret = sys::rseq(area, len, 0, arch::rseq_signature);
+	if (ret == 0) {
+		sys::rseq(area, len, rseq_flag_unregister, arch::rseq_signature);
+		return 0; // none was registered
+	}
+	if (ret == -ENOSYS)
+		return 0; // no rseq (qemu-user): none to restore
+	if (ret == -EBUSY && glibc) {
+		p.rseq_area = area;
+		p.rseq_len = len;
+		p.rseq_sig = arch::rseq_signature;
+		return 0;
+	}
+	msg.str("the thread has an rseq area registered that is not glibc's "
+		"(");
+	msg.errno_name(ret).str(" for glibc's): it cannot be saved");
+	return -EOPNOTSUPP;
 }
 
 } // namespace
@@ -105,7 +140,8 @@ long save(image::header *h, image::fd_entry *fds, string_table &strings,
 		p.tid_address = 0;
 	if (sys::get_robust_list(&p.robust_list, &p.robust_list_len) < 0)
 		p.robust_list = p.robust_list_len = 0;
-	save_rseq(p);
+	if (long ret = save_rseq(p, msg); ret < 0)
+		return ret;
 	return save_fds(h, fds, strings, work, msg);
 }
 

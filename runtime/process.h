@@ -8,6 +8,7 @@
 #include "runtime/fmt.h"
 #include "runtime/image.h"
 #include "runtime/maps.h"
+#include "arch/sys.h"
 
 namespace ckpt {
 
@@ -46,5 +47,13 @@ long save_fds(image::header *h, image::fd_entry *fds, string_table &strings,
 // that still has its name, so that the restorer can map it again from the
 // file rather than restore a copy that writes would no longer reach.
 bool file_backed(const map_entry &e);
+
+// Whether st (statx with STATX_INO) is the file e maps.
+bool same_file(const struct statx &st, const map_entry &e);
+
+// How many bytes from a file mapping's start the file holds (in whole
+// pages, at most up to the mapping's end or beyond it): the pages after
+// them raise SIGBUS when read. False if that cannot be found out.
+bool mapped_size(const map_entry &e, uint64_t page_size, uint64_t *size);
 
 } // namespace ckpt

@@ -49,6 +49,17 @@ inline bool str_copy(char *dst, size_t cap, const char *s)
 	return true;
 }
 
+// The value of a lower-case hex digit, as /proc writes them; -1 if c is
+// none.
+inline int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
 // Parses a decimal (or 0x-prefixed hex) number; false on anything else.
 bool parse_u64(const char *s, size_t len, uint64_t *out);
 

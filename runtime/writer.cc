@@ -1,17 +1,20 @@
 // Writes the image: scans /proc/self/maps, lays out header, tables and
 // region data, and streams memory straight from the regions to the file.
 //
-// The image goes to <path>.tmp.<pid> and is renamed over path only when
-// complete, so a crash or a full disk never costs the previous image, and
-// an image that a restored process still maps is never rewritten in place.
+// The image goes to an unnamed file (or <path>.tmp.<pid>: image_file.h)
+// that takes path's name only when complete, so a crash or a full disk
+// never costs the previous image, and an image that a restored process
+// still maps is never rewritten in place.
 #include <linux/errno.h>
 #include <linux/fs.h>
 
 #include "arch/auxv.h"
 #include "runtime/crc32c.h"
 #include "runtime/fmt.h"
+#include "runtime/image_file.h"
 #include "runtime/io.h"
 #include "runtime/maps.h"
+#include "runtime/noreserve.h"
 #include "runtime/pagemap.h"
 #include "runtime/process.h"
 #include "runtime/runtime.h"
@@ -54,20 +57,16 @@ class image_builder {
 public:
 	// The strings begin_image() stored stay.
 	image_builder(scratch *s, uint64_t page_size)
-		: s_(s), pages_(page_size, s->pagemap),
+		: s_(s), page_size_(page_size), pages_(page_size, s->pagemap),
 		  strings_len_(s->header.strings_size)
 	{
 	}
 
-	// Adds the part of maps entry e between start and end; false (with
-	// the reason in err) when a table is full.
+	// Adds the part of maps entry e between start and end, as one
+	// region or, around guard pages, several; nullptr or why not.
 	const char *add(const map_entry &e, uint64_t start, uint64_t end)
 	{
-		image::header &h = s_->header;
-		if (h.region_count == image::max_regions)
-			return "too many memory regions";
-		image::region &r = s_->regions[h.region_count];
-		r = {};
+		image::region r = {};
 		r.start = start;
 		r.end = end;
 		r.prot = e.prot;
@@ -78,10 +77,39 @@ public:
 		r.kind = classify(e);
 		if (!intern(e.name, e.name_len, &r.name))
 			return "too many region names";
-		if (!add_runs(e, r))
+		const store what = what_to_store(e, r);
+		// Pages a read would fault on: past the end of the file.
+		uint64_t limit = end - start;
+		if (what == store_all && r.kind == image::kind_file) {
+			uint64_t size;
+			if (!mapped_size(e, page_size_, &size))
+				size = 0; // unknown: only what pagemap shows
+			size -= size < start - e.start ? size : start - e.start;
+			if (size < limit)
+				limit = size;
+		}
+		const image::header &h = s_->header;
+		const uint32_t regions = h.region_count, runs = h.run_count;
+		if (pages_.usable() && r.kind != image::kind_kernel) {
+			piece p{this, r, what, limit};
+			bool ok = pages_.scan(start, end,
+					      [&](uint64_t off, uint64_t len,
+						  page_class c) {
+						      return p.add(off, len, c);
+					      });
+			if (ok && p.close(end - start))
+				return nullptr;
+			if (p.full)
+				return "too many memory regions or runs";
+			// pagemap failed: all of it, as far as it can be read
+			s_->header.region_count = regions;
+			s_->header.run_count = runs;
+		}
+		if (what == store_touched)
+			limit = end - start;
+		if (what != store_none && limit && !add_run(r, 0, limit))
 			return "too many runs of touched pages";
-		h.region_count++;
-		return nullptr;
+		return push(r) ? nullptr : "too many memory regions";
 	}
 
 	// Lays the tables and data out; returns the file size.
@@ -122,42 +150,116 @@ private:
 		return image::kind_anon;
 	}
 
+	enum store { store_none, store_touched, store_all };
+
 	// Private anonymous memory stores its touched pages only. A private
 	// file mapping stores all of itself when readable (it comes back
 	// anonymous, so untouched pages must come from the image too) and
 	// nothing when not (never read, its pages are the file's). Shared
 	// memory stores all of itself, but for a file's: the file holds it.
-	bool add_runs(const map_entry &e, image::region &r)
+	static store what_to_store(const map_entry &e, const image::region &r)
 	{
 		if (r.kind == image::kind_kernel ||
 		    (r.flags & image::region_file_backed))
-			return true;
-		if (!e.shared && r.kind != image::kind_file && pages_.usable()) {
-			uint32_t first = s_->header.run_count;
-			bool ok = pages_.scan(r.start, r.end,
-					      [&](uint64_t off, uint64_t len) {
-						      return add_run(r, off, len);
-					      });
-			if (ok)
-				return true;
-			s_->header.run_count = first; // fall back to all of it
-			r.run_count = 0;
-			r.data_size = 0;
-		}
-		if ((e.prot & PROT_READ) || e.shared ||
-		    r.kind != image::kind_file)
-			return add_run(r, 0, r.end - r.start);
-		return true;
+			return store_none;
+		if (!e.shared && r.kind != image::kind_file)
+			return store_touched;
+		if ((e.prot & PROT_READ) || e.shared)
+			return store_all;
+		return store_none;
 	}
 
+	// One maps entry cut into regions at its guard pages, as pagemap
+	// reports them class by class. Offsets are from tmpl.start.
+	struct piece {
+		image_builder *b;
+		const image::region tmpl; // the whole, without runs
+		store what;
+		uint64_t limit;  // bytes that read without SIGBUS
+		image::region r = {}; // the one being filled
+		bool open = false;
+		bool full = false;
+
+		bool add(uint64_t off, uint64_t len, page_class c)
+		{
+			if (c == page_guard) {
+				if (!close(off))
+					return false;
+				image::region g = at(off, off + len);
+				g.flags |= image::region_guard;
+				return ok(b->push(g));
+			}
+			if (!open) {
+				r = at(off, tmpl.end - tmpl.start);
+				open = true;
+			}
+			uint64_t from = off, to = off + len;
+			if (what == store_none ||
+			    (what == store_touched && c == page_none))
+				return true;
+			// Past the end of the file only copies on write (made
+			// before the file shrank) hold data.
+			if (what == store_all && to > limit && c != page_anon)
+				to = limit > from ? limit : from;
+			const uint64_t base = r.start - tmpl.start;
+			return to == from ||
+			       ok(b->add_run(r, from - base, to - from));
+		}
+
+		// Ends the region being filled where the guard pages (or
+		// the entry) begin.
+		bool close(uint64_t end)
+		{
+			if (!open)
+				return true;
+			open = false;
+			r.end = tmpl.start + end;
+			return ok(b->push(r));
+		}
+
+		image::region at(uint64_t from, uint64_t to) const
+		{
+			image::region x = tmpl;
+			x.start = tmpl.start + from;
+			x.end = tmpl.start + to;
+			x.file_offset = tmpl.file_offset + from;
+			return x;
+		}
+
+		bool ok(bool done)
+		{
+			full = full || !done;
+			return done;
+		}
+	};
+
+	// A run of r: joined to r's last one if they touch.
 	bool add_run(image::region &r, uint64_t off, uint64_t len)
 	{
 		image::header &h = s_->header;
+		if (r.run_count) {
+			image::run &last = s_->runs[h.run_count - 1];
+			if (last.offset + last.length == off) {
+				last.length += len;
+				r.data_size += len;
+				return true;
+			}
+		}
 		if (h.run_count == image::max_runs)
 			return false;
 		s_->runs[h.run_count++] = {off, len};
 		r.run_count++;
 		r.data_size += len;
+		return true;
+	}
+
+	// Appends r (its runs are the last ones added).
+	bool push(const image::region &r)
+	{
+		image::header &h = s_->header;
+		if (h.region_count == image::max_regions)
+			return false;
+		s_->regions[h.region_count++] = r;
 		return true;
 	}
 
@@ -184,6 +286,7 @@ private:
 	}
 
 	scratch *s_;
+	uint64_t page_size_;
 	page_scanner pages_;
 	uint32_t strings_len_; // offset 0 is the empty name
 	uint32_t last_off_ = 0;
@@ -192,8 +295,9 @@ private:
 
 // Writes len bytes of memory and extends *crc over them, a cache-sized
 // chunk at a time so that the checksum reads what write() is about to.
-// Memory that may change under us (the stack this code runs on) goes
-// through the staging buffer, so the checksum and the file agree.
+// Memory that may change under us (the stack this code runs on, shared
+// memory) goes through the staging buffer, so the checksum and the file
+// agree.
 long write_checked(int fd, const char *mem, uint64_t len, uint32_t *crc,
 		   char *staging)
 {
@@ -227,11 +331,18 @@ long write_region(int fd, image::region &r, const image::run *&run,
 			return ret;
 	}
 	const uint64_t sp = (uint64_t)__builtin_frame_address(0);
+	// Shared memory can change while we write it, even in a forked
+	// writer (whose private memory is a stable copy on write): another
+	// process, or the app itself, may write it. So can the pages of a
+	// private file mapping not yet copied on write: they are the file's
+	// page cache, which any write() to the file changes.
+	const bool shared = (r.flags & image::region_shared) ||
+			    r.kind == image::kind_file;
 	r.data_crc = 0;
 	long ret = 0;
 	for (uint32_t i = 0; i < r.run_count && !ret; i++, run++) {
 		const uint64_t start = r.start + run->offset;
-		bool live = sp >= start && sp < start + run->length;
+		bool live = shared || (sp >= start && sp < start + run->length);
 		ret = write_checked(fd, (const char *)start, run->length,
 				    &r.data_crc, live ? staging : nullptr);
 	}
@@ -358,8 +469,12 @@ const char *scan_memory(scratch *s)
 	}
 	if (!why && scan.bad())
 		why = "cannot parse /proc/self/maps";
-	if (!why)
+	if (!why) {
+		// The maps text is interned by now: smaps may reuse its buffer.
+		mark_noreserve(s->regions, s->header.region_count, s->maps,
+			       maps_cap);
 		b.layout(page_size);
+	}
 	return why;
 }
 
@@ -372,26 +487,13 @@ long write_image(image_job *job, const char *path, text &msg)
 		msg.str(why);
 		return -EINVAL;
 	}
-	char tmp[4096 + 32];
-	text tmp_path(tmp, sizeof tmp);
-	tmp_path.str(path).str(".tmp.").dec(sys::getpid());
-	if (tmp_path.size() + 1 >= sizeof tmp)
-		return fail(msg, -ENAMETOOLONG, path);
-	long fd = sys::open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
-				      O_CLOEXEC, 0600);
-	if (fd < 0)
-		return fail(msg, fd, tmp);
-	long ret = write_file(fd, *s, config.sync, msg);
-	long closed = sys::close(fd);
-	if (!ret && closed < 0)
-		ret = fail(msg, closed, "close");
-	if (!ret) {
-		ret = sys::renameat(AT_FDCWD, tmp, AT_FDCWD, path);
-		if (ret < 0)
-			fail(msg, ret, path);
-	}
-	if (ret)
-		sys::unlinkat(AT_FDCWD, tmp, 0);
+	image_file f;
+	long ret = create_image_file(path, f, s->staging, staging_size, msg);
+	if (!ret)
+		ret = write_file(f.fd, *s, config.sync, msg);
+	if (!ret)
+		ret = publish_image_file(path, f, msg);
+	discard_image_file(f);
 	return ret;
 }
 

@@ -52,6 +52,8 @@ long write_all(int fd, const void *buf, size_t len)
 namespace restorer {
 
 state g;
+int message_fd = 2;
+sys::rlimit caller_nofile;
 
 // The restorer's messages: --info reaches none of them.
 ckpt::text &message(ckpt::text &t)

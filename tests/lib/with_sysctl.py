@@ -1,0 +1,56 @@
+#!/usr/bin/env python3
+"""with_sysctl: run a command with a sysctl set, and always set it back.
+
+usage: with_sysctl.py NAME VALUE -- COMMAND [ARG...]
+
+NAME is a /proc/sys path under /proc/sys with dots (vm.max_map_count). The
+old value is written back when the command ends, however it ends (its exit,
+a signal to it or to us, an exception). The command's exit status is ours.
+It is root's tool: the setting is the whole machine's, so the window is
+kept as short as the command. Runs hold a lock (LOCK, below) from reading
+the old value to writing it back, so that two at once (lit runs tests in
+parallel, and both architectures) cannot leave the other's value behind.
+"""
+
+import fcntl
+import os
+import signal
+import subprocess
+import sys
+
+LOCK = '/tmp/ckpt-with-sysctl.lock'
+
+
+def main(argv):
+    if len(argv) < 4 or argv[2] != '--':
+        sys.exit(__doc__)
+    path = '/proc/sys/' + argv[0].replace('.', '/')
+    lock = open(LOCK, 'a')
+    fcntl.flock(lock, fcntl.LOCK_EX)
+    with open(path) as f:
+        old = f.read().strip()
+    restored = []
+
+    def put_back(*_):
+        if not restored:
+            with open(path, 'w') as f:
+                f.write(old)
+            restored.append(True)
+
+    def on_signal(sig, _frame):
+        put_back()
+        sys.exit(128 + sig)
+
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, on_signal)
+    try:
+        with open(path, 'w') as f:
+            f.write(argv[1])
+        rc = subprocess.run(argv[3:], timeout=60).returncode
+    finally:
+        put_back()
+    return rc if rc >= 0 else 128 - rc
+
+
+if __name__ == '__main__':
+    sys.exit(main(sys.argv[1:]))
