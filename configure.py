@@ -180,10 +180,16 @@ def sources(directory, exts):
 # Shared by runtime.o and the restorer: the syscall layer and small helpers.
 COMMON_SOURCES = ['runtime/mem.cc', 'runtime/fmt.cc', 'runtime/io.cc',
                   'runtime/maps.cc', 'runtime/image.cc', 'runtime/crc32c.cc']
-# The image validation, fuzzed as a hosted program (ninja fuzz).
+# The image validation and --info, fuzzed as a hosted program (ninja fuzz):
+# the target and its stand-ins for the system, and the code it covers
+# (built freestanding, as for the restorer, but with the sanitizers).
 FUZZER = 'build/fuzz/image_fuzzer'
-FUZZER_SOURCES = ['tests/fuzz/image_fuzzer.cc', 'runtime/image.cc',
-                  'runtime/crc32c.cc']
+FUZZER_COV = 'build/fuzz/image_fuzzer_cov'
+FUZZ_HOSTED = ['tests/fuzz/image_fuzzer.cc', 'tests/fuzz/mutator.cc',
+               'tests/fuzz/host.cc']
+FUZZ_TARGETED = ['runtime/image.cc', 'restorer/info.cc',
+                 'restorer/process.cc', 'restorer/files.cc']
+FUZZ_SUPPORT = ['runtime/crc32c.cc', 'runtime/fmt.cc']
 RESTORER_ARCH_SOURCES = ['thread.cc', 'crc32c.cc', 'icache.cc',
                          'registers.cc', 'start.S', 'resume.S', 'jump.S']
 RUNTIME_ARCH_SOURCES = ['thread.cc', 'crc32c.cc', 'capture.S', 'sigreturn.S',
@@ -238,6 +244,64 @@ def write_arch(n, arch, tools, emulator):
     site = built('lit.site.cfg.py')
     n.build([arch], 'phony', [built('runtime.o'), built('restorer')])
     return {'site': site, 'outputs': [built('runtime.o'), built('restorer')]}
+
+
+def write_fuzz(n, host, fuzz_cxx, configured):
+    """The fuzzer, with the sanitizers and with coverage, and ninja fuzz."""
+    n.var('fuzz_cxx', fuzz_cxx)
+    # The tables stay apart (-ffunction-sections), so that the restorer's
+    # code that --info never reaches is dropped, with what it calls.
+    flavours = {
+        FUZZER: '-fsanitize=address,undefined -fno-sanitize-recover=all',
+        FUZZER_COV: '-fprofile-instr-generate -fcoverage-mapping',
+    }
+    for binary, flags in flavours.items():
+        objs = []
+        tag = os.path.basename(binary)
+        for f in (FUZZ_HOSTED + FUZZ_TARGETED + FUZZ_SUPPORT +
+                  ['arch/%s/crc32c.cc' % host]):
+            obj = 'build/fuzz/obj/%s/%s.o' % (tag, f)
+            freestanding = '' if f in FUZZ_HOSTED else ' -ffreestanding'
+            n.build([obj], 'fuzz_cxx', [src(f)], variables={
+                'fuzz_flags': flags + ' -fsanitize=fuzzer-no-link '
+                '-ffunction-sections -fdata-sections' + freestanding})
+            objs.append(obj)
+        n.build([binary], 'fuzz_link', objs, variables={
+            'fuzz_flags': flags + ' -fsanitize=fuzzer -Wl,--gc-sections'})
+    n.build(['build/fuzz/seeds'], 'fuzz_seeds',
+            implicit=[src('tests/fuzz/make_seeds.py')])
+    images = []
+    for arch, tools, emulator in configured:
+        app = 'build/fuzz/checkpoint-once-%s' % arch
+        n.build([app], 'fuzz_app', [src('tests/Inputs/checkpoint-once.c'),
+                                     os.path.join('build', arch,
+                                                  'runtime.o')],
+                variables={'cc': tools['cc']})
+        image = 'build/fuzz/real/%s.ckpt' % arch
+        n.build([image], 'fuzz_image', [app], variables={
+            'run': ' '.join(shlex.quote(x) for x in emulator)})
+        images.append(image)
+    llvm = fuzz_llvm_tools(fuzz_cxx)
+    n.build(['fuzz'], 'fuzz_run',
+            implicit=[FUZZER, FUZZER_COV, 'build/fuzz/seeds'] + images,
+            variables={
+                'fuzzer': FUZZER, 'cov': FUZZER_COV,
+                'profdata': llvm[0] or 'llvm-profdata-not-found',
+                'llvm_cov': llvm[1] or 'llvm-cov-not-found',
+                'sources': ' '.join(src(f) for f in FUZZ_TARGETED)})
+
+
+def fuzz_llvm_tools(clangxx):
+    """llvm-profdata and llvm-cov of the fuzzer compiler's version."""
+    try:
+        out = subprocess.run([clangxx, '-dumpversion'], capture_output=True,
+                             text=True).stdout
+        major = out.strip().split('.')[0]
+    except OSError:
+        major = ''
+    names = ['-%s' % major] if major else []
+    return (find_tool(['llvm-profdata' + v for v in names + ['']]),
+            find_tool(['llvm-cov' + v for v in names + ['']]))
 
 
 def write_site(arch, tools, clang, emulator, features, filecheck, fuzzer):
@@ -358,10 +422,22 @@ def main():
                'CONFIGURE', generator='1')
         n.rule('check', '$python $src/tests/check.py --lit $lit $in',
                'CHECK', pool='console')
-        n.rule('fuzz_link',
-               '$fuzz_cxx -std=c++20 -g -O1 -fno-sanitize-recover=all '
-               '-fsanitize=fuzzer,address,undefined -I$src $in -o $out',
+        n.rule('fuzz_cxx', '$fuzz_cxx -MMD -MF $out.d -std=c++20 -g -O1 '
+               '-I$src $fuzz_flags -c $in -o $out',
+               'FUZZCXX $out', deps='gcc', depfile='$out.d')
+        n.rule('fuzz_link', '$fuzz_cxx $fuzz_flags $in -o $out',
                'FUZZER $out')
+        n.rule('fuzz_seeds', '$python $src/tests/fuzz/make_seeds.py $out',
+               'SEEDS $out')
+        # A real image of each architecture, from the test app.
+        n.rule('fuzz_app', '$cc -static -g -O1 -I$src/runtime $in -o $out',
+               'CC $out')
+        n.rule('fuzz_image', 'rm -f $out && $run $in $out', 'IMAGE $out')
+        n.rule('fuzz_run', '$python $src/tests/fuzz/run_fuzz.py '
+               '--fuzzer $fuzzer --cov $cov --corpus build/fuzz/corpus '
+               '--seeds build/fuzz/seeds --seeds build/fuzz/real '
+               '--profdata $profdata --llvm-cov $llvm_cov $sources',
+               'FUZZ', pool='console')
         # The benchmark's programs, built with the host's C compiler.
         n.rule('bench_cc', '$cc -O2 -g -Wall -Wextra $cflags $in -o $out',
                'CC $out')
@@ -379,11 +455,7 @@ def main():
             outputs += r['outputs']
         n.build(['build.ninja'], 'configure', implicit=[src('configure.py')])
         if fuzz_cxx and host in [a for a, _, _ in configured]:
-            n.var('fuzz_cxx', fuzz_cxx)
-            n.build([FUZZER], 'fuzz_link',
-                    [src(f) for f in FUZZER_SOURCES] +
-                    [src('arch/%s/crc32c.cc' % host)])
-            n.build(['fuzz'], 'phony', [FUZZER])
+            write_fuzz(n, host, fuzz_cxx, configured)
             outputs.append(FUZZER)
         n.build(['check'], 'check', sites, implicit=outputs)
         host_built = [a for a, _, _ in configured if a == host]

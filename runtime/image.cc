@@ -81,7 +81,8 @@ const char *fd_kind_name(uint32_t kind)
 	return kind < fd_kind_count ? names[kind] : "?";
 }
 
-problem check_header(const header &h, uint64_t file_size, uint32_t page_size)
+problem check_header(const header &h, uint64_t file_size, uint32_t page_size,
+		     const target &t)
 {
 	if (memcmp(h.magic, magic, sizeof magic) != 0)
 		return {fault::bad_magic};
@@ -89,7 +90,7 @@ problem check_header(const header &h, uint64_t file_size, uint32_t page_size)
 		return {fault::newer_version};
 	if (h.version != format_version)
 		return {fault::unknown_version};
-	if (h.machine != arch::elf_machine)
+	if (h.machine != t.elf_machine)
 		return {fault::other_arch};
 	if (h.page_size != page_size)
 		return {fault::other_page_size};
@@ -212,7 +213,7 @@ problem check_process(const header &h)
 } // namespace
 
 problem check_tables(const header &h, const region *regions, const run *runs,
-		     const fd_entry *fds, const char *strings)
+		     const fd_entry *fds, const char *strings, const target &t)
 {
 	if (meta_crc(h, regions, runs, fds, strings) != h.meta_crc)
 		return {fault::bad_meta_crc};
@@ -228,7 +229,7 @@ problem check_tables(const header &h, const region *regions, const run *runs,
 		if (!page_aligned(r.start, h.page_size) ||
 		    !page_aligned(r.end, h.page_size) || r.start >= r.end)
 			p.what = fault::misaligned_region;
-		else if (r.end > arch::user_address_limit)
+		else if (r.end > t.user_address_limit)
 			p.what = fault::region_beyond_limit;
 		else if (r.start < prev_end)
 			p.what = fault::region_overlap;
@@ -296,10 +297,10 @@ bool in_saved_writable(const header &h, const region *regions, const run *runs,
 } // namespace
 
 problem check_runtime_state(const header &h, const region *regions,
-			    const run *runs)
+			    const run *runs, const target &t)
 {
 	if (!in_saved_writable(h, regions, runs, h.context_addr,
-			       sizeof(arch::context)) ||
+			       t.context_size) ||
 	    !in_saved_writable(h, regions, runs, h.resume_addr,
 			       sizeof(resume_args)))
 		return {fault::runtime_state_missing};

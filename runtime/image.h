@@ -261,17 +261,28 @@ struct problem {
 	uint64_t addr = 0;  // the region's start
 };
 
+// The facts of the machine an image is checked for: this one in the
+// restorer; the fuzzer checks images of every architecture on one host.
+struct target {
+	uint32_t elf_machine;
+	uint64_t user_address_limit;
+	uint64_t context_size; // sizeof(arch::context)
+};
+constexpr target this_machine = {arch::elf_machine, arch::user_address_limit,
+				 sizeof(arch::context)};
+
 // Checks the header against the file and this machine.
 problem check_header(const header &h, uint64_t file_size,
-		     uint32_t page_size);
+		     uint32_t page_size, const target &t = this_machine);
 // Checks the region, run and string tables the header describes.
 problem check_tables(const header &h, const region *regions, const run *runs,
-		     const fd_entry *fds, const char *strings);
+		     const fd_entry *fds, const char *strings,
+		     const target &t = this_machine);
 // Checks that the runtime's context and resume_args (and the rseq area and
 // cached tid the restorer updates) lie in memory the image restores with
 // content and that the restorer may write.
 problem check_runtime_state(const header &h, const region *regions,
-			    const run *runs);
+			    const run *runs, const target &t = this_machine);
 // The CRC the header should carry for these tables.
 uint32_t meta_crc(const header &h, const region *regions, const run *runs,
 		  const fd_entry *fds, const char *strings);

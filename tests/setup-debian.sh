@@ -5,9 +5,11 @@ set -eu
 
 # llvm-14-tools: lit and FileCheck-14. libclang-rt-14-dev: libFuzzer and
 # the sanitizers for the image fuzzer (only recommended by clang, and
-# recommendations are not installed). libcap2-bin: capsh, for tests that
-# drop a capability.
+# recommendations are not installed). llvm-14: llvm-profdata-14 and
+# llvm-cov-14, for the coverage ninja fuzz prints. libcap2-bin: capsh,
+# for tests that drop a capability.
 PACKAGES="gcc g++ python3 ninja-build llvm-14-tools clang libclang-rt-14-dev
+llvm-14
 qemu-user-static gcc-aarch64-linux-gnu g++-aarch64-linux-gnu
 libc6-dev-arm64-cross libcap2-bin"
 

@@ -1,19 +1,37 @@
-// libFuzzer target: the restorer's image validation (runtime/image.cc) on
-// arbitrary bytes, in the order restorer/load.cc applies it. A crash or a
-// sanitizer report is a bug; so is a header check that lets the tables
-// reach outside the file.
-#include <stddef.h>
-#include <stdint.h>
+// libFuzzer target: everything the restorer decides about an image before
+// it changes anything in the system, on arbitrary bytes, in the order
+// restorer/load.cc and main.cc apply it: the header, the tables and the
+// runtime's records (runtime/image.cc), the data checksums (as restore.cc
+// checks them), then `restorer --info` (restorer/info.cc, process.cc,
+// files.cc: the fd policy). Images of every architecture are checked for
+// their own (image::target).
+//
+// The mutator (mutator.cc) fixes up the checksums after each mutation, so
+// that mutated tables get past meta_crc to every later check, while the
+// checksum code itself still runs on every input.
+//
+// A crash or a sanitizer report is a bug; so is an accepted image whose
+// tables or data reach outside the file (__builtin_trap below).
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <vector>
 
+#include "restorer/restorer.h"
 #include "runtime/crc32c.h"
 #include "runtime/image.h"
+#include "tests/fuzz/fuzz.h"
 
 namespace {
 
-constexpr uint32_t page_size = 4096;
+// memcpy, for tables that may be empty (an empty vector's data() may
+// be null, which memcpy may not get).
+void copy(void *to, const void *from, size_t len)
+{
+	if (len)
+		memcpy(to, from, len);
+}
 
 void touch(const char *s)
 {
@@ -22,11 +40,142 @@ void touch(const char *s)
 	(void)n;
 }
 
+// CKPT_FUZZ_VERDICT=1: one line per input on stderr (accepted, or the
+// refusal), and at exit how often each refusal was seen: the proof that
+// mutated images reach each check.
+bool verdicts;
+uint64_t seen[(int)image::fault::count + 1];
+
+void print_seen()
+{
+	fprintf(stderr, "verdicts:\n");
+	for (int f = 0; f <= (int)image::fault::count; f++) {
+		if (!seen[f])
+			continue;
+		fprintf(stderr, "  %s: %llu\n",
+			f == (int)image::fault::count
+				? "accepted"
+				: image::describe((image::fault)f),
+			(unsigned long long)seen[f]);
+	}
+}
+
+int verdict(const fuzz::view &v, const image::problem &p)
+{
+	int f = p.what == image::fault::none ? (int)image::fault::count
+					     : (int)p.what;
+	seen[f]++;
+	touch(image::describe(p.what));
+	if (verdicts) {
+		if (p.what == image::fault::none)
+			fprintf(stderr, "verdict: %s %uK: accepted\n", v.name,
+				v.page_size / 1024);
+		else
+			fprintf(stderr, "verdict: %s %uK: region %ld: %s\n",
+				v.name, v.page_size / 1024, p.region,
+				image::describe(p.what));
+	}
+	return 0;
+}
+
+// The restorer's tables: arrays in its state today, pointers into a
+// mapping of their own once the tables are sized by the header.
+template <class T, size_t N>
+void use_table(T (&table)[N], std::vector<T> &v)
+{
+	copy(table, v.data(), v.size() * sizeof(T));
+}
+template <class T> void use_table(T *&table, std::vector<T> &v)
+{
+	table = v.data();
+}
+
+// What `restorer --info` prints, into fuzz::out.
+void print_info(const image::header &h, std::vector<image::region> &regions,
+		std::vector<image::run> &runs, std::vector<image::fd_entry> &fds,
+		std::vector<char> &strings)
+{
+	restorer::state &g = restorer::g;
+	strcpy(g.image_path, "fuzz.ckpt");
+	g.header = h;
+	use_table(g.regions, regions);
+	use_table(g.runs, runs);
+	use_table(g.fds, fds);
+	use_table(g.strings, strings);
+	fuzz::out_len = 0;
+	restorer::print_info();
+	if (verdicts)
+		fwrite(fuzz::out, 1, fuzz::out_len, stdout);
+}
+
+// The accepted image being checked, for read_app().
+struct {
+	const uint8_t *data;
+	const image::header *h;
+	const image::region *regions;
+	const image::run *runs;
+} current;
+
+// Reads len bytes of the app's memory at addr from the image's stored
+// data (an arch::app_reader); false where the image stores none.
+bool read_app(uint64_t addr, void *buf, size_t len)
+{
+	const auto &c = current;
+	uint32_t first = 0;
+	for (uint32_t i = 0; i < c.h->region_count; i++) {
+		const image::region &r = c.regions[i];
+		if (addr < r.start || addr >= r.end) {
+			first += r.run_count;
+			continue;
+		}
+		uint64_t stored = 0;
+		for (uint32_t k = 0; k < r.run_count; k++) {
+			const image::run &u = c.runs[first + k];
+			uint64_t off = addr - r.start;
+			if (off >= u.offset && off - u.offset < u.length) {
+				if (len > u.length - (off - u.offset))
+					return false;
+				memcpy(buf, c.data + r.data_offset + stored +
+						    (off - u.offset), len);
+				return true;
+			}
+			stored += u.length;
+		}
+		return false;
+	}
+	return false;
+}
+
+// The decisions that need no system change beyond the tables, after
+// check_runtime_state(). Being rewritten now by others, to be called here
+// once they land (README.md, "Fuzzing the image checks"): the vdso layout
+// check against a given kernel layout, the fd reopen decisions of
+// prepare_files() for given file facts, the rlimit plan for given current
+// limits, and the saved registers against this CPU:
+//   arch::context_fault(ctx) and arch::frame_fault(h.signal_frame,
+//   read_app), for images of the host's architecture.
+void plan(const fuzz::view &v, const image::header &h)
+{
+	// check_runtime_state() promises that the runtime's records are
+	// stored: the restorer reads the context and writes the resume
+	// record there.
+	uint8_t ctx[512];
+	uint8_t resume[sizeof(image::resume_args)];
+	if (v.target.context_size > sizeof ctx ||
+	    !read_app(h.context_addr, ctx, v.target.context_size) ||
+	    !read_app(h.resume_addr, resume, sizeof resume))
+		__builtin_trap();
+}
+
 } // namespace
 
 extern "C" int LLVMFuzzerInitialize(int *, char ***)
 {
 	ckpt::crc32c_init(nullptr);
+	const char *v = getenv("CKPT_FUZZ_VERDICT");
+	verdicts = v && *v == '1';
+	if (verdicts)
+		atexit(print_seen);
 	return 0;
 }
 
@@ -36,10 +185,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < sizeof h)
 		return 0; // load.cc refuses these as "too short" or "truncated"
 	memcpy(&h, data, sizeof h);
-	image::problem p = image::check_header(h, size, page_size);
-	touch(image::describe(p.what));
+	// The names take any value: a message may name an unchecked field.
+	touch(image::kind_name(data[size - 1] % 8));
+	touch(image::fd_kind_name(data[size - 2] % 16));
+	touch(image::describe((image::fault)(data[size - 3] % 64)));
+	const fuzz::view v = fuzz::view_of(h);
+	image::problem p = image::check_header(h, size, v.page_size, v.target);
 	if (p.what != image::fault::none)
-		return 0;
+		return verdict(v, p);
 
 	// check_header promises that the tables lie inside the file.
 	uint64_t table_size = (uint64_t)h.region_count * sizeof(image::region);
@@ -51,32 +204,44 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    h.strings_offset + h.strings_size > size)
 		__builtin_trap();
 	std::vector<image::region> regions(h.region_count);
-	memcpy(regions.data(), data + h.table_offset, table_size);
+	copy(regions.data(), data + h.table_offset, table_size);
 	std::vector<image::run> runs(h.run_count);
-	memcpy(runs.data(), data + h.runs_offset, runs_size);
+	copy(runs.data(), data + h.runs_offset, runs_size);
 	std::vector<image::fd_entry> fds(h.fd_count);
-	memcpy(fds.data(), data + h.fds_offset, fds_size);
+	copy(fds.data(), data + h.fds_offset, fds_size);
 	std::vector<char> strings(data + h.strings_offset,
 				  data + h.strings_offset + h.strings_size);
 
 	p = image::check_tables(h, regions.data(), runs.data(), fds.data(),
-				strings.data());
+				strings.data(), v.target);
 	if (p.what == image::fault::none)
-		p = image::check_runtime_state(h, regions.data(), runs.data());
-	touch(image::describe(p.what));
+		p = image::check_runtime_state(h, regions.data(), runs.data(),
+					       v.target);
 	if (p.what != image::fault::none)
-		return 0;
-	// What --info and the restorer then read.
-	for (const image::region &r : regions) {
+		return verdict(v, p);
+
+	// What the restorer then reads: each region's data, its checksum
+	// checked as restore.cc checks it.
+	for (uint32_t i = 0; i < h.region_count; i++) {
+		const image::region &r = regions[i];
 		touch(image::kind_name(r.kind));
 		touch(strings.data() + r.name);
-		if (r.data_size && r.data_offset + r.data_size > size)
+		if (!r.data_size)
+			continue;
+		if (r.data_offset + r.data_size > size)
 			__builtin_trap();
+		if (ckpt::crc32c(0, data + r.data_offset, r.data_size) !=
+		    r.data_crc)
+			return verdict(v, {image::fault::data_crc_mismatch,
+					   (long)i, r.start});
 	}
 	for (const image::fd_entry &e : fds) {
 		touch(image::fd_kind_name(e.kind));
 		touch(strings.data() + e.name);
 	}
 	touch(strings.data() + h.process.cwd);
-	return 0;
+	current = {data, &h, regions.data(), runs.data()};
+	plan(v, h);
+	print_info(h, regions, runs, fds, strings);
+	return verdict(v, {});
 }

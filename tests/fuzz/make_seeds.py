@@ -1,0 +1,270 @@
+#!/usr/bin/env python3
+"""Writes the image fuzzer's seeds: valid images of every architecture
+and page size that the checkpoint side cannot make on this machine.
+
+usage: make_seeds.py OUTDIR
+
+Each image follows runtime/image.h (format 1) and passes every check of
+runtime/image.cc for its architecture: regions of every kind, runs with
+holes between them, a file-backed shared mapping, many descriptors of
+every kind (dups, deleted, cloexec), process state with rseq, timers and
+limits. Real images from the test apps join them in the build (ninja fuzz).
+"""
+
+import os
+import struct
+import sys
+
+MAGIC = b'CKPTIMG\0'
+VERSION = 1
+HEADER_SIZE = 3944
+REGION_SIZE = 64
+# What arch/<arch>/arch.h and context.h say: e_machine, the end of user
+# addresses, sizeof(arch::context).
+ARCHES = {
+    'x86_64': (62, 1 << 47, 72),
+    'aarch64': (183, 1 << 48, 184),
+}
+PAGE_SIZES = (4096, 16384, 65536)
+
+PROT_R, PROT_W, PROT_X = 1, 2, 4
+KIND_ANON, KIND_FILE, KIND_HEAP, KIND_STACK, KIND_KERNEL = range(5)
+REGION_SHARED, REGION_FILE_BACKED = 1, 2
+(FD_FILE, FD_DIR, FD_CHR, FD_BLK, FD_FIFO, FD_SOCKET, FD_ANON, FD_MEMFD,
+ FD_OTHER) = range(9)
+FD_CLOEXEC, FD_DELETED = 1, 2
+O_RDONLY, O_WRONLY, O_RDWR, O_APPEND, O_NONBLOCK = 0, 0o1, 0o2, 0o2000, 0o4000
+O_PATH = 0o10000000
+# O_DIRECTORY differs: asm-generic (x86_64) and arm64's fcntl.h.
+O_DIRECTORY = {'x86_64': 0o200000, 'aarch64': 0o40000}
+
+
+_TABLE = []
+for _i in range(256):
+    _c = _i
+    for _ in range(8):
+        _c = (_c >> 1) ^ (0x82f63b78 if _c & 1 else 0)
+    _TABLE.append(_c)
+
+
+def crc32c(crc, data):
+    """ckpt::crc32c: CRC32C (Castagnoli), chained from crc (0 to start)."""
+    crc ^= 0xffffffff
+    for b in data:
+        crc = _TABLE[(crc ^ b) & 0xff] ^ (crc >> 8)
+    return crc ^ 0xffffffff
+
+
+class Strings:
+    def __init__(self):
+        self.data = bytearray(b'\0')
+        self.index = {'': 0}
+
+    def add(self, s):
+        if s not in self.index:
+            self.index[s] = len(self.data)
+            self.data += s.encode() + b'\0'
+        return self.index[s]
+
+
+def region_layout(page, limit, many_runs):
+    """(start, end, prot, kind, flags, name, file_offset, runs) per region;
+    runs are (offset, length) in pages, turned into bytes later."""
+    base = 0x555555554000 // page * page
+    top = min(limit, 1 << 47) - 0x100000 * page // 4096
+    top = top // page * page
+    regions = [
+        # code and read-only data of the app, stored
+        (base, base + 4 * page, PROT_R | PROT_X, KIND_FILE, 0,
+         '/usr/bin/app', 0, [(0, 1)]),
+        (base + 4 * page, base + 6 * page, PROT_R, KIND_FILE, 0,
+         '/usr/bin/app', 4 * page, [(0, 1)]),
+        # .data/.bss: holds the runtime's context and resume record
+        (base + 6 * page, base + 10 * page, PROT_R | PROT_W, KIND_ANON, 0,
+         '', 0, [(0, 1), (2, 1)]),
+        (base + 16 * page, base + 48 * page, PROT_R | PROT_W, KIND_HEAP, 0,
+         '[heap]', 0,
+         [(i * 2, 1) for i in range(8)] if many_runs else [(0, 1)]),
+        # a shared mapping of a file that is mapped again, not stored
+        (base + 0x1000 * page, base + 0x1008 * page, PROT_R | PROT_W,
+         KIND_FILE, REGION_SHARED | REGION_FILE_BACKED, '/var/db/shared',
+         8 * page, []),
+        # a private anonymous mapping nobody touched: no runs at all
+        (base + 0x2000 * page, base + 0x2100 * page, PROT_R | PROT_W,
+         KIND_ANON, 0, '', 0, []),
+        # a shared anonymous mapping, stored
+        (base + 0x3000 * page, base + 0x3004 * page, PROT_R | PROT_W,
+         KIND_ANON, REGION_SHARED, '/dev/zero (deleted)', 0, [(1, 1)]),
+        # a guard-like page without access
+        (base + 0x3004 * page, base + 0x3005 * page, 0, KIND_ANON, 0, '',
+         0, []),
+        (top - 40 * page, top - 36 * page, PROT_R, KIND_KERNEL, 0,
+         '[vvar]', 0, []),
+        (top - 36 * page, top - 34 * page, PROT_R | PROT_X, KIND_KERNEL, 0,
+         '[vdso]', 0, []),
+        (top - 32 * page, top, PROT_R | PROT_W, KIND_STACK, 0, '[stack]', 0,
+         [(31, 1)]),
+    ]
+    return regions
+
+
+def fd_table(strings, arch, many):
+    """fd_entry tuples: fd, dup_of, kind, flags, open_flags, mode, name,
+    rdev major, minor, ino, offset, size."""
+    fds = [
+        (0, -1, FD_CHR, 0, O_RDWR, 0o20620, '/dev/pts/3', 136, 3, 6, 0, 0),
+        (1, 0, FD_CHR, 0, O_RDWR, 0o20620, '/dev/pts/3', 136, 3, 6, 0, 0),
+        (2, 0, FD_CHR, 0, O_RDWR, 0o20620, '/dev/pts/3', 136, 3, 6, 0, 0),
+        (3, -1, FD_FILE, FD_CLOEXEC, O_RDWR | O_APPEND, 0o100644,
+         '/var/log/app.log', 0, 0, 1234, 4096, 4096),
+        (4, -1, FD_DIR, FD_CLOEXEC, O_DIRECTORY[arch], 0o40755, '/var/db', 0, 0,
+         99, 0, 4096),
+        (5, -1, FD_FIFO, 0, O_NONBLOCK, 0o10600, 'pipe:[4711]', 0, 0, 4711,
+         0, 0),
+        (6, -1, FD_SOCKET, FD_CLOEXEC, O_RDWR, 0o140777, 'socket:[4712]', 0,
+         0, 4712, 0, 0),
+        (7, -1, FD_ANON, 0, O_RDWR, 0o600, 'anon_inode:[eventfd]', 0, 0, 1,
+         0, 0),
+        (8, -1, FD_MEMFD, 0, O_RDWR, 0o100777, '/memfd:buf (deleted)', 0, 0,
+         5, 10, 100),
+        (9, -1, FD_FILE, FD_DELETED, O_RDONLY, 0o100600,
+         '/tmp/etilqs_x (deleted)', 0, 0, 77, 0, 0),
+        (10, 3, FD_FILE, 0, O_RDWR | O_APPEND, 0o100644, '/var/log/app.log',
+         0, 0, 1234, 4096, 4096),
+        (11, -1, FD_CHR, 0, O_WRONLY, 0o20666, '/dev/null', 1, 3, 4, 0, 0),
+        (12, -1, FD_BLK, 0, O_RDONLY, 0o60660, '/dev/sda', 8, 0, 300, 0, 0),
+        (13, -1, FD_OTHER, 0, O_PATH, 0o120777, '/etc/alternatives/x', 0, 0,
+         8, 0, 0),
+        (14, -1, FD_FILE, 0, O_WRONLY, 0o100644, '/var/db/shared', 0, 0, 9,
+         1 << 20, 1 << 21),
+    ]
+    if many:
+        for i in range(200):
+            fd = 20 + i * 3
+            fds.append((fd, -1, FD_FILE, FD_CLOEXEC if i & 1 else 0,
+                        O_RDONLY, 0o100644, '/data/part-%d' % (i % 17), 0, 0,
+                        1000 + i, i * 512, 1 << 20))
+    out = []
+    for e in fds:
+        e = list(e)
+        e[6] = strings.add(e[6])
+        out.append(e)
+    return out
+
+
+def build_image(arch, page, many):
+    machine, limit, context_size = ARCHES[arch]
+    strings = Strings()
+    regions = region_layout(page, limit, many)
+    fds = fd_table(strings, arch, many)
+    cwd = strings.add('/home/user/work')
+
+    # The header comes first, tables after it, then the data, page aligned.
+    region_count = len(regions)
+    run_count = sum(len(r[7]) for r in regions)
+    for r in regions:
+        strings.add(r[5])
+    table_offset = HEADER_SIZE
+    runs_offset = table_offset + region_count * REGION_SIZE
+    fds_offset = runs_offset + run_count * 16
+    strings_offset = fds_offset + len(fds) * 64
+    strings_size = len(strings.data)
+    data_offset = -(-(strings_offset + strings_size) // page) * page
+
+    region_bytes = bytearray()
+    run_bytes = bytearray()
+    data = bytearray()
+    datarw = regions[2][0]
+    for i, (start, end, prot, kind, flags, name, foff, runs) in \
+            enumerate(regions):
+        stored = bytearray()
+        for off, n in runs:
+            run_bytes += struct.pack('<QQ', off * page, n * page)
+            chunk = bytearray((i * 37 + off + k) & 0xff
+                              for k in range(n * page))
+            stored += chunk
+        doff = data_offset + len(data) if stored else 0
+        region_bytes += struct.pack(
+            '<QQIIIIQQQII', start, end, prot, kind, flags,
+            strings.index[name], foff, doff, len(stored),
+            crc32c(0, stored) if stored else 0, len(runs))
+        data += stored
+    file_size = data_offset + len(data)
+
+    fd_bytes = bytearray()
+    for e in fds:
+        fd_bytes += struct.pack('<iiIIIIIIIIQQQ', e[0], e[1], e[2], e[3],
+                                e[4], e[5], e[6], e[7], e[8], 0, e[9],
+                                e[10], e[11])
+
+    h = bytearray(HEADER_SIZE)
+    struct.pack_into('<8sIIIIIIIIII', h, 0, MAGIC, VERSION, machine, page,
+                     HEADER_SIZE, REGION_SIZE, region_count, strings_size,
+                     0, run_count, 0)
+    struct.pack_into('<QQQQQQII', h, 48, table_offset, runs_offset,
+                     strings_offset, data_offset, file_size, fds_offset,
+                     len(fds), 0)
+    # The runtime's records in the writable data region's stored pages.
+    context = datarw + 64
+    resume = context + context_size + 8
+    struct.pack_into('<QQ', h, 104, context, resume)
+    # mm fields, then the auxiliary vector (AT_PAGESZ, AT_NULL).
+    base = regions[0][0]
+    struct.pack_into('<11Q', h, 120, base, base + 4 * page,
+                     base + 6 * page, base + 10 * page, base + 16 * page,
+                     base + 19 * page, regions[-1][1] - 4096,
+                     regions[-1][1] - 2048, regions[-1][1] - 1024,
+                     regions[-1][1] - 1024, regions[-1][1] - 16)
+    struct.pack_into('<II', h, 208, 4, 0)
+    struct.pack_into('<4Q', h, 216, 6, page, 0, 0)
+    struct.pack_into('<Q', h, 1240, regions[2][0] + 3 * page)  # thread ptr
+    # Handlers for SIGINT (2), SIGUSR2 (12) and SIGALRM (14).
+    for sig in (2, 12, 14):
+        struct.pack_into('<4Q', h, 1304 + (sig - 1) * 32, base + 0x100,
+                         0x14000004, base + 0x200, 1 << 11)
+    struct.pack_into('<Q', h, 3352, 1 << 9)  # sigmask
+    struct.pack_into('<QiiQ', h, 3360, regions[3][0], 0, 0, 2 * page)
+    # process_state
+    p = 3384
+    name = b'app-%s\0' % arch.encode()
+    struct.pack_into('<IIII16sIIII', h, p, 7, cwd, 0o022, 0x0040000, name,
+                     0x3f, 32, 0x53053053 if arch == 'x86_64' else 0xd428bc00,
+                     0)
+    struct.pack_into('<QQQQ', h, p + 48, datarw + 2 * page + 256,
+                     datarw + 2 * page + 512, datarw + 2 * page + 1024, 24)
+    for r in range(6):
+        cur = (1 << 64) - 1 if r % 2 else 1 << (20 + r)
+        struct.pack_into('<QQ', h, p + 80 + r * 16, cur, (1 << 64) - 1)
+    struct.pack_into('<4q', h, p + 336, 0, 500000, 3, 250)  # ITIMER_REAL
+    struct.pack_into('<4q', h, p + 336 + 64, 1, 0, 0, 999999)  # ITIMER_PROF
+    struct.pack_into('<Q', h, 3816, 0)  # signal_frame
+
+    tables = bytes(region_bytes) + bytes(run_bytes) + bytes(fd_bytes) + \
+        bytes(strings.data)
+    struct.pack_into('<I', h, 36, crc32c(crc32c(0, h), tables))
+    image = bytes(h) + tables
+    image += b'\0' * (data_offset - len(image))
+    image += bytes(data)
+    assert len(image) == file_size
+    return image
+
+
+def main():
+    if len(sys.argv) != 2:
+        sys.exit(__doc__.strip().split('\n\n')[1])
+    out = sys.argv[1]
+    os.makedirs(out, exist_ok=True)
+    for arch in sorted(ARCHES):
+        for page in PAGE_SIZES:
+            for many in (False, True):
+                name = 'seed-%s-%dk%s.ckpt' % (arch, page // 1024,
+                                               '-many' if many else '')
+                path = os.path.join(out, name)
+                with open(path + '.tmp', 'wb') as f:
+                    f.write(build_image(arch, page, many))
+                os.chmod(path + '.tmp', 0o600)
+                os.replace(path + '.tmp', path)
+
+
+if __name__ == '__main__':
+    main()
