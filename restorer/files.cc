@@ -32,6 +32,7 @@
 #include <linux/fs.h>
 #include <linux/resource.h>
 
+#include "runtime/dirents.h"
 #include "arch/sys.h"
 #include "restorer/restorer.h"
 #include "runtime/io.h"
@@ -642,18 +643,14 @@ void close_others()
 	// Closing while listing is fine: /proc/self/fd lists by number, and
 	// goes on from the last position.
 	while ((n = sys::getdents64((int)dir, dirents, sizeof dirents)) > 0) {
-		for (long pos = 0; pos < n;) {
-			const char *d = dirents + pos;
-			uint16_t reclen;
-			memcpy(&reclen, d + 16, sizeof reclen);
-			pos += reclen;
-			const char *name = d + 19;
+		ckpt::for_each_dirent(dirents, n, [&](const char *name) {
 			uint64_t fd;
-			if (ckpt::parse_u64(name, ckpt::str_len(name), &fd) &&
+			if (ckpt::dirent_number(name, &fd) &&
 			    fd != (uint64_t)dir && fd != (uint64_t)g.fd &&
 			    fd != (uint64_t)message_fd && !kept((int)fd))
 				sys::close((int)fd);
-		}
+			return true;
+		});
 	}
 	sys::close((int)dir);
 }

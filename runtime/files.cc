@@ -5,6 +5,7 @@
 #include <linux/fs.h>
 #include <linux/kcmp.h>
 
+#include "runtime/dirents.h"
 #include "arch/sys.h"
 #include "runtime/process.h"
 #include "runtime/stat.h"
@@ -228,23 +229,17 @@ long save_fds(image::header *h, image::fd_entry *fds, string_table &strings,
 	long n = 0;
 	while (!too_many && (n = sys::getdents64(dir, work.dirents,
 						 sizeof work.dirents)) > 0) {
-		for (long pos = 0; pos < n;) {
-			const char *d = work.dirents + pos;
-			uint16_t reclen;
-			memcpy(&reclen, d + 16, sizeof reclen);
-			pos += reclen;
-			const char *name = d + 19;
+		for_each_dirent(work.dirents, n, [&](const char *name) {
 			uint64_t fd;
-			if (!parse_u64(name, str_len(name), &fd) ||
-			    fd == (uint64_t)dir)
-				continue;
+			if (!dirent_number(name, &fd) || fd == (uint64_t)dir)
+				return true;
 			if (count == image::max_fds) {
 				too_many = true;
-				break;
+				return false;
 			}
 			if (!describe_fd((int)fd, fds[count], work.link,
 					 sizeof work.link, strings, &full))
-				continue;
+				return true;
 			// /proc lists descriptors in increasing order; keep the
 			// table sorted should that ever change.
 			for (uint32_t k = count;
@@ -254,7 +249,8 @@ long save_fds(image::header *h, image::fd_entry *fds, string_table &strings,
 				fds[k - 1] = e;
 			}
 			count++;
-		}
+			return true;
+		});
 	}
 	sys::close(dir);
 	if (n < 0) {

@@ -8,6 +8,7 @@
 #include <linux/stat.h>
 
 #include "arch/sys.h"
+#include "runtime/dirents.h"
 #include "runtime/str.h"
 
 namespace ckpt {
@@ -88,14 +89,11 @@ void remove_stale(long dir, const char *base, char *buf, size_t len)
 	const size_t base_len = str_len(base);
 	long n;
 	while ((n = sys::getdents64((int)dir, buf, len)) > 0) {
-		for (long pos = 0; pos < n;) {
-			const char *d = buf + pos;
-			uint16_t reclen;
-			memcpy(&reclen, d + 16, sizeof reclen);
-			pos += reclen;
-			if (temp_name_of(d + 19, base, base_len))
-				remove_if_dead(dir, d + 19);
-		}
+		for_each_dirent(buf, n, [&](const char *name) {
+			if (temp_name_of(name, base, base_len))
+				remove_if_dead(dir, name);
+			return true;
+		});
 	}
 }
 

@@ -3,6 +3,7 @@
 #include <linux/errno.h>
 #include <linux/signal.h>
 
+#include "runtime/dirents.h"
 #include "runtime/io.h"
 #include "runtime/runtime.h"
 #include "runtime/str.h"
@@ -98,20 +99,15 @@ long count_app_threads()
 	long count = 1, n;
 	int under_emulator = -1; // not known yet
 	while ((n = sys::getdents64((int)dir, dirents, sizeof dirents)) > 0) {
-		for (long pos = 0; pos < n;) {
-			const char *d = dirents + pos;
-			uint16_t reclen;
-			memcpy(&reclen, d + 16, sizeof reclen);
-			pos += reclen;
-			const char *name = d + 19;
+		for_each_dirent(dirents, n, [&](const char *name) {
 			uint64_t tid;
-			if (!parse_u64(name, str_len(name), &tid) ||
-			    tid == (uint64_t)self)
-				continue;
+			if (!dirent_number(name, &tid) || tid == (uint64_t)self)
+				return true;
 			if (under_emulator < 0)
 				under_emulator = emulated(self);
 			count += app_thread(tid, under_emulator);
-		}
+			return true;
+		});
 	}
 	sys::close((int)dir);
 	return n < 0 ? n : count;
