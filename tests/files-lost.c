@@ -5,7 +5,7 @@
 // RUN: %cc %s %runtime -o %t
 // RUN: rm -rf %t.d && mkdir -p %t.d
 // RUN: env CKPT_IMAGE=%t.ckpt %run %t %t.d/data | FileCheck --check-prefix=APP %s
-// RUN: %python %S/lib/image_set.py %t.ckpt --fd-flags 10 4
+// RUN: %python %S/lib/patch_image.py %t.ckpt --fd-flags 10=4
 // RUN: %run %restorer --info %t.ckpt | FileCheck --check-prefix=INFO %s
 // RUN: { timeout 20 %run %restorer %t.ckpt 2>&1; echo "exit $?"; } | FileCheck %s
 //

@@ -9,7 +9,7 @@
 // RUN: env CKPT_IMAGE=%t.ckpt %run %t %t.d/log | FileCheck --check-prefix=APP %s
 // RUN: cp %t.d/log %t.d/log.before
 // The header's thread.state.gs_base (offset 1248): not a user address.
-// RUN: %python %S/lib/image_set.py %t.ckpt 1248 0x8000000000000000
+// RUN: %python %S/lib/patch_image.py %t.ckpt --header-u64 1248=0x8000000000000000
 // RUN: { timeout 20 %run %restorer %t.ckpt 2>%t.d/err; echo "exit $?"; } | FileCheck --check-prefix=EXIT %s
 // RUN: FileCheck --check-prefix=ERR %s < %t.d/err
 // RUN: cmp %t.d/log %t.d/log.before

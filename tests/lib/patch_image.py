@@ -19,6 +19,8 @@ the end, and a region's data checksum after each change to its data unless
   --frame-fpcontrol VAL    the same in the signal frame's FP state (x86_64:
                            fpstate's MXCSR; aarch64: fpsimd_context's FPCR)
   --set-signal-frame ADDR  header.signal_frame = ADDR (an app address)
+  --header-u64 OFF=VAL     the 64-bit header word OFF bytes into the header
+  --fd-flags FD=VAL        fd_entry.flags of descriptor FD
   --itimer WHICH=SEC.USEC  itimer WHICH (0 REAL, 1 VIRTUAL, 2 PROF): time left
   --altstack-size N        the alternate signal stack's size
   --robust-list HEAD=LEN   the robust futex list head and length
@@ -211,6 +213,20 @@ def main(argv):
         elif a == '--robust-list':
             head, ln = (number(x) for x in v.split('='))
             struct.pack_into('<QQ', img.b, OFF_PROCESS + 64, head, ln)
+        elif a == '--header-u64':
+            off, val = (number(x) for x in v.split('='))
+            if off + 8 > HEADER_SIZE:
+                sys.exit('patch_image: offset %d is not in the header' % off)
+            struct.pack_into('<Q', img.b, off, val)
+        elif a == '--fd-flags':
+            fd, val = (number(x) for x in v.split('='))
+            for k in range(img.fd_count):
+                at = img.fds_offset + k * FD_ENTRY_SIZE
+                if struct.unpack_from('<i', img.b, at)[0] == fd:
+                    struct.pack_into('<I', img.b, at + 12, val)
+                    break
+            else:
+                sys.exit('patch_image: no fd %d in the image' % fd)
         elif a == '--set-signal-frame':
             struct.pack_into('<Q', img.b, OFF_SIGNAL_FRAME, number(v))
         elif a == '--itimer':
