@@ -1,12 +1,17 @@
-// The checkpoint image format, version 1: the one definition that the
+// The checkpoint image format, version 2: the one definition that the
 // runtime (writer) and the restorer (reader) share. Little-endian, native
 // layout; README.md documents it field by field.
 //
-//   header | region table | run table | fd table | string table | pad |
-//   region data
+//   header | section directory | sections | pad | region data
+//
+// The header is small and fixed; the directory after it says where each
+// section is and what its entries are, so that later state adds a section
+// type rather than a format version. The sections (process, threads,
+// regions, runs, fds, strings) lie between the directory and meta_size,
+// all covered by meta_crc.
 //
 // A region stores only its touched pages: its runs (consecutive in the run
-// table, in region order) say which byte ranges of it the data holds, and
+// section, in region order) say which byte ranges of it the data holds, and
 // the data is those ranges back to back, each starting on a page boundary
 // of the file, so that a run can be mapped straight from the image.
 #pragma once
@@ -20,7 +25,7 @@
 namespace image {
 
 constexpr char magic[8] = {'C', 'K', 'P', 'T', 'I', 'M', 'G', 0};
-constexpr uint32_t format_version = 1;
+constexpr uint32_t format_version = 2;
 
 // Hard bounds a reader enforces before it trusts any count.
 constexpr uint32_t max_regions = 32768;
@@ -28,6 +33,10 @@ constexpr uint32_t max_runs = 1 << 20;
 constexpr uint32_t max_strings = 1 << 20;
 constexpr uint32_t max_auxv_words = 128;
 constexpr uint32_t max_fds = 1 << 16;
+constexpr uint32_t max_threads = 1 << 12;
+constexpr uint32_t max_sections = 64;
+// The header, directory and sections together: what a reader maps.
+constexpr uint64_t max_meta_size = 64ull << 20;
 // Above the kernel's NR_OPEN (1 << 20): no descriptor has this number.
 constexpr int32_t fd_limit = 1 << 20;
 constexpr int signal_count = 64;
@@ -122,7 +131,6 @@ struct fd_entry {
 enum process_flags : uint32_t {
 	process_umask = 1,       // umask is known
 	process_personality = 2, // personality is known
-	process_name = 4,        // name is known
 };
 
 // Process attributes the kernel keeps outside memory.
@@ -131,16 +139,8 @@ struct process_state {
 	uint32_t cwd;            // string table: working directory; 0: unknown
 	uint32_t umask;
 	uint32_t personality;
-	char name[16];           // PR_GET_NAME, terminated
 	uint32_t rlimits_known;  // bit r: rlimits[r] was read
-	uint32_t rseq_len;       // glibc's rseq registration, if rseq_area
-	uint32_t rseq_sig;
 	uint32_t reserved;
-	uint64_t rseq_area;
-	uint64_t tid_address;    // PR_GET_TID_ADDRESS: glibc's cached tid; 0:
-				 // unknown
-	uint64_t robust_list;    // get_robust_list(): head (0: none), length
-	uint64_t robust_list_len;
 	sys::rlimit rlimits[rlimit_count];     // RLIMIT_CPU ...
 	sys::itimerval itimers[itimer_count];  // remaining time, interval
 };
@@ -155,60 +155,121 @@ struct mm_fields {
 	uint64_t env_start, env_end;
 };
 
+// The section of process-wide state: exactly one entry.
+struct process_record {
+	// Where, in the app's memory, the restorer leaves resume_args.
+	uint64_t resume_addr;
+	mm_fields mm;           // all zero when they could not be read
+	uint32_t auxv_words;
+	uint32_t reserved0;
+	uint64_t auxv[max_auxv_words];
+	sys::kernel_sigaction sigactions[signal_count]; // signal i + 1
+	process_state process;
+	uint64_t reserved[8];
+};
+
+enum thread_flags : uint32_t {
+	// The thread group leader: its tid was the process's pid. The
+	// restorer's own thread becomes it.
+	thread_group_leader = 1,
+	// The thread that took the checkpoint (received the signal, or
+	// called ckpt_checkpoint()); all others were stopped by it.
+	thread_taker = 2,
+	thread_name = 4,         // name is known
+};
+
+// One thread, stopped in the runtime: the threads section holds one per
+// thread, the group leader first.
+struct thread_record {
+	uint32_t tid;            // at checkpoint time
+	uint32_t flags;          // thread_flags
+	// arch::context saved by ckpt_arch_capture, in the app's memory (on
+	// the thread's stack): the restored thread resumes through it.
+	uint64_t context_addr;
+	// The signal frame (ucontext) the checkpoint signal's handler got,
+	// in the app's memory; 0 for the taker of a ckpt_checkpoint() call.
+	// Every other thread has one: it was stopped in the handler.
+	uint64_t signal_frame;
+	uint64_t sigmask;        // the thread's mask when it was stopped
+	sys::stack altstack;
+	uint64_t tid_address;    // PR_GET_TID_ADDRESS: glibc's cached tid; 0:
+				 // unknown
+	uint64_t robust_list;    // get_robust_list(): head (0: none), length
+	uint64_t robust_list_len;
+	uint64_t rseq_area;      // the thread's rseq registration, or 0
+	uint32_t rseq_len;
+	uint32_t rseq_sig;
+	char name[16];           // PR_GET_NAME, terminated
+	union {
+		arch::thread_state state;
+		uint64_t words[8];
+	} arch;
+	uint64_t reserved[4];
+};
+
+// Section types. A reader refuses an image with a section type it does
+// not know that has section_essential set (the state it holds would be
+// lost) and skips one without it.
+enum section_type : uint32_t {
+	section_process = 1, // process_record, one
+	section_threads = 2, // thread_record, 1 to max_threads
+	section_regions = 3, // region, in address order
+	section_runs = 4,    // run, in region order
+	section_fds = 5,     // fd_entry, in fd order
+	section_strings = 6, // bytes (entry size 1): NUL-terminated strings,
+			     // the first one ""
+	section_essential = 1u << 31,
+};
+
+// One entry of the section directory. Every section the reader knows
+// appears once, with its entry size exactly the reader's; sections lie
+// inside [header_size + directory, meta_size), 8-byte aligned, and do not
+// overlap.
+struct section {
+	uint32_t type;       // section_type, with section_essential
+	uint32_t entry_size;
+	uint32_t count;      // entries
+	uint32_t reserved;
+	uint64_t offset;     // from the start of the file
+	uint64_t size;       // entry_size * count
+};
+
 struct header {
 	char magic[8];
 	uint32_t version;
 	uint32_t machine;       // ELF e_machine of the app
 	uint32_t page_size;
 	uint32_t header_size;   // sizeof(header)
-	uint32_t region_size;   // sizeof(region)
-	uint32_t region_count;
-	uint32_t strings_size;
-	uint32_t meta_crc;      // CRC32C of header (this field 0) and tables
-	uint32_t run_count;     // entries in the run table
-	uint32_t reserved1;
-	uint64_t table_offset;
-	uint64_t runs_offset;
-	uint64_t strings_offset;
+	uint32_t section_size;  // sizeof(section)
+	uint32_t section_count; // entries in the directory after the header
+	uint64_t meta_size;     // header, directory and sections: the bytes
+				// from the file's start that meta_crc covers
+	uint32_t meta_crc;      // CRC32C of those bytes, this field 0
+	uint32_t reserved;
 	uint64_t data_offset;   // first byte of region data, page aligned
 	uint64_t file_size;     // the whole image
-	uint64_t fds_offset;    // the fd table
-	uint32_t fd_count;      // entries in it
-	uint32_t reserved2;
-
-	// Where, in the app's memory, the runtime waits to be resumed.
-	uint64_t context_addr;  // arch::context saved by ckpt_arch_capture
-	uint64_t resume_addr;   // ckpt::resume_args the restorer fills in
-
-	mm_fields mm;           // all zero when they could not be read
-	uint32_t auxv_words;
-	uint32_t reserved0;
-	uint64_t auxv[max_auxv_words];
-
-	union {
-		arch::thread_state state;
-		uint64_t words[8];
-	} thread;
-	sys::kernel_sigaction sigactions[signal_count]; // signal i + 1
-	uint64_t sigmask;
-	sys::stack altstack;
-	process_state process;
-	// The signal frame (ucontext) a signal checkpoint's handler got, in
-	// the app's memory; 0 for a checkpoint from ckpt_checkpoint().
-	uint64_t signal_frame;
-	uint64_t reserved[15];
 };
 
 static_assert(sizeof(arch::thread_state) <= 8 * sizeof(uint64_t));
+static_assert(sizeof(header) == 64);
+static_assert(sizeof(section) == 32);
 static_assert(sizeof(region) == 64);
 static_assert(sizeof(run) == 16);
 static_assert(sizeof(fd_entry) == 64);
+static_assert(sizeof(thread_record) == 208);
 
 // What the restorer leaves in the app's memory for the runtime.
 struct resume_args {
 	uint64_t restorer_start; // the restorer's mapping, to unmap
 	uint64_t restorer_end;
 	uint64_t flags;          // resume_flags
+	// Futex words. inside: the restored threads still running on the
+	// restorer's memory (each counts itself out once it is back on its
+	// own stack; the taker unmaps the restorer when none is left). go:
+	// set by the taker when the process is whole again; the other
+	// threads wait for it before they return to the app.
+	uint32_t inside;
+	uint32_t go;
 };
 
 enum resume_flags : uint64_t {
@@ -223,6 +284,7 @@ enum class fault : uint32_t {
 	bad_magic,
 	newer_version,
 	unknown_version,
+	old_version,
 	other_arch,
 	other_page_size,
 	bad_record_size,
@@ -249,6 +311,17 @@ enum class fault : uint32_t {
 	bad_fd_count,
 	bad_fd,
 	bad_process_state,
+	bad_section_count,
+	bad_section,
+	section_missing,
+	section_duplicate,
+	unknown_essential_section,
+	bad_thread_count,
+	bad_thread,
+	thread_leader_count,
+	thread_taker_count,
+	duplicate_tid,
+	thread_state_missing,
 	count
 };
 
@@ -271,21 +344,40 @@ struct target {
 constexpr target this_machine = {arch::elf_machine, arch::user_address_limit,
 				 sizeof(arch::context)};
 
+// Where the sections are, once the directory has been checked: pointers
+// into the metadata (the first meta_size bytes of the image), and counts.
+struct tables {
+	const process_record *process;
+	const thread_record *threads;
+	uint32_t thread_count;
+	const region *regions;
+	uint32_t region_count;
+	const run *runs;
+	uint32_t run_count;
+	const fd_entry *fds;
+	uint32_t fd_count;
+	const char *strings;
+	uint32_t strings_size;
+};
+
 // Checks the header against the file and this machine.
 problem check_header(const header &h, uint64_t file_size,
 		     uint32_t page_size, const target &t = this_machine);
-// Checks the region, run and string tables the header describes.
-problem check_tables(const header &h, const region *regions, const run *runs,
-		     const fd_entry *fds, const char *strings,
+// Checks the section directory in meta (the header's meta_size bytes,
+// header first) and its checksum, and finds the sections.
+problem find_sections(const header &h, const void *meta, tables *out);
+// Checks the process, thread, region, run, fd and string sections.
+problem check_tables(const header &h, const tables &tb,
 		     const target &t = this_machine);
-// Checks that the runtime's context and resume_args (and the rseq area and
-// cached tid the restorer updates) lie in memory the image restores with
-// content and that the restorer may write.
-problem check_runtime_state(const header &h, const region *regions,
-			    const run *runs, const target &t = this_machine);
-// The CRC the header should carry for these tables.
-uint32_t meta_crc(const header &h, const region *regions, const run *runs,
-		  const fd_entry *fds, const char *strings);
+// Checks that what the restorer reads, writes or jumps through in the
+// app's memory (resume_args; each thread's context, signal frame, cached
+// tid, robust list head and rseq area) lies in memory the image restores
+// with content and that the restorer may write.
+problem check_runtime_state(const header &h, const tables &tb,
+			    const target &t = this_machine);
+// The CRC the header should carry for this metadata (meta_size bytes,
+// header first; its meta_crc field counts as 0).
+uint32_t meta_crc(const void *meta, uint64_t meta_size);
 
 const char *kind_name(uint32_t kind);
 const char *fd_kind_name(uint32_t kind);
