@@ -56,7 +56,7 @@ bool refuse(ckpt::text &err, uint32_t i, const char *what, uint64_t v,
 	    long ret)
 {
 	message(err).str("region ").udec(i).str(" at 0x")
-		.hex(g.regions[i].start).str(": ").str(what).hex(v).str(": ")
+		.hex(g.tables.regions[i].start).str(": ").str(what).hex(v).str(": ")
 		.errno_name(ret).ch('\n');
 	return false;
 }
@@ -68,10 +68,10 @@ bool check_address_space(ckpt::text &err)
 	// The lowest and highest regions the restorer maps: the kernel's
 	// block is already where the kernel put it, or moves to a place the
 	// vdso check accepted.
-	const uint32_t n = g.header.region_count;
+	const uint32_t n = g.tables.region_count;
 	long low = -1, high = -1;
 	for (uint32_t i = 0; i < n; i++) {
-		if (g.regions[i].kind == image::kind_kernel)
+		if (g.tables.regions[i].kind == image::kind_kernel)
 			continue;
 		if (low < 0)
 			low = i;
@@ -79,7 +79,7 @@ bool check_address_space(ckpt::text &err)
 	}
 	if (low < 0)
 		return true;
-	const image::region &lo = g.regions[low], &hi = g.regions[high];
+	const image::region &lo = g.tables.regions[low], &hi = g.tables.regions[high];
 	if (lo.start < mmap_min_addr()) {
 		if (long ret = probe(lo.start); ret < 0)
 			return refuse(err, (uint32_t)low,

@@ -59,7 +59,7 @@ int base;
 
 const char *name_of(const image::fd_entry &e)
 {
-	return g.strings + e.name;
+	return g.tables.strings + e.name;
 }
 
 bool memory_device(const image::fd_entry &e)
@@ -75,7 +75,7 @@ action policy(const image::fd_entry &e)
 	if (e.flags & image::fd_lost)
 		return e.fd <= 2 ? inherit : lost;
 	if (e.dup_of >= 0)
-		return policy(g.fds[e.dup_of]) == lost ? lost : dup;
+		return policy(g.tables.fds[e.dup_of]) == lost ? lost : dup;
 	const uint32_t k = e.kind;
 	if (e.fd <= 2 && (k == image::fd_chr || k == image::fd_fifo ||
 			  k == image::fd_socket))
@@ -110,7 +110,7 @@ void warn_lost(const image::fd_entry &e, const char *why, long err = 0)
 // --allow-missing-files go on without it. False: refused.
 bool missing(ckpt::text &err, uint32_t i, const char *why, long ret = 0)
 {
-	const image::fd_entry &e = g.fds[i];
+	const image::fd_entry &e = g.tables.fds[i];
 	actions[i] = lost;
 	if (g.opts.allow_missing_files) {
 		warn_lost(e, why, ret);
@@ -242,7 +242,7 @@ const char *not_the_same(const image::fd_entry &e, const struct statx &st,
 	// The files of a process in /proc get new inodes with the process,
 	// and the restored one may see another instance of procfs (another
 	// pid namespace's): its own file of that name is the one it had.
-	if (own_proc_file(g.strings + e.name))
+	if (own_proc_file(g.tables.strings + e.name))
 		return nullptr;
 	if (dev_of(st) == e.dev && st.stx_ino == e.ino)
 		return nullptr;
@@ -256,7 +256,7 @@ const char *not_the_same(const image::fd_entry &e, const struct statx &st,
 // Opens entry i's file at a temporary number; false if refused.
 bool open_file(ckpt::text &err, uint32_t i)
 {
-	const image::fd_entry &e = g.fds[i];
+	const image::fd_entry &e = g.tables.fds[i];
 	if (e.flags & image::fd_deleted)
 		return missing(err, i, "the file was deleted before the "
 				       "checkpoint");
@@ -330,8 +330,8 @@ bool caller_has(int fd)
 // it says which device and inode a mapping of that path should find.
 const image::fd_entry *fd_of_path(const char *path)
 {
-	for (uint32_t i = 0; i < g.header.fd_count; i++) {
-		const image::fd_entry &e = g.fds[i];
+	for (uint32_t i = 0; i < g.tables.fd_count; i++) {
+		const image::fd_entry &e = g.tables.fds[i];
 		if (e.kind == image::fd_file && e.dev &&
 		    !(e.flags & (image::fd_deleted | image::fd_lost)) &&
 		    ckpt::str_eq(name_of(e), path))
@@ -345,11 +345,11 @@ const image::fd_entry *fd_of_path(const char *path)
 bool region_missing(ckpt::text &err, uint32_t i, const char *why,
 		    long ret = 0)
 {
-	const image::region &r = g.regions[i];
+	const image::region &r = g.tables.regions[i];
 	char buf[4096 + 512];
 	ckpt::text t(buf, sizeof buf);
 	message(t).str("region ").udec(i).str(" at 0x").hex(r.start)
-		.str(": ").str(g.strings + r.name).str(": ").str(why);
+		.str(": ").str(g.tables.strings + r.name).str(": ").str(why);
 	if (ret < 0)
 		t.str(": ").errno_name(ret);
 	if (!g.opts.allow_missing_files) {
@@ -367,8 +367,8 @@ bool region_missing(ckpt::text &err, uint32_t i, const char *why,
 // symbolic link, and the one of the app's descriptors of that path.
 bool open_mapped_file(ckpt::text &err, uint32_t i, long *out)
 {
-	const image::region &r = g.regions[i];
-	const char *path = g.strings + r.name;
+	const image::region &r = g.tables.regions[i];
+	const char *path = g.tables.strings + r.name;
 	*out = -1;
 	struct statx st;
 	long fd = look_at(path, &st);
@@ -425,12 +425,12 @@ bool open_mapped_files(ckpt::text &err)
 {
 	const char *last = nullptr;
 	int32_t last_fd = -1;
-	for (uint32_t i = 0; i < g.header.region_count; i++) {
-		const image::region &r = g.regions[i];
+	for (uint32_t i = 0; i < g.tables.region_count; i++) {
+		const image::region &r = g.tables.regions[i];
 		region_fds[i] = -1;
 		if (!(r.flags & image::region_file_backed))
 			continue;
-		const char *path = g.strings + r.name;
+		const char *path = g.tables.strings + r.name;
 		if (last && ckpt::str_eq(last, path)) {
 			region_fds[i] = last_fd;
 			continue;
@@ -450,18 +450,17 @@ bool open_mapped_files(ckpt::text &err)
 // opened (look_at(), then open_for_real()).
 uint64_t temporaries()
 {
-	const image::header &h = g.header;
 	uint64_t n = (g.fd < base) + (sys::fcntl(2, F_GETFD) >= 0);
 	uint64_t files = 0;
-	for (uint32_t i = 0; i < h.fd_count; i++)
-		files += policy(g.fds[i]) == reopen &&
-			 !(g.fds[i].flags & image::fd_deleted);
+	for (uint32_t i = 0; i < g.tables.fd_count; i++)
+		files += policy(g.tables.fds[i]) == reopen &&
+			 !(g.tables.fds[i].flags & image::fd_deleted);
 	const char *last = nullptr;
-	for (uint32_t i = 0; i < h.region_count; i++) {
-		const image::region &r = g.regions[i];
+	for (uint32_t i = 0; i < g.tables.region_count; i++) {
+		const image::region &r = g.tables.regions[i];
 		if (!(r.flags & image::region_file_backed))
 			continue;
-		const char *path = g.strings + r.name;
+		const char *path = g.tables.strings + r.name;
 		files += !last || !ckpt::str_eq(last, path);
 		last = path;
 	}
@@ -525,10 +524,9 @@ bool room_for_fds(ckpt::text &err, uint64_t need)
 
 bool prepare_files(ckpt::text &err)
 {
-	const image::header &h = g.header;
 	base = 3;
-	if (h.fd_count && g.fds[h.fd_count - 1].fd >= base)
-		base = g.fds[h.fd_count - 1].fd + 1;
+	if (g.tables.fd_count && g.tables.fds[g.tables.fd_count - 1].fd >= base)
+		base = g.tables.fds[g.tables.fd_count - 1].fd + 1;
 	if (!room_for_fds(err, needed_nofile(temporaries())))
 		return false;
 	long fd = move_up(g.fd);
@@ -548,8 +546,8 @@ bool prepare_files(ckpt::text &err)
 	}
 	message_fd = (int)fd;
 
-	for (uint32_t i = 0; i < h.fd_count; i++) {
-		const image::fd_entry &e = g.fds[i];
+	for (uint32_t i = 0; i < g.tables.fd_count; i++) {
+		const image::fd_entry &e = g.tables.fds[i];
 		temps[i] = -1;
 		actions[i] = policy(e);
 		switch (actions[i]) {
@@ -562,7 +560,7 @@ bool prepare_files(ckpt::text &err)
 				char why[64];
 				ckpt::text t(why, sizeof why);
 				t.str("it shared its open file with fd ")
-					.dec(g.fds[e.dup_of].fd);
+					.dec(g.tables.fds[e.dup_of].fd);
 				actions[i] = lost;
 				warn_lost(e, why);
 			}
@@ -605,7 +603,7 @@ void map_file_region(uint32_t i, const image::region &r)
 	char buf[4096 + 256];
 	ckpt::text t(buf, sizeof buf);
 	message(t).str("region ").udec(i).str(" at 0x").hex(r.start)
-		.str(": cannot map ").str(g.strings + r.name).str(": ")
+		.str(": cannot map ").str(g.tables.strings + r.name).str(": ")
 		.errno_name(sys::failed(addr) ? addr : -EEXIST).ch('\n');
 	die(t);
 }
@@ -616,12 +614,12 @@ namespace {
 // sorted fd table.
 bool kept(int fd)
 {
-	uint32_t lo = 0, hi = g.header.fd_count;
+	uint32_t lo = 0, hi = g.tables.fd_count;
 	while (lo < hi) {
 		uint32_t mid = lo + (hi - lo) / 2;
-		if (g.fds[mid].fd == fd)
+		if (g.tables.fds[mid].fd == fd)
 			return actions[mid] != lost;
-		if (g.fds[mid].fd < fd)
+		if (g.tables.fds[mid].fd < fd)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -670,9 +668,8 @@ void close_others()
 
 void restore_files()
 {
-	const image::header &h = g.header;
-	for (uint32_t i = 0; i < h.fd_count; i++) {
-		const image::fd_entry &e = g.fds[i];
+	for (uint32_t i = 0; i < g.tables.fd_count; i++) {
+		const image::fd_entry &e = g.tables.fds[i];
 		const int cloexec = e.flags & image::fd_cloexec ? O_CLOEXEC : 0;
 		long ret = 0;
 		// dup3() to a number below RLIMIT_NOFILE (prepare_files()
@@ -687,7 +684,7 @@ void restore_files()
 			sys::close(temps[i]);
 			break;
 		case dup:
-			ret = sys::dup3(g.fds[e.dup_of].fd, e.fd, cloexec);
+			ret = sys::dup3(g.tables.fds[e.dup_of].fd, e.fd, cloexec);
 			if (ret < 0)
 				fd_failed(e, "cannot share its file again "
 					     "(dup3)", ret);
@@ -705,7 +702,7 @@ void restore_files()
 	}
 	// The mappings hold their files now.
 	int32_t last = -1;
-	for (uint32_t i = 0; i < h.region_count; i++) {
+	for (uint32_t i = 0; i < g.tables.region_count; i++) {
 		if (region_fds[i] >= 0 && region_fds[i] != last)
 			sys::close(last = region_fds[i]);
 	}
@@ -714,12 +711,11 @@ void restore_files()
 
 void print_fd_info()
 {
-	const image::header &h = g.header;
 	char buf[4096 + 256];
 	ckpt::print_out(ckpt::text(buf, sizeof buf).str("fds: ")
-				.udec(h.fd_count).ch('\n'));
-	for (uint32_t i = 0; i < h.fd_count; i++) {
-		const image::fd_entry &e = g.fds[i];
+				.udec(g.tables.fd_count).ch('\n'));
+	for (uint32_t i = 0; i < g.tables.fd_count; i++) {
+		const image::fd_entry &e = g.tables.fds[i];
 		ckpt::text t(buf, sizeof buf);
 		t.str("fd ").dec(e.fd).ch(' ').str(action_names[policy(e)])
 			.ch(' ').str(image::fd_kind_name(e.kind)).ch(' ');
@@ -751,7 +747,7 @@ void print_fd_info()
 		if (e.kind == image::fd_file || e.kind == image::fd_dir)
 			t.str(" offset ").udec(e.offset);
 		if (e.dup_of >= 0)
-			t.str(" shares fd ").dec(g.fds[e.dup_of].fd);
+			t.str(" shares fd ").dec(g.tables.fds[e.dup_of].fd);
 		t.ch(' ').str(name_of(e)).ch('\n');
 		ckpt::print_out(t);
 	}

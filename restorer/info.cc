@@ -1,5 +1,7 @@
-// restorer --info: the image's header and region table as stable text,
-// one "key: value" per line, then one line per region.
+// restorer --info: the image's header and sections as stable text, one
+// "key: value" per line, then one line per region and one per thread.
+#include <linux/signal.h>
+
 #include "arch/sys.h"
 #include "restorer/restorer.h"
 #include "runtime/str.h"
@@ -30,15 +32,51 @@ void range_line(const char *key, uint64_t start, uint64_t end)
 	line(t);
 }
 
+ckpt::text &address(ckpt::text &t, uint64_t v)
+{
+	return v ? t.str("0x").hex(v) : t.str("none");
+}
+
+// thread TID [group leader] [taker]: context ..., frame ..., mask ...,
+// altstack ..., tid address ..., robust list ..., rseq ..., name ...
+void thread_line(const image::thread_record &th)
+{
+	char buf[512];
+	ckpt::text t(buf, sizeof buf);
+	t.str("thread ").udec(th.tid);
+	if (th.flags & image::thread_group_leader)
+		t.str(" group leader");
+	if (th.flags & image::thread_taker)
+		t.str(" taker");
+	t.str(": context 0x").hex(th.context_addr).str(", frame ");
+	address(t, th.signal_frame).str(", mask 0x").hex(th.sigmask);
+	t.str(", altstack ");
+	if (th.altstack.flags & SS_DISABLE)
+		t.str("none");
+	else
+		t.str("0x").hex(th.altstack.sp).ch('+').udec(th.altstack.size);
+	address(t.str(", tid address "), th.tid_address);
+	address(t.str(", robust list "), th.robust_list);
+	address(t.str(", rseq "), th.rseq_area);
+	if (th.rseq_area)
+		t.ch(' ').udec(th.rseq_len).str(" bytes signature 0x")
+			.hex(th.rseq_sig);
+	if (th.flags & image::thread_name)
+		t.str(", name ").str(th.name);
+	line(t);
+}
+
 } // namespace
 
 void print_info()
 {
 	const image::header &h = g.header;
+	const image::tables &tb = g.tables;
+	const image::mm_fields &mm = tb.process->mm;
 	char buf[4096 + 256];
 	uint64_t stored = 0;
-	for (uint32_t i = 0; i < h.region_count; i++)
-		stored += g.regions[i].data_size;
+	for (uint32_t i = 0; i < g.tables.region_count; i++)
+		stored += g.tables.regions[i].data_size;
 
 	ckpt::text t(buf, sizeof buf);
 	line(t.str("image: ").str(g.image_path));
@@ -46,21 +84,22 @@ void print_info()
 	line(ckpt::text(buf, sizeof buf).str("arch: ").str(arch::name));
 	line(ckpt::text(buf, sizeof buf).str("page size: ").udec(h.page_size));
 	line(ckpt::text(buf, sizeof buf).str("file size: ").udec(h.file_size));
-	line(ckpt::text(buf, sizeof buf).str("regions: ").udec(h.region_count));
+	line(ckpt::text(buf, sizeof buf).str("sections: ")
+		     .udec(h.section_count));
+	line(ckpt::text(buf, sizeof buf).str("regions: ").udec(tb.region_count));
 	line(ckpt::text(buf, sizeof buf).str("bytes stored: ").udec(stored));
-	line(ckpt::text(buf, sizeof buf).str("runs: ").udec(h.run_count));
-	line(ckpt::text(buf, sizeof buf).str("context: 0x").hex(h.context_addr));
-	if (h.mm.start_code) {
-		range_line("code", h.mm.start_code, h.mm.end_code);
-		range_line("data", h.mm.start_data, h.mm.end_data);
-		range_line("brk", h.mm.start_brk, h.mm.brk);
-		range_line("stack start", h.mm.start_stack, h.mm.start_stack);
+	line(ckpt::text(buf, sizeof buf).str("runs: ").udec(tb.run_count));
+	if (mm.start_code) {
+		range_line("code", mm.start_code, mm.end_code);
+		range_line("data", mm.start_data, mm.end_data);
+		range_line("brk", mm.start_brk, mm.brk);
+		range_line("stack start", mm.start_stack, mm.start_stack);
 	}
 	line(ckpt::text(buf, sizeof buf)
 		     .str("#   start-end                         prot kind   "
 			  "stored name"));
-	for (uint32_t i = 0; i < h.region_count; i++) {
-		const image::region &r = g.regions[i];
+	for (uint32_t i = 0; i < g.tables.region_count; i++) {
+		const image::region &r = g.tables.regions[i];
 		ckpt::text l(buf, sizeof buf);
 		l.udec(i).str(i < 10 ? "   " : i < 100 ? "  " : " ");
 		l.hex(r.start, 16).ch('-').hex(r.end, 16).ch(' ');
@@ -69,11 +108,15 @@ void print_info()
 		for (size_t n = ckpt::str_len(image::kind_name(r.kind)); n < 7;
 		     n++)
 			l.ch(' ');
-		l.udec(r.data_size).ch(' ').str(g.strings + r.name);
+		l.udec(r.data_size).ch(' ').str(g.tables.strings + r.name);
 		if (r.flags & image::region_guard)
 			l.str(" [guard pages]");
 		line(l);
 	}
+	line(ckpt::text(buf, sizeof buf).str("threads: ")
+		     .udec(tb.thread_count));
+	for (uint32_t i = 0; i < tb.thread_count; i++)
+		thread_line(tb.threads[i]);
 	print_process_info();
 }
 

@@ -1,6 +1,6 @@
 // Kernel state of the restored process: the mm fields and the signal
-// dispositions and alternate stack. (The mask stays blocked: the runtime
-// puts the app's back once the restorer is gone.)
+// dispositions. (The mask stays blocked: the runtime puts the app's back
+// once the restorer is gone; the alternate stack is per thread, thread.cc.)
 #include <linux/signal.h>
 
 #include "arch/sys.h"
@@ -9,9 +9,6 @@
 namespace restorer {
 
 namespace {
-
-// The size of struct robust_list_head: set_robust_list() takes no other.
-constexpr uint64_t robust_list_head_size = 3 * sizeof(uint64_t);
 
 bool handled(const sys::kernel_sigaction &a)
 {
@@ -38,7 +35,7 @@ bool refuse(ckpt::text &err, ckpt::text &what)
 
 bool restore_mm()
 {
-	const image::mm_fields &mm = g.header.mm;
+	const image::mm_fields &mm = g.tables.process->mm;
 	// Zero when the kernel or an emulator hid them at checkpoint time.
 	if (g.opts.no_set_mm || !mm.start_code)
 		return false;
@@ -54,8 +51,8 @@ bool restore_mm()
 	map.arg_end = mm.arg_end;
 	map.env_start = mm.env_start;
 	map.env_end = mm.env_end;
-	map.auxv = g.header.auxv_words ? (__u64 *)g.header.auxv : nullptr;
-	map.auxv_size = g.header.auxv_words * sizeof(uint64_t);
+	map.auxv = g.tables.process->auxv_words ? (__u64 *)g.tables.process->auxv : nullptr;
+	map.auxv_size = g.tables.process->auxv_words * sizeof(uint64_t);
 	map.exe_fd = (uint32_t)-1; // changing /proc/self/exe needs privilege
 	// Refused without CONFIG_CHECKPOINT_RESTORE or under qemu-user. Then
 	// the break stays the restorer's, and the runtime tells the app's
@@ -68,7 +65,7 @@ bool check_signals(ckpt::text &err)
 {
 	char buf[256];
 	ckpt::text t(buf, sizeof buf);
-	const image::header &h = g.header;
+	const image::process_record &h = *g.tables.process;
 	// An emulator reserves some real-time signals for itself (EINVAL):
 	// an app that handled one cannot get it back.
 	for (int sig = 1; sig <= image::signal_count; sig++) {
@@ -82,19 +79,7 @@ bool check_signals(ckpt::text &err)
 					     "refuses it one: ")
 					.errno_name(ret).ch('\n'));
 	}
-	const sys::stack &ss = h.altstack;
-	if (!(ss.flags & SS_DISABLE) && ss.size < g.min_sigstack)
-		return refuse(err, message(t).str("the alternate signal stack (")
-				.udec(ss.size).str(" bytes) is smaller than this "
-						  "system's minimum (AT_MINSIGSTKSZ ")
-				.udec(g.min_sigstack).str(")\n"));
-	const image::process_state &p = h.process;
-	if (p.robust_list && p.robust_list_len != robust_list_head_size)
-		return refuse(err, message(t).str("robust futex list of ")
-				.udec(p.robust_list_len)
-				.str(" bytes: the kernel takes only ")
-				.udec(robust_list_head_size).ch('\n'));
-	return true;
+	return check_threads(err);
 }
 
 void restore_signals()
@@ -102,18 +87,11 @@ void restore_signals()
 	for (int sig = 1; sig <= image::signal_count; sig++) {
 		if (sig == SIGKILL || sig == SIGSTOP)
 			continue;
-		const sys::kernel_sigaction &a = g.header.sigactions[sig - 1];
+		const sys::kernel_sigaction &a = g.tables.process->sigactions[sig - 1];
 		long ret = sys::rt_sigaction(sig, &a, nullptr);
 		// Unhandled ones the emulator reserves stay as they are.
 		if (ret < 0 && handled(a))
 			refused("rt_sigaction", sig, ret);
-	}
-	sys::stack ss = g.header.altstack;
-	if (!(ss.flags & SS_DISABLE)) {
-		// SS_ONSTACK only reports that the checkpoint ran on it.
-		ss.flags &= SS_AUTODISARM;
-		if (long ret = sys::sigaltstack(&ss, nullptr); ret < 0)
-			refused("sigaltstack", 0, ret);
 	}
 }
 

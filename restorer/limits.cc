@@ -28,8 +28,8 @@ needs memory_needed()
 {
 	const range self = self_range();
 	needs n = {self.end - self.start, self.end - (uint64_t)__data_start};
-	for (uint32_t i = 0; i < g.header.region_count; i++) {
-		const image::region &r = g.regions[i];
+	for (uint32_t i = 0; i < g.tables.region_count; i++) {
+		const image::region &r = g.tables.regions[i];
 		const uint64_t len = r.end - r.start;
 		n.as += len; // the kernel's block too: it moves, it stays
 		if (r.kind == image::kind_kernel ||
@@ -86,7 +86,7 @@ bool check_memory_limits(ckpt::text &err)
 	// The app's stack limit after the restore: its own soft limit, or
 	// the hard one in force if that is lower and cannot be raised (by
 	// now prepare_process() has raised it where it could).
-	const image::process_state &p = g.header.process;
+	const image::process_state &p = g.tables.process->process;
 	sys::rlimit now;
 	if (!(p.rlimits_known & (1u << RLIMIT_STACK)) ||
 	    sys::prlimit(RLIMIT_STACK, nullptr, &now) < 0)
@@ -94,8 +94,8 @@ bool check_memory_limits(ckpt::text &err)
 	uint64_t limit = p.rlimits[RLIMIT_STACK].cur;
 	if (limit > now.max)
 		limit = now.max;
-	for (uint32_t i = 0; i < g.header.region_count; i++) {
-		const image::region &r = g.regions[i];
+	for (uint32_t i = 0; i < g.tables.region_count; i++) {
+		const image::region &r = g.tables.regions[i];
 		if (r.kind != image::kind_stack || r.end - r.start <= limit)
 			continue;
 		message(err).str("RLIMIT_STACK: the app's stack is ");

@@ -27,6 +27,13 @@ bool refuse(ckpt::text &err, const image::problem &p)
 	if (p.region >= 0)
 		err.str("region ").dec(p.region).str(" at 0x").hex(p.addr)
 			.str(": ");
+	if (p.thread >= 0) {
+		err.str("thread ").dec(p.thread);
+		if ((uint64_t)p.thread < g.tables.thread_count)
+			err.str(" (tid ").udec(g.tables.threads[p.thread].tid)
+				.ch(')');
+		err.str(": ");
+	}
 	err.str(image::describe(p.what)).ch('\n');
 	return false;
 }
@@ -43,22 +50,14 @@ bool read_exact(ckpt::text &err, void *buf, size_t len, uint64_t off,
 	return true;
 }
 
-uint64_t align16(uint64_t v)
-{
-	return (v + 15) & ~(uint64_t)15;
-}
-
-// Maps the tables at the size the header gives (checked against the hard
-// bounds already), right after the restorer's bss: memory in proportion
-// to the image, one range with the restorer.
+// Maps room for the metadata at the size the header gives (checked
+// against the hard bound already), right after the restorer's bss: memory
+// in proportion to the image, one range with the restorer.
 bool map_tables(ckpt::text &err)
 {
 	const image::header &h = g.header;
-	const uint64_t regions = align16(h.region_count * sizeof(image::region));
-	const uint64_t runs = align16(h.run_count * sizeof(image::run));
-	const uint64_t fds = align16(h.fd_count * sizeof(image::fd_entry));
-	const uint64_t len = (regions + runs + fds + h.strings_size +
-			      g.page_size) & ~(uint64_t)(g.page_size - 1);
+	const uint64_t len = (h.meta_size + g.page_size - 1) &
+			     ~(uint64_t)(g.page_size - 1);
 	const uint64_t at = self_image_end();
 	long addr = sys::mmap(at, len, PROT_READ | PROT_WRITE,
 			      MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE,
@@ -76,11 +75,7 @@ bool map_tables(ckpt::text &err)
 		err.ch('\n');
 		return false;
 	}
-	char *p = reinterpret_cast<char *>(at);
-	g.regions = reinterpret_cast<image::region *>(p);
-	g.runs = reinterpret_cast<image::run *>(p + regions);
-	g.fds = reinterpret_cast<image::fd_entry *>(p + regions + runs);
-	g.strings = p + regions + runs + fds;
+	g.meta = reinterpret_cast<const char *>(at);
 	g.tables_len = len;
 	return true;
 }
@@ -138,18 +133,18 @@ bool load_image(ckpt::text &err)
 		return refuse(err, p);
 	if (!map_tables(err))
 		return false;
-	if (!read_exact(err, g.regions, h.region_count * sizeof(image::region),
-			h.table_offset, "cannot read the region table") ||
-	    !read_exact(err, g.runs, h.run_count * sizeof(image::run),
-			h.runs_offset, "cannot read the run table") ||
-	    !read_exact(err, g.fds, h.fd_count * sizeof(image::fd_entry),
-			h.fds_offset, "cannot read the fd table") ||
-	    !read_exact(err, g.strings, h.strings_size, h.strings_offset,
-			"cannot read the string table"))
+	// The header again, with the directory and sections: the checksum
+	// covers them together.
+	char *meta = const_cast<char *>(g.meta);
+	if (!read_exact(err, meta, h.meta_size, 0, "cannot read the metadata"))
 		return false;
-	p = image::check_tables(h, g.regions, g.runs, g.fds, g.strings);
+	if (memcmp(meta, &h, sizeof h) != 0)
+		return refuse(err, "the image changed while it was read");
+	p = image::find_sections(h, meta, &g.tables);
 	if (p.what == image::fault::none)
-		p = image::check_runtime_state(h, g.regions, g.runs);
+		p = image::check_tables(h, g.tables);
+	if (p.what == image::fault::none)
+		p = image::check_runtime_state(h, g.tables);
 	if (p.what != image::fault::none)
 		return refuse(err, p);
 	return true;

@@ -49,8 +49,8 @@ bool plan_mappings(ckpt::text &err)
 {
 	const uint64_t limit = max_map_count();
 	uint64_t need = kept_mappings();
-	for (uint32_t i = 0; i < g.header.region_count; i++) {
-		const image::region &r = g.regions[i];
+	for (uint32_t i = 0; i < g.tables.region_count; i++) {
+		const image::region &r = g.tables.regions[i];
 		if (r.kind == image::kind_kernel)
 			continue;
 		need++;

@@ -1,6 +1,5 @@
 // Process attributes of the restored process: working directory, limits,
-// umask, name, personality, interval timers, and the kernel's pointers
-// into the app's memory (glibc's cached tid, robust futex list, rseq).
+// umask, personality, interval timers.
 #include <linux/errno.h>
 #include <linux/resource.h>
 #include <linux/time.h>
@@ -21,16 +20,6 @@ constexpr char rlimit_names[image::rlimit_count][12] = {
 constexpr char itimer_names[image::itimer_count][8] = {"REAL", "VIRTUAL",
 						       "PROF"};
 constexpr uint64_t infinity = ~0ull; // RLIM_INFINITY
-
-// rseq's value for "registration failed": glibc then asks the kernel for
-// the CPU number instead of reading the area (struct rseq's cpu_id, the
-// second 32-bit word).
-constexpr uint32_t rseq_cpu_id_registration_failed = (uint32_t)-2;
-constexpr uint64_t rseq_cpu_id_offset = 4;
-// struct rseq's rseq_cs: the critical section the thread is in. None at a
-// checkpoint (the thread runs the runtime's code), but a stale pointer
-// left there would have the kernel check it at the next preemption.
-constexpr uint64_t rseq_cs_offset = 8;
 
 // What restore_limits_and_timers() sets: the image's limits, or as close
 // as this process may get.
@@ -53,7 +42,7 @@ ckpt::text &seconds(ckpt::text &t, const sys::timespec &v)
 
 void plan_limits()
 {
-	const image::process_state &p = g.header.process;
+	const image::process_state &p = g.tables.process->process;
 	for (int r = 0; r < image::rlimit_count; r++) {
 		planned[r] = {};
 		if (!(p.rlimits_known & (1u << r)))
@@ -97,7 +86,7 @@ void plan_limits()
 
 bool prepare_process(ckpt::text &err)
 {
-	const image::process_state &p = g.header.process;
+	const image::process_state &p = g.tables.process->process;
 	char buf[4096 + 256];
 	ckpt::text t(buf, sizeof buf);
 	if (!p.cwd) {
@@ -109,8 +98,8 @@ bool prepare_process(ckpt::text &err)
 			return false;
 		}
 		warn(t.str("; the process starts in the restorer's\n"));
-	} else if (long ret = sys::chdir(g.strings + p.cwd); ret < 0) {
-		message(t).str("working directory ").str(g.strings + p.cwd)
+	} else if (long ret = sys::chdir(g.tables.strings + p.cwd); ret < 0) {
+		message(t).str("working directory ").str(g.tables.strings + p.cwd)
 			.str(": ").errno_name(ret);
 		if (!g.opts.allow_missing_files) {
 			err.str(t.c_str()).str(" (--allow-missing-files "
@@ -125,50 +114,16 @@ bool prepare_process(ckpt::text &err)
 
 void restore_process()
 {
-	const image::process_state &p = g.header.process;
+	const image::process_state &p = g.tables.process->process;
 	if (p.flags & image::process_umask)
 		sys::umask(p.umask);
 	if (p.flags & image::process_personality)
 		sys::personality(p.personality);
-	if (p.flags & image::process_name)
-		sys::prctl(PR_SET_NAME, (uint64_t)p.name);
-	// glibc keeps the thread's tid in its struct pthread and hands it to
-	// the kernel for PI and robust mutexes; the kernel clears the word
-	// at set_tid_address() when the thread exits.
-	if (p.tid_address) {
-		long tid = sys::gettid();
-		*reinterpret_cast<int32_t *>(p.tid_address) = (int32_t)tid;
-		// It returns the tid: it cannot fail.
-		sys::set_tid_address(reinterpret_cast<void *>(p.tid_address));
-	}
-	if (p.robust_list) {
-		// The length was checked (check_signals): only ENOSYS is left.
-		long ret = sys::set_robust_list(p.robust_list,
-						p.robust_list_len);
-		if (ret < 0)
-			died_in("set_robust_list", ret);
-	}
-	if (p.rseq_area) {
-		*reinterpret_cast<uint64_t *>(p.rseq_area + rseq_cs_offset) = 0;
-		long ret = sys::rseq(p.rseq_area, p.rseq_len, 0, p.rseq_sig);
-		if (ret < 0) {
-			*reinterpret_cast<uint32_t *>(p.rseq_area +
-						      rseq_cpu_id_offset) =
-				rseq_cpu_id_registration_failed;
-			char buf[256];
-			ckpt::text t(buf, sizeof buf);
-			warn(message(t).str("cannot register the rseq area "
-					    "again (")
-				     .errno_name(ret)
-				     .str("): sched_getcpu() falls back to "
-					  "a system call\n"));
-		}
-	}
 }
 
 void restore_limits_and_timers()
 {
-	const image::process_state &p = g.header.process;
+	const image::process_state &p = g.tables.process->process;
 	// prepare_files() changed the soft RLIMIT_NOFILE: the image's, set
 	// below, or else the caller's comes back.
 	if (!(p.rlimits_known & (1u << RLIMIT_NOFILE)) && caller_nofile.max)
@@ -195,12 +150,12 @@ void restore_limits_and_timers()
 
 void print_process_info()
 {
-	const image::process_state &p = g.header.process;
+	const image::process_state &p = g.tables.process->process;
 	char buf[4096 + 256];
 	auto out = [&](ckpt::text &t) { ckpt::print_out(t.ch('\n')); };
 	{
 		ckpt::text t(buf, sizeof buf);
-		out(t.str("cwd: ").str(p.cwd ? g.strings + p.cwd : "unknown"));
+		out(t.str("cwd: ").str(p.cwd ? g.tables.strings + p.cwd : "unknown"));
 	}
 	if (p.flags & image::process_umask) {
 		ckpt::text t(buf, sizeof buf);
@@ -208,10 +163,6 @@ void print_process_info()
 		for (int shift = 6; shift >= 0; shift -= 3)
 			t.ch((char)('0' + ((p.umask >> shift) & 7)));
 		out(t);
-	}
-	if (p.flags & image::process_name) {
-		ckpt::text t(buf, sizeof buf);
-		out(t.str("name: ").str(p.name));
 	}
 	if (p.flags & image::process_personality) {
 		ckpt::text t(buf, sizeof buf);
@@ -233,20 +184,6 @@ void print_process_info()
 		t.str("itimer ").str(itimer_names[i]).str(": ");
 		seconds(t, v.value).str(" s, interval ");
 		out(seconds(t, v.interval).str(" s"));
-	}
-	if (p.tid_address) {
-		ckpt::text t(buf, sizeof buf);
-		out(t.str("tid address: 0x").hex(p.tid_address));
-	}
-	if (p.robust_list) {
-		ckpt::text t(buf, sizeof buf);
-		out(t.str("robust list: 0x").hex(p.robust_list));
-	}
-	if (p.rseq_area) {
-		ckpt::text t(buf, sizeof buf);
-		out(t.str("rseq: 0x").hex(p.rseq_area).str(", ")
-			    .udec(p.rseq_len).str(" bytes, signature 0x")
-			    .hex(p.rseq_sig));
 	}
 	print_fd_info();
 }

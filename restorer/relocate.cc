@@ -98,10 +98,13 @@ bool copy_self(uint64_t dst)
 		return reinterpret_cast<decltype(p)>((uint64_t)p + delta);
 	};
 	state *copy = moved(&g);
-	copy->regions = moved(g.regions);
-	copy->runs = moved(g.runs);
-	copy->fds = moved(g.fds);
-	copy->strings = moved(g.strings);
+	copy->meta = moved(g.meta);
+	copy->tables.process = moved(g.tables.process);
+	copy->tables.threads = moved(g.tables.threads);
+	copy->tables.regions = moved(g.tables.regions);
+	copy->tables.runs = moved(g.tables.runs);
+	copy->tables.fds = moved(g.tables.fds);
+	copy->tables.strings = moved(g.tables.strings);
 	return true;
 }
 
@@ -109,8 +112,8 @@ bool copy_self(uint64_t dst)
 
 bool claimed_by_image(uint64_t start, uint64_t end)
 {
-	for (uint32_t i = 0; i < g.header.region_count; i++) {
-		if (range{g.regions[i].start, g.regions[i].end}.overlaps(start,
+	for (uint32_t i = 0; i < g.tables.region_count; i++) {
+		if (range{g.tables.regions[i].start, g.tables.regions[i].end}.overlaps(start,
 									  end))
 			return true;
 	}

@@ -59,7 +59,7 @@ void unmap_all_but_self()
 {
 	char buf[512];
 	ckpt::text t(buf, sizeof buf);
-	message(t).str("region ").udec(i).str(" at 0x").hex(g.regions[i].start)
+	message(t).str("region ").udec(i).str(" at 0x").hex(g.tables.regions[i].start)
 		.str(": ").str(what);
 	if (ret < 0)
 		t.str(": ").errno_name(ret);
@@ -186,9 +186,9 @@ void guard(uint32_t i, const image::region &r)
 
 void map_regions()
 {
-	const image::run *run = g.runs;
-	for (uint32_t i = 0; i < g.header.region_count; i++) {
-		const image::region &r = g.regions[i];
+	const image::run *run = g.tables.runs;
+	for (uint32_t i = 0; i < g.tables.region_count; i++) {
+		const image::region &r = g.tables.regions[i];
 		if (r.kind == image::kind_kernel)
 			continue;
 		if (r.flags & image::region_file_backed) {
@@ -234,16 +234,14 @@ void restore()
 
 	const range self = self_range();
 	auto *resume = reinterpret_cast<image::resume_args *>(
-		g.header.resume_addr);
+		g.tables.process->resume_addr);
 	*resume = {self.start, self.end,
-		   mm_set ? 0 : (uint64_t)image::resume_foreign_break};
+		   mm_set ? 0 : (uint64_t)image::resume_foreign_break, 0, 0};
 	sys::close(g.fd);
 
-	const image::header &h = g.header;
-	long ret = arch::restore_thread_state(&h.thread.state);
-	if (ret < 0)
-		die(message(err).str("cannot restore the thread state: ")
-			    .errno_name(ret).ch('\n'));
+	// This thread becomes the group leader, the first record.
+	const image::thread_record &leader = g.tables.threads[0];
+	restore_thread(leader);
 	recheck_records();
 	restore_limits_and_timers();
 	// The jump happens with every signal blocked: a timer that expires
@@ -253,7 +251,7 @@ void restore()
 	// handler returns through rt_sigreturn, which takes the frame's).
 	close_messages();
 	ckpt_arch_resume(reinterpret_cast<const arch::context *>(
-		h.context_addr));
+		leader.context_addr));
 }
 
 } // namespace restorer

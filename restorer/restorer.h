@@ -35,12 +35,12 @@ struct state {
 	uint32_t page_size;
 	uint64_t min_sigstack; // AT_MINSIGSTKSZ: the smallest altstack allowed
 	image::header header;
-	// The tables, in the mapping of tables_len bytes that ends the
-	// restorer's range (self_range()).
-	image::region *regions;
-	image::run *runs;
-	image::fd_entry *fds;
-	char *strings;
+	// The image's metadata (header, section directory, sections: its
+	// first meta_size bytes), in the mapping of tables_len bytes that
+	// ends the restorer's range (self_range()), and where each section is
+	// in it.
+	image::tables tables;
+	const char *meta;
 	uint64_t tables_len;
 	char maps[256 << 10]; // the restorer's own /proc/self/maps
 };
@@ -63,7 +63,7 @@ bool claimed_by_image(uint64_t start, uint64_t end);
 // Opens and checks the image named in g; false with the reason in err.
 bool load_image(ckpt::text &err);
 
-// Prints the header and the region table (restorer --info).
+// Prints the header, the region table and the threads (restorer --info).
 void print_info();
 
 // Leaves the kernel's stack (and this address range, if the image needs
@@ -74,12 +74,21 @@ void print_info();
 [[noreturn]] void restore();
 
 // Sets the kernel state the image recorded: mm fields (false if they
-// could not be set), signals. check_signals() finds, before the point of
-// no return, what the kernel would refuse of the signal state and the
-// robust list; after it, a refusal kills the process, named.
+// could not be set), signal dispositions. check_signals() finds, before
+// the point of no return, what the kernel would refuse of the signal
+// state and of each thread's (check_threads()); after it, a refusal
+// kills the process, named.
 bool restore_mm();
 bool check_signals(ckpt::text &err);
 void restore_signals();
+
+// Each thread's own kernel state (thread.cc): check_threads() finds,
+// before the point of no return, what the kernel would refuse of any
+// thread's (altstack, robust list); restore_thread() sets t's name, tid
+// cache, robust list, rseq registration, altstack and, last, thread
+// pointer for the calling thread (a refusal kills the process, named).
+bool check_threads(ckpt::text &err);
+void restore_thread(const image::thread_record &t);
 
 // Files and process attributes (files.cc, process.cc). Before the point of
 // no return, prepare_files() opens every file the image needs (or refuses
@@ -87,8 +96,8 @@ void restore_signals();
 // back; prepare_process() goes to the working directory and finds which
 // limits cannot be had. Warnings go to the caller's stderr then. After
 // it: map_file_region() maps a region_file_backed region from its file;
-// restore_process() sets umask, name, personality, the tid cache, robust
-// list and rseq; restore_files() puts the descriptors in place;
+// restore_process() sets umask and personality; restore_files() puts the
+// descriptors in place;
 // restore_limits_and_timers() comes last, just before the jump (the
 // timers run from then on, and RLIMIT_NOFILE may be below the
 // restorer's own descriptors).

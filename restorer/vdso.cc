@@ -42,12 +42,12 @@ void describe(ckpt::text &t, const piece *p, int n)
 int image_pieces(piece *out)
 {
 	int n = 0;
-	for (uint32_t i = 0; i < g.header.region_count && n < max_pieces;
+	for (uint32_t i = 0; i < g.tables.region_count && n < max_pieces;
 	     i++) {
-		const image::region &r = g.regions[i];
+		const image::region &r = g.tables.regions[i];
 		if (r.kind != image::kind_kernel)
 			continue;
-		const char *name = g.strings + r.name;
+		const char *name = g.tables.strings + r.name;
 		out[n++] = {name, ckpt::str_len(name), r.start, r.end};
 	}
 	return n;

@@ -214,10 +214,10 @@ bool string_table::add(const char *s, size_t n, uint32_t *off)
 	return true;
 }
 
-long save_fds(image::header *h, image::fd_entry *fds, string_table &strings,
+long save_fds(image::fd_entry *fds, uint32_t *fd_count, string_table &strings,
 	      process_scratch &work, text &msg)
 {
-	h->fd_count = 0;
+	*fd_count = 0;
 	long dir = sys::open("/proc/self/fd",
 			     O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dir < 0) {
@@ -268,7 +268,7 @@ long save_fds(image::header *h, image::fd_entry *fds, string_table &strings,
 		return -ENAMETOOLONG;
 	}
 	find_dups(fds, count, strings.buf);
-	h->fd_count = count;
+	*fd_count = count;
 	return 0;
 }
 

@@ -32,16 +32,17 @@ const char *describe(fault f)
 		"not a ckpt image (bad magic)",
 		"image format is newer than this restorer",
 		"unknown image format version",
+		"image format 1 is older than this restorer reads",
 		"image is for another architecture",
 		"image page size differs from this system's",
-		"header or region record size is wrong",
+		"header, section or entry size is wrong",
 		"image is truncated",
 		"image has trailing bytes",
 		"region count is out of range",
 		"run count is out of range",
 		"string table size is out of range",
 		"auxiliary vector is too long",
-		"table offsets are inconsistent",
+		"metadata size or data offset is out of range",
 		"header checksum mismatch (corrupt image)",
 		"string table is not terminated",
 		"misaligned or empty region",
@@ -57,7 +58,18 @@ const char *describe(fault f)
 		"the runtime's state is not in writable saved memory",
 		"fd count is out of range",
 		"fd table entry is invalid or out of order",
-		"process state (cwd, name, timers, rseq) is invalid",
+		"process state (cwd, umask, limits, timers) is invalid",
+		"section count is out of range",
+		"section directory entry is invalid, misplaced or overlapping",
+		"a section the restorer needs is missing",
+		"a section appears twice in the directory",
+		"image has an essential section this restorer does not know",
+		"thread count is out of range",
+		"thread record is invalid (tid, flags, name or rseq)",
+		"not exactly one group leader, first in the thread section",
+		"not exactly one thread took the checkpoint",
+		"two threads have the same tid",
+		"thread state is missing or not in writable saved memory",
 	};
 	static_assert(sizeof text / sizeof text[0] == (size_t)fault::count,
 		      "one message per fault");
@@ -88,67 +100,150 @@ problem check_header(const header &h, uint64_t file_size, uint32_t page_size,
 		return {fault::bad_magic};
 	if (h.version > format_version)
 		return {fault::newer_version};
+	if (h.version == 1)
+		return {fault::old_version};
 	if (h.version != format_version)
 		return {fault::unknown_version};
 	if (h.machine != t.elf_machine)
 		return {fault::other_arch};
 	if (h.page_size != page_size)
 		return {fault::other_page_size};
-	if (h.header_size != sizeof(header) || h.region_size != sizeof(region))
+	if (h.header_size != sizeof(header) || h.section_size != sizeof(section))
 		return {fault::bad_record_size};
 	if (h.file_size != file_size)
 		return {h.file_size > file_size ? fault::truncated
 						: fault::trailing_bytes};
-	if (h.region_count == 0 || h.region_count > max_regions)
-		return {fault::bad_region_count};
-	if (h.run_count > max_runs)
-		return {fault::bad_run_count};
-	if (h.strings_size == 0 || h.strings_size > max_strings)
-		return {fault::bad_strings_size};
-	if (h.auxv_words > max_auxv_words)
-		return {fault::bad_auxv};
-	if (h.fd_count > max_fds)
-		return {fault::bad_fd_count};
-	uint64_t table_size = (uint64_t)h.region_count * sizeof(region);
-	uint64_t runs_size = (uint64_t)h.run_count * sizeof(run);
-	uint64_t fds_size = (uint64_t)h.fd_count * sizeof(fd_entry);
-	if (h.table_offset != sizeof(header) || h.reserved1 || h.reserved2 ||
-	    h.runs_offset != h.table_offset + table_size ||
-	    h.fds_offset != h.runs_offset + runs_size ||
-	    h.strings_offset != h.fds_offset + fds_size ||
-	    !fits(h.strings_offset, h.strings_size, h.data_offset) ||
+	if (h.section_count == 0 || h.section_count > max_sections)
+		return {fault::bad_section_count};
+	const uint64_t directory_end =
+		sizeof(header) + (uint64_t)h.section_count * sizeof(section);
+	if (h.meta_size < directory_end || h.meta_size > max_meta_size ||
+	    h.meta_size > h.data_offset || h.reserved ||
 	    !page_aligned(h.data_offset, page_size) ||
 	    h.data_offset > file_size)
 		return {fault::bad_offsets};
 	return {};
 }
 
-uint32_t meta_crc(const header &h, const region *regions, const run *runs,
-		  const fd_entry *fds, const char *strings)
+uint32_t meta_crc(const void *meta, uint64_t meta_size)
 {
-	header copy = h;
+	header copy = {};
+	const uint64_t head = meta_size < sizeof copy ? meta_size : sizeof copy;
+	memcpy(&copy, meta, head);
 	copy.meta_crc = 0;
-	uint32_t crc = ckpt::crc32c(0, &copy, sizeof copy);
-	crc = ckpt::crc32c(crc, regions, (size_t)h.region_count *
-				       sizeof(region));
-	crc = ckpt::crc32c(crc, runs, (size_t)h.run_count * sizeof(run));
-	crc = ckpt::crc32c(crc, fds, (size_t)h.fd_count * sizeof(fd_entry));
-	return ckpt::crc32c(crc, strings, h.strings_size);
+	uint32_t crc = ckpt::crc32c(0, &copy, head);
+	return ckpt::crc32c(crc, static_cast<const char *>(meta) + head,
+			    meta_size - head);
+}
+
+namespace {
+
+// What the reader knows of each section type (index: type - 1).
+struct known_section {
+	uint32_t entry_size;
+};
+constexpr known_section known[] = {
+	{sizeof(process_record)}, {sizeof(thread_record)}, {sizeof(region)},
+	{sizeof(run)},		  {sizeof(fd_entry)},	   {1},
+};
+constexpr uint32_t known_count = sizeof known / sizeof known[0];
+
+bool overlap(const section &a, const section &b)
+{
+	return a.size && b.size && a.offset < b.offset + b.size &&
+	       b.offset < a.offset + a.size;
+}
+
+// Points out's member for section type (1-based) at the section's data.
+void place(tables *out, uint32_t type, const char *at, uint32_t count)
+{
+	switch (type) {
+	case section_process:
+		out->process = reinterpret_cast<const process_record *>(at);
+		break;
+	case section_threads:
+		out->threads = reinterpret_cast<const thread_record *>(at);
+		out->thread_count = count;
+		break;
+	case section_regions:
+		out->regions = reinterpret_cast<const region *>(at);
+		out->region_count = count;
+		break;
+	case section_runs:
+		out->runs = reinterpret_cast<const run *>(at);
+		out->run_count = count;
+		break;
+	case section_fds:
+		out->fds = reinterpret_cast<const fd_entry *>(at);
+		out->fd_count = count;
+		break;
+	default:
+		out->strings = at;
+		out->strings_size = count;
+		break;
+	}
+}
+
+} // namespace
+
+problem find_sections(const header &h, const void *meta, tables *out)
+{
+	*out = {};
+	if (meta_crc(meta, h.meta_size) != h.meta_crc)
+		return {fault::bad_meta_crc};
+	const char *base = static_cast<const char *>(meta);
+	const auto *dir = reinterpret_cast<const section *>(base +
+							    sizeof(header));
+	const uint64_t directory_end =
+		sizeof(header) + (uint64_t)h.section_count * sizeof(section);
+	uint32_t seen = 0;
+	for (uint32_t i = 0; i < h.section_count; i++) {
+		const section &s = dir[i];
+		if (s.reserved || !s.entry_size || (s.offset & 7) ||
+		    s.offset < directory_end ||
+		    !fits(s.offset, s.size, h.meta_size) ||
+		    (uint64_t)s.entry_size * s.count != s.size)
+			return {fault::bad_section};
+		for (uint32_t k = 0; k < i; k++) {
+			if (overlap(s, dir[k]))
+				return {fault::bad_section};
+		}
+		const uint32_t type = s.type & ~(uint32_t)section_essential;
+		if (type == 0 || type > known_count) {
+			// Skipped, unless what it holds would be lost.
+			if (s.type & section_essential)
+				return {fault::unknown_essential_section};
+			continue;
+		}
+		if (s.entry_size != known[type - 1].entry_size)
+			return {fault::bad_record_size};
+		if (seen & (1u << type))
+			return {fault::section_duplicate};
+		seen |= 1u << type;
+		// One process record: a count that is not one is no such
+		// record at all.
+		if (type == section_process && s.count != 1)
+			return {fault::bad_section};
+		place(out, type, base + s.offset, s.count);
+	}
+	if (seen != ((1u << (known_count + 1)) - 2))
+		return {fault::section_missing};
+	return {};
 }
 
 namespace {
 
 // The runs of region r, starting at runs[*next]: inside it, aligned,
 // ordered, apart, and adding up to its data_size.
-bool check_runs(const header &h, const region &r, const run *runs,
+bool check_runs(const header &h, const tables &tb, const region &r,
 		uint32_t *next)
 {
-	if (r.run_count > h.run_count - *next)
+	if (r.run_count > tb.run_count - *next)
 		return false;
 	const uint64_t len = r.end - r.start;
 	uint64_t end = 0, stored = 0;
 	for (uint32_t i = 0; i < r.run_count; i++) {
-		const run &u = runs[(*next)++];
+		const run &u = tb.runs[(*next)++];
 		if (!u.length || !page_aligned(u.offset, h.page_size) ||
 		    !page_aligned(u.length, h.page_size) ||
 		    (i && u.offset <= end) || !fits(u.offset, u.length, len))
@@ -171,14 +266,15 @@ bool check_file_backed(const header &h, const region &r)
 // The fd table: increasing descriptor numbers, known kinds and flags,
 // names inside the string table, dup_of pointing back to an entry that
 // is no dup itself.
-problem check_fds(const header &h, const fd_entry *fds)
+problem check_fds(const tables &tb)
 {
+	const fd_entry *fds = tb.fds;
 	int64_t prev = -1;
-	for (uint32_t i = 0; i < h.fd_count; i++) {
+	for (uint32_t i = 0; i < tb.fd_count; i++) {
 		const fd_entry &e = fds[i];
 		if (e.fd <= prev || e.fd >= fd_limit || e.kind >= fd_kind_count ||
 		    (e.flags & ~(uint32_t)(fd_cloexec | fd_deleted | fd_lost)) ||
-		    e.name >= h.strings_size ||
+		    e.name >= tb.strings_size ||
 		    (e.dup_of != -1 &&
 		     (e.dup_of < 0 || (uint32_t)e.dup_of >= i ||
 		      fds[e.dup_of].dup_of != -1)))
@@ -188,43 +284,93 @@ problem check_fds(const header &h, const fd_entry *fds)
 	return {};
 }
 
-problem check_process(const header &h)
+problem check_process(const tables &tb)
 {
-	const process_state &p = h.process;
-	bool ok = p.cwd < h.strings_size && p.umask <= 0777 &&
-		  p.name[sizeof p.name - 1] == 0 && !p.reserved &&
-		  !(p.flags & ~(uint32_t)(process_umask | process_personality |
-					  process_name)) &&
+	const process_state &p = tb.process->process;
+	bool ok = p.cwd < tb.strings_size && p.umask <= 0777 && !p.reserved &&
+		  !(p.flags & ~(uint32_t)(process_umask | process_personality)) &&
 		  !(p.rlimits_known >> rlimit_count);
 	for (const sys::itimerval &t : p.itimers) {
 		ok = ok && t.value.sec >= 0 && t.interval.sec >= 0 &&
 		     (uint64_t)t.value.nsec < 1000000 &&
 		     (uint64_t)t.interval.nsec < 1000000;
 	}
-	// The kernel's minimum (ORIG_RSEQ_SIZE, 32 bytes) up to a page.
-	if (p.rseq_area)
-		ok = ok && p.rseq_len >= 32 && p.rseq_len <= 4096 &&
-		     !(p.rseq_area & 31);
-	else
-		ok = ok && !p.rseq_len && !p.rseq_sig;
 	return {ok ? fault::none : fault::bad_process_state};
+}
+
+bool check_thread(const thread_record &t)
+{
+	constexpr uint32_t known_flags =
+		thread_group_leader | thread_taker | thread_name;
+	bool ok = t.tid && t.tid <= (uint32_t)INT32_MAX &&
+		  !(t.flags & ~known_flags) && t.name[sizeof t.name - 1] == 0;
+	// The kernel's minimum (ORIG_RSEQ_SIZE, 32 bytes) up to a page.
+	if (t.rseq_area)
+		ok = ok && t.rseq_len >= 32 && t.rseq_len <= 4096 &&
+		     !(t.rseq_area & 31);
+	else
+		ok = ok && !t.rseq_len && !t.rseq_sig;
+	return ok;
+}
+
+// One group leader, first (the restorer's own thread becomes it); one
+// taker; tids apart.
+problem check_threads(const tables &tb)
+{
+	uint32_t leaders = 0, takers = 0;
+	for (uint32_t i = 0; i < tb.thread_count; i++) {
+		const thread_record &t = tb.threads[i];
+		problem p{fault::none};
+		p.thread = i;
+		if (!check_thread(t)) {
+			p.what = fault::bad_thread;
+			return p;
+		}
+		if (t.flags & thread_group_leader) {
+			if (i || leaders++) {
+				p.what = fault::thread_leader_count;
+				return p;
+			}
+		}
+		takers += !!(t.flags & thread_taker);
+		for (uint32_t k = 0; k < i; k++) {
+			if (tb.threads[k].tid == t.tid) {
+				p.what = fault::duplicate_tid;
+				return p;
+			}
+		}
+	}
+	if (leaders != 1)
+		return {fault::thread_leader_count};
+	if (takers != 1)
+		return {fault::thread_taker_count};
+	return {};
 }
 
 } // namespace
 
-problem check_tables(const header &h, const region *regions, const run *runs,
-		     const fd_entry *fds, const char *strings, const target &t)
+problem check_tables(const header &h, const tables &tb, const target &t)
 {
-	if (meta_crc(h, regions, runs, fds, strings) != h.meta_crc)
-		return {fault::bad_meta_crc};
-	if (strings[0] != 0 || strings[h.strings_size - 1] != 0)
+	if (tb.region_count == 0 || tb.region_count > max_regions)
+		return {fault::bad_region_count};
+	if (tb.run_count > max_runs)
+		return {fault::bad_run_count};
+	if (tb.strings_size == 0 || tb.strings_size > max_strings)
+		return {fault::bad_strings_size};
+	if (tb.fd_count > max_fds)
+		return {fault::bad_fd_count};
+	if (tb.thread_count == 0 || tb.thread_count > max_threads)
+		return {fault::bad_thread_count};
+	if (tb.process->auxv_words > max_auxv_words)
+		return {fault::bad_auxv};
+	if (tb.strings[0] != 0 || tb.strings[tb.strings_size - 1] != 0)
 		return {fault::strings_unterminated};
 	const uint64_t prot_mask = PROT_READ | PROT_WRITE | PROT_EXEC;
 	uint64_t prev_end = 0;
 	uint64_t data_end = h.data_offset;
 	uint32_t next_run = 0;
-	for (uint32_t i = 0; i < h.region_count; i++) {
-		const region &r = regions[i];
+	for (uint32_t i = 0; i < tb.region_count; i++) {
+		const region &r = tb.regions[i];
 		problem p{fault::none, (long)i, r.start};
 		if (!page_aligned(r.start, h.page_size) ||
 		    !page_aligned(r.end, h.page_size) || r.start >= r.end)
@@ -243,11 +389,11 @@ problem check_tables(const header &h, const region *regions, const run *runs,
 			 ((r.flags & region_file_backed) &&
 			  !check_file_backed(h, r)))
 			p.what = fault::bad_region_fields;
-		else if (r.name >= h.strings_size)
+		else if (r.name >= tb.strings_size)
 			p.what = fault::bad_region_name;
 		else if ((r.data_size || r.run_count) && r.kind == kind_kernel)
 			p.what = fault::bad_data_size;
-		else if (!check_runs(h, r, runs, &next_run))
+		else if (!check_runs(h, tb, r, &next_run))
 			p.what = fault::bad_run;
 		else if (r.data_size &&
 			 (r.data_offset != data_end ||
@@ -259,30 +405,31 @@ problem check_tables(const header &h, const region *regions, const run *runs,
 		if (r.data_size)
 			data_end = r.data_offset + r.data_size;
 	}
-	if (next_run != h.run_count)
+	if (next_run != tb.run_count)
 		return {fault::bad_run_count};
 	if (data_end != h.file_size)
 		return {fault::data_end_mismatch};
-	problem p = check_fds(h, fds);
+	problem p = check_fds(tb);
 	if (p.what == fault::none)
-		p = check_process(h);
+		p = check_process(tb);
+	if (p.what == fault::none)
+		p = check_threads(tb);
 	return p;
 }
 
 namespace {
 
 // [addr, addr + len) lies in stored bytes of a writable region.
-bool in_saved_writable(const header &h, const region *regions, const run *runs,
-		       uint64_t addr, uint64_t len)
+bool in_saved_writable(const tables &tb, uint64_t addr, uint64_t len)
 {
 	uint32_t first = 0;
-	for (uint32_t i = 0; i < h.region_count; i++) {
-		const region &r = regions[i];
+	for (uint32_t i = 0; i < tb.region_count; i++) {
+		const region &r = tb.regions[i];
 		if (addr >= r.start && addr < r.end) {
 			if (!(r.prot & PROT_WRITE))
 				return false;
 			for (uint32_t k = 0; k < r.run_count; k++) {
-				const run &u = runs[first + k];
+				const run &u = tb.runs[first + k];
 				uint64_t off = addr - r.start;
 				if (off >= u.offset && off < u.offset + u.length)
 					return len <= u.offset + u.length - off;
@@ -294,23 +441,45 @@ bool in_saved_writable(const header &h, const region *regions, const run *runs,
 	return false;
 }
 
+// The size of struct robust_list_head, the only one set_robust_list()
+// takes: the restorer reads it, and the list it heads.
+constexpr uint64_t robust_list_head_size = 3 * sizeof(uint64_t);
+// Of a signal frame, what the restorer itself reads first.
+constexpr uint64_t frame_min_size = 8;
+
+// What the restorer writes or reads in the app's memory for thread t.
+bool thread_state_saved(const tables &tb, const thread_record &t)
+{
+	if (t.signal_frame
+		    ? !in_saved_writable(tb, t.signal_frame, frame_min_size)
+		    : !(t.flags & thread_taker))
+		return false;
+	return (!t.tid_address ||
+		in_saved_writable(tb, t.tid_address, sizeof(int32_t))) &&
+	       (!t.robust_list ||
+		in_saved_writable(tb, t.robust_list, robust_list_head_size)) &&
+	       (!t.rseq_area ||
+		in_saved_writable(tb, t.rseq_area, t.rseq_len));
+}
+
 } // namespace
 
-problem check_runtime_state(const header &h, const region *regions,
-			    const run *runs, const target &t)
+problem check_runtime_state(const header &, const tables &tb, const target &t)
 {
-	if (!in_saved_writable(h, regions, runs, h.context_addr,
-			       t.context_size) ||
-	    !in_saved_writable(h, regions, runs, h.resume_addr,
+	if (!in_saved_writable(tb, tb.process->resume_addr,
 			       sizeof(resume_args)))
 		return {fault::runtime_state_missing};
-	const process_state &p = h.process;
-	if ((p.tid_address && !in_saved_writable(h, regions, runs,
-						 p.tid_address,
-						 sizeof(int32_t))) ||
-	    (p.rseq_area && !in_saved_writable(h, regions, runs, p.rseq_area,
-					       p.rseq_len)))
-		return {fault::bad_process_state};
+	for (uint32_t i = 0; i < tb.thread_count; i++) {
+		const thread_record &th = tb.threads[i];
+		problem p{fault::none};
+		p.thread = i;
+		if (!in_saved_writable(tb, th.context_addr, t.context_size))
+			p.what = fault::runtime_state_missing;
+		else if (!thread_state_saved(tb, th))
+			p.what = fault::thread_state_missing;
+		if (p.what != fault::none)
+			return p;
+	}
 	return {};
 }
 

@@ -327,11 +327,12 @@ enum class fault : uint32_t {
 
 const char *describe(fault f);
 
-// A refusal: what is wrong and, where it applies, which region.
+// A refusal: what is wrong and, where it applies, which region or thread.
 struct problem {
 	fault what = fault::none;
 	long region = -1;   // index, or -1 for the header
 	uint64_t addr = 0;  // the region's start
+	long thread = -1;   // index in the thread section, or -1
 };
 
 // The facts of the machine an image is checked for: this one in the

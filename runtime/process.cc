@@ -1,6 +1,5 @@
 // Process attributes for the image: working directory, umask, limits,
-// interval timers, name, personality, and the kernel's pointers into the
-// app's memory (glibc's cached tid, robust futex list, rseq area).
+// interval timers, personality; and a thread's rseq registration.
 #include <linux/errno.h>
 #include <linux/futex.h>
 #include <linux/signal.h>
@@ -169,6 +168,8 @@ long query_rseq(rseq_configuration *conf, text &msg)
 	return ret;
 }
 
+} // namespace
+
 // Which rseq area the thread has registered. First without ptrace: a
 // registration request is checked against the current one first
 // (rseq(2), kernel/rseq.c). The same area and length give EBUSY (EPERM:
@@ -178,7 +179,7 @@ long query_rseq(rseq_configuration *conf, text &msg)
 // signature) only a tracer can see: then a helper child reads it
 // through ptrace. The registration that comes back is the one the
 // thread had, with its signature.
-long save_rseq(image::process_state &p, text &msg)
+long save_rseq(image::thread_record &p, text &msg)
 {
 	rseq_probe_area probe = {};
 	uint64_t area = (uint64_t)&probe;
@@ -229,14 +230,11 @@ long save_rseq(image::process_state &p, text &msg)
 	return 0;
 }
 
-} // namespace
-
 namespace {
 
-long save(image::header *h, image::fd_entry *fds, string_table &strings,
-	  process_scratch &work, text &msg)
+long save(image::process_state &p, image::fd_entry *fds, uint32_t *fd_count,
+	  string_table &strings, process_scratch &work, text &msg)
 {
-	image::process_state &p = h->process;
 	p = {};
 	long n = sys::getcwd(work.cwd, sizeof work.cwd);
 	// Not below the root (another mount namespace, chroot): unknown.
@@ -252,10 +250,6 @@ long save(image::header *h, image::fd_entry *fds, string_table &strings,
 		p.personality = (uint32_t)persona;
 		p.flags |= image::process_personality;
 	}
-	if (sys::prctl(PR_GET_NAME, (uint64_t)p.name) == 0) {
-		p.name[sizeof p.name - 1] = 0;
-		p.flags |= image::process_name;
-	}
 	for (int r = 0; r < image::rlimit_count; r++) {
 		if (sys::prlimit(r, nullptr, &p.rlimits[r]) == 0)
 			p.rlimits_known |= 1u << r;
@@ -264,21 +258,13 @@ long save(image::header *h, image::fd_entry *fds, string_table &strings,
 		if (sys::getitimer(t, &p.itimers[t]) < 0)
 			p.itimers[t] = {};
 	}
-	// qemu-user refuses these two (EINVAL, ENOSYS): then they stay 0 and
-	// the restorer leaves the tid cache and robust list alone.
-	if (sys::prctl(PR_GET_TID_ADDRESS, (uint64_t)&p.tid_address) < 0)
-		p.tid_address = 0;
-	if (sys::get_robust_list(&p.robust_list, &p.robust_list_len) < 0)
-		p.robust_list = p.robust_list_len = 0;
-	if (long ret = save_rseq(p, msg); ret < 0)
-		return ret;
-	return save_fds(h, fds, strings, work, msg);
+	return save_fds(fds, fd_count, strings, work, msg);
 }
 
 } // namespace
 
-long save_process(image::header *h, image::fd_entry *fds,
-		  string_table &strings, text &msg)
+long save_process(image::process_state *p, image::fd_entry *fds,
+		  uint32_t *fd_count, string_table &strings, text &msg)
 {
 	constexpr size_t size = (sizeof(process_scratch) + 4095) & ~4095ul;
 	long addr = sys::mmap(0, size, PROT_READ | PROT_WRITE,
@@ -287,7 +273,7 @@ long save_process(image::header *h, image::fd_entry *fds,
 		msg.str("cannot map working memory: ").errno_name(addr);
 		return addr;
 	}
-	long ret = save(h, fds, strings,
+	long ret = save(*p, fds, fd_count, strings,
 			*reinterpret_cast<process_scratch *>(addr), msg);
 	sys::munmap(addr, size);
 	return ret;

@@ -1,5 +1,5 @@
 // Saving the process state that memory does not hold: open files, the
-// working directory, limits, timers, name, rseq, the cached tid.
+// working directory, limits, timers; a thread's rseq registration.
 #pragma once
 
 #include <stddef.h>
@@ -22,12 +22,17 @@ struct string_table {
 	bool add(const char *s, size_t n, uint32_t *off);
 };
 
-// Fills h->process, h->fd_count and fds (image::max_fds entries) for the
-// calling process, adding names to strings. Runs in the app at the moment
-// of the checkpoint (also for a forked one: a child has its own timers,
-// tid address and rseq registration). -errno with the reason in msg.
-long save_process(image::header *h, image::fd_entry *fds,
-		  string_table &strings, text &msg);
+// Fills p, *fd_count and fds (image::max_fds entries) for the calling
+// process, adding names to strings. Runs in the app at the moment of the
+// checkpoint (also for a forked one: a child has its own timers).
+// -errno with the reason in msg.
+long save_process(image::process_state *p, image::fd_entry *fds,
+		  uint32_t *fd_count, string_table &strings, text &msg);
+
+// Fills t's rseq fields with the calling thread's rseq registration (none:
+// zero). -errno with the reason in msg if one is there that cannot be
+// saved.
+long save_rseq(image::thread_record &t, text &msg);
 
 // Working memory of save_process(), mapped for one checkpoint: a signal
 // checkpoint runs on whatever stack the app had, and the app's own memory
@@ -40,7 +45,7 @@ struct process_scratch {
 };
 
 // The fd table part of it (runtime/files.cc).
-long save_fds(image::header *h, image::fd_entry *fds, string_table &strings,
+long save_fds(image::fd_entry *fds, uint32_t *fd_count, string_table &strings,
 	      process_scratch &work, text &msg);
 
 // Whether a /proc/self/maps entry is a shared mapping of a regular file

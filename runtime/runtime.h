@@ -51,17 +51,36 @@ void start_interval_timer();
 // not put it back where the libc left it.
 void sync_libc_break();
 
-// Fills h's kernel-state fields for the calling thread.
-long save_kernel_state(image::header *h);
+// Fills p's process-wide kernel state: signal dispositions, mm fields,
+// auxiliary vector.
+long save_kernel_state(image::process_record *p);
+
+// Fills t, a record of add_thread(), for the calling thread: it runs in
+// the thread it describes, stopped in the runtime. flags: thread_taker
+// for the thread that takes the checkpoint, else 0 (the group leader and
+// name flags are found here); ctx: where ckpt_arch_capture saved its
+// registers; mask: its signal mask when it was stopped; signal_frame: the
+// checkpoint signal's ucontext it was stopped in, or 0 (a taker called
+// from ckpt_checkpoint()). Reads its thread pointer, altstack, tid
+// address, robust list, rseq registration and name. -errno with the
+// reason in msg.
+long save_thread(image::thread_record *t, uint32_t flags,
+		 const arch::context *ctx, uint64_t mask, uint64_t signal_frame,
+		 text &msg);
 
 // An image being made: the working memory of one checkpoint.
 struct image_job;
 
 // Starts an image in the app itself: maps the working memory and records
-// the calling thread's kernel state and where ctx and resume live. On
+// the process's kernel state, where resume lives and, as the first thread
+// record, the calling thread (the taker, its registers at ctx). On
 // failure, -errno with the reason in msg.
 long begin_image(const arch::context *ctx, const image::resume_args *resume,
 		 image_job **job, text &msg);
+// The next thread record of the image, zeroed, for save_thread() in
+// another thread (the group leader's goes first in the image, whatever
+// the order here); nullptr when max_threads are taken.
+image::thread_record *add_thread(image_job *job);
 // Scans memory and writes the image to path (a temporary file, then a
 // rename): in the app, or in a copy-on-write child of it.
 // before_publish, if given, runs when the image is complete, just before

@@ -1,12 +1,14 @@
-// Kernel-side process state that memory does not hold: signal
-// dispositions, mask and altstack, the thread's registers outside the
-// signal frame, the mm fields and the auxiliary vector.
+// Kernel-side state that memory does not hold: of the process, signal
+// dispositions, the mm fields and the auxiliary vector; of each thread,
+// its registers outside the signal frame, mask, altstack, the kernel's
+// pointers into its memory (tid, robust list, rseq) and its name.
 #include "runtime/runtime.h"
 
 #include <linux/auxvec.h>
 #include <linux/signal.h>
 
 #include "runtime/io.h"
+#include "runtime/process.h"
 #include "runtime/str.h"
 
 namespace ckpt {
@@ -73,38 +75,67 @@ void save_mm(image::mm_fields *mm)
 		mm->brk = sys::brk(0);
 }
 
-void save_auxv(image::header *h)
+void save_auxv(image::process_record *p)
 {
-	long n = read_file("/proc/self/auxv", (char *)h->auxv,
-			   sizeof h->auxv);
-	h->auxv_words = n > 0 ? (uint32_t)(n / sizeof(uint64_t)) : 0;
+	long n = read_file("/proc/self/auxv", (char *)p->auxv,
+			   sizeof p->auxv);
+	p->auxv_words = n > 0 ? (uint32_t)(n / sizeof(uint64_t)) : 0;
 	// Readers stop at AT_NULL (0): leave nothing half read.
 	if (n <= 0)
-		memset(h->auxv, 0, sizeof h->auxv);
+		memset(p->auxv, 0, sizeof p->auxv);
 }
 
 } // namespace
 
-long save_kernel_state(image::header *h)
+long save_kernel_state(image::process_record *p)
 {
-	long ret = arch::save_thread_state(&h->thread.state);
-	if (ret < 0)
-		return ret;
 	for (int sig = 1; sig <= image::signal_count; sig++) {
-		ret = sys::rt_sigaction(sig, nullptr,
-					&h->sigactions[sig - 1]);
+		long ret = sys::rt_sigaction(sig, nullptr,
+					     &p->sigactions[sig - 1]);
 		// An emulator may reserve some real-time signals.
 		if (ret < 0)
-			h->sigactions[sig - 1] = {};
+			p->sigactions[sig - 1] = {};
 	}
-	h->sigmask = checkpoint_mask;
-	h->signal_frame = checkpoint_signal_frame;
-	ret = sys::sigaltstack(nullptr, &h->altstack);
-	if (ret < 0)
-		return ret;
-	save_mm(&h->mm);
-	save_auxv(h);
+	save_mm(&p->mm);
+	save_auxv(p);
 	return 0;
+}
+
+long save_thread(image::thread_record *t, uint32_t flags,
+		 const arch::context *ctx, uint64_t mask, uint64_t signal_frame,
+		 text &msg)
+{
+	*t = {};
+	t->tid = (uint32_t)sys::gettid();
+	t->flags = flags;
+	if ((long)t->tid == sys::getpid())
+		t->flags |= image::thread_group_leader;
+	t->context_addr = (uint64_t)ctx;
+	t->signal_frame = signal_frame;
+	t->sigmask = mask;
+	long ret = arch::save_thread_state(&t->arch.state);
+	if (ret < 0) {
+		msg.str("cannot read the thread pointer: ").errno_name(ret);
+		return ret;
+	}
+	ret = sys::sigaltstack(nullptr, &t->altstack);
+	if (ret < 0) {
+		msg.str("sigaltstack: ").errno_name(ret);
+		return ret;
+	}
+	if (sys::prctl(PR_GET_NAME, (uint64_t)t->name) == 0) {
+		t->name[sizeof t->name - 1] = 0;
+		t->flags |= image::thread_name;
+	} else {
+		memset(t->name, 0, sizeof t->name);
+	}
+	// qemu-user refuses these two (EINVAL, ENOSYS): then they stay 0 and
+	// the restorer leaves the tid cache and robust list alone.
+	if (sys::prctl(PR_GET_TID_ADDRESS, (uint64_t)&t->tid_address) < 0)
+		t->tid_address = 0;
+	if (sys::get_robust_list(&t->robust_list, &t->robust_list_len) < 0)
+		t->robust_list = t->robust_list_len = 0;
+	return save_rseq(*t, msg);
 }
 
 } // namespace ckpt

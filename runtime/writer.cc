@@ -1,5 +1,6 @@
-// Writes the image: scans /proc/self/maps, lays out header, tables and
-// region data, and streams memory straight from the regions to the file.
+// Writes the image: scans /proc/self/maps, lays out the header, the
+// section directory, the sections and the region data, and streams memory
+// straight from the regions to the file.
 //
 // The image goes to an unnamed file (or <path>.tmp.<pid>: image_file.h)
 // that takes path's name only when complete, so a crash or a full disk
@@ -27,9 +28,29 @@ namespace {
 constexpr size_t maps_cap = 8 << 20;
 constexpr size_t staging_size = 1 << 20;
 
+// The sections, in the order they are written: each one's entries are a
+// multiple of 8 bytes but the strings', which come last, so that every
+// section starts 8-byte aligned right after the one before it.
+enum section_index {
+	sec_process, sec_threads, sec_regions, sec_runs, sec_fds, sec_strings,
+	sec_count
+};
+static_assert(sizeof(image::process_record) % 8 == 0 &&
+	      sizeof(image::thread_record) % 8 == 0 &&
+	      sizeof(image::region) % 8 == 0 && sizeof(image::run) % 8 == 0 &&
+	      sizeof(image::fd_entry) % 8 == 0);
+
 // Working memory, mapped for one checkpoint and left out of its image.
 struct scratch {
 	image::header header;
+	image::section directory[sec_count];
+	image::process_record process;
+	uint32_t thread_count;
+	uint32_t region_count;
+	uint32_t run_count;
+	uint32_t fd_count;
+	uint32_t strings_size;
+	image::thread_record threads[image::max_threads];
 	image::region regions[image::max_regions];
 	image::run runs[image::max_runs];
 	image::fd_entry fds[image::max_fds];
@@ -41,9 +62,9 @@ struct scratch {
 
 // The entries after those read are zero (AT_NULL): the working memory is
 // freshly mapped.
-uint64_t page_size_of(const image::header &h)
+uint64_t page_size_of(const image::process_record &p)
 {
-	return sys::auxv_value(h.auxv, AT_PAGESZ, 4096);
+	return sys::auxv_value(p.auxv, AT_PAGESZ, 4096);
 }
 
 constexpr uint64_t align_up(uint64_t v, uint64_t a)
@@ -58,7 +79,7 @@ public:
 	// The strings begin_image() stored stay.
 	image_builder(scratch *s, uint64_t page_size)
 		: s_(s), page_size_(page_size), pages_(page_size, s->pagemap),
-		  strings_len_(s->header.strings_size)
+		  strings_len_(s->strings_size)
 	{
 	}
 
@@ -88,8 +109,8 @@ public:
 			if (size < limit)
 				limit = size;
 		}
-		const image::header &h = s_->header;
-		const uint32_t regions = h.region_count, runs = h.run_count;
+		const uint32_t regions = s_->region_count;
+		const uint32_t runs = s_->run_count;
 		if (pages_.usable() && r.kind != image::kind_kernel) {
 			piece p{this, r, what, limit};
 			bool ok = pages_.scan(start, end,
@@ -102,8 +123,8 @@ public:
 			if (p.full)
 				return "too many memory regions or runs";
 			// pagemap failed: all of it, as far as it can be read
-			s_->header.region_count = regions;
-			s_->header.run_count = runs;
+			s_->region_count = regions;
+			s_->run_count = runs;
 		}
 		if (what == store_touched)
 			limit = end - start;
@@ -112,22 +133,39 @@ public:
 		return push(r) ? nullptr : "too many memory regions";
 	}
 
-	// Lays the tables and data out; returns the file size.
+	// Lays the metadata and data out; returns the file size.
 	uint64_t layout(uint64_t page_size)
 	{
-		image::header &h = s_->header;
-		h.strings_size = strings_len_;
-		h.table_offset = sizeof(image::header);
-		h.runs_offset = h.table_offset +
-				h.region_count * sizeof(image::region);
-		h.fds_offset = h.runs_offset + h.run_count * sizeof(image::run);
-		h.strings_offset = h.fds_offset +
-				   h.fd_count * sizeof(image::fd_entry);
-		h.data_offset = align_up(h.strings_offset + h.strings_size,
-					 page_size);
-		uint64_t off = h.data_offset;
-		for (uint32_t i = 0; i < h.region_count; i++) {
-			image::region &r = s_->regions[i];
+		scratch &x = *s_;
+		x.strings_size = strings_len_;
+		struct {
+			uint32_t type, entry_size, count;
+		} const sections[sec_count] = {
+			{image::section_process, sizeof(image::process_record), 1},
+			{image::section_threads, sizeof(image::thread_record),
+			 x.thread_count},
+			{image::section_regions, sizeof(image::region),
+			 x.region_count},
+			{image::section_runs, sizeof(image::run), x.run_count},
+			{image::section_fds, sizeof(image::fd_entry), x.fd_count},
+			{image::section_strings, 1, x.strings_size},
+		};
+		image::header &h = x.header;
+		h.section_count = sec_count;
+		uint64_t off = sizeof(image::header) + sizeof x.directory;
+		for (int i = 0; i < sec_count; i++) {
+			image::section &d = x.directory[i];
+			// All of them hold state that would be lost.
+			d = {sections[i].type | image::section_essential,
+			     sections[i].entry_size, sections[i].count, 0, off,
+			     (uint64_t)sections[i].entry_size * sections[i].count};
+			off += d.size;
+		}
+		h.meta_size = off;
+		h.data_offset = align_up(off, page_size);
+		off = h.data_offset;
+		for (uint32_t i = 0; i < x.region_count; i++) {
+			image::region &r = x.regions[i];
 			r.data_offset = r.data_size ? off : 0;
 			off += r.data_size;
 		}
@@ -236,18 +274,17 @@ private:
 	// A run of r: joined to r's last one if they touch.
 	bool add_run(image::region &r, uint64_t off, uint64_t len)
 	{
-		image::header &h = s_->header;
 		if (r.run_count) {
-			image::run &last = s_->runs[h.run_count - 1];
+			image::run &last = s_->runs[s_->run_count - 1];
 			if (last.offset + last.length == off) {
 				last.length += len;
 				r.data_size += len;
 				return true;
 			}
 		}
-		if (h.run_count == image::max_runs)
+		if (s_->run_count == image::max_runs)
 			return false;
-		s_->runs[h.run_count++] = {off, len};
+		s_->runs[s_->run_count++] = {off, len};
 		r.run_count++;
 		r.data_size += len;
 		return true;
@@ -256,10 +293,9 @@ private:
 	// Appends r (its runs are the last ones added).
 	bool push(const image::region &r)
 	{
-		image::header &h = s_->header;
-		if (h.region_count == image::max_regions)
+		if (s_->region_count == image::max_regions)
 			return false;
-		s_->regions[h.region_count++] = r;
+		s_->regions[s_->region_count++] = r;
 		return true;
 	}
 
@@ -360,8 +396,23 @@ long fail(text &msg, long err, const char *what)
 	return err;
 }
 
-// Region data first, the header and tables last: their checksums cover
-// the data's.
+// The metadata in file order: header, directory, sections.
+struct meta_part {
+	const void *data;
+	uint64_t len;
+};
+
+void meta_parts(const scratch &s, meta_part out[2 + sec_count])
+{
+	out[0] = {&s.header, sizeof s.header};
+	out[1] = {s.directory, sizeof s.directory};
+	const void *data[sec_count] = {&s.process, s.threads, s.regions,
+				       s.runs, s.fds, s.strings};
+	for (int i = 0; i < sec_count; i++)
+		out[2 + i] = {data[i], s.directory[i].size};
+}
+
+// Region data first, the metadata last: its checksum covers the data's.
 long write_file(int fd, scratch &s, bool sync, text &msg)
 {
 	image::header &h = s.header;
@@ -369,7 +420,7 @@ long write_file(int fd, scratch &s, bool sync, text &msg)
 		return fail(msg, -EIO, "lseek");
 	long ret;
 	const image::run *run = s.runs;
-	for (uint32_t i = 0; i < h.region_count; i++) {
+	for (uint32_t i = 0; i < s.region_count; i++) {
 		image::region &r = s.regions[i];
 		if (!r.run_count)
 			continue;
@@ -380,19 +431,20 @@ long write_file(int fd, scratch &s, bool sync, text &msg)
 			return fail(msg, ret, "cannot write its memory");
 		}
 	}
-	h.meta_crc = image::meta_crc(h, s.regions, s.runs, s.fds, s.strings);
+	// One CRC over the metadata as the file holds it (the parts are
+	// contiguous there: layout()), its own field 0.
+	meta_part parts[2 + sec_count];
+	h.meta_crc = 0;
+	meta_parts(s, parts);
+	uint32_t crc = 0;
+	for (const meta_part &p : parts)
+		crc = crc32c(crc, p.data, p.len);
+	h.meta_crc = crc;
 	ret = sys::lseek(fd, 0, SEEK_SET) < 0 ? -EIO : 0;
-	if (!ret)
-		ret = write_all(fd, &h, sizeof h);
-	if (!ret)
-		ret = write_all(fd, s.regions,
-				h.region_count * sizeof(image::region));
-	if (!ret)
-		ret = write_all(fd, s.runs, h.run_count * sizeof(image::run));
-	if (!ret)
-		ret = write_all(fd, s.fds, h.fd_count * sizeof(image::fd_entry));
-	if (!ret)
-		ret = write_all(fd, s.strings, h.strings_size);
+	for (const meta_part &p : parts) {
+		if (!ret)
+			ret = write_all(fd, p.data, p.len);
+	}
 	if (ret)
 		return fail(msg, ret, "cannot write the header");
 	if (sync && (ret = sys::fdatasync(fd)) < 0)
@@ -416,26 +468,42 @@ long begin_image(const arch::context *ctx, const image::resume_args *resume,
 	h.version = image::format_version;
 	h.machine = arch::elf_machine;
 	h.header_size = sizeof(image::header);
-	h.region_size = sizeof(image::region);
-	h.context_addr = (uint64_t)ctx;
-	h.resume_addr = (uint64_t)resume;
-	long ret = save_kernel_state(&h);
+	h.section_size = sizeof(image::section);
+	s->process.resume_addr = (uint64_t)resume;
+	long ret = save_kernel_state(&s->process);
 	if (ret < 0) {
 		end_image(reinterpret_cast<image_job *>(s));
 		return fail(msg, ret, "cannot read kernel state");
 	}
+	*job = reinterpret_cast<image_job *>(s);
+	ret = save_thread(add_thread(*job), image::thread_taker, ctx,
+			  checkpoint_mask, checkpoint_signal_frame, msg);
+	if (ret < 0) {
+		end_image(*job);
+		return ret;
+	}
 	// Names of files and the working directory start the string table.
 	string_table strings = {s->strings, 1};
 	s->strings[0] = 0;
-	ret = save_process(&h, s->fds, strings, msg);
-	h.strings_size = strings.len;
+	ret = save_process(&s->process.process, s->fds, &s->fd_count, strings,
+			   msg);
+	s->strings_size = strings.len;
 	if (ret < 0) {
-		end_image(reinterpret_cast<image_job *>(s));
+		end_image(*job);
 		return ret;
 	}
-	h.page_size = (uint32_t)page_size_of(h);
-	*job = reinterpret_cast<image_job *>(s);
+	h.page_size = (uint32_t)page_size_of(s->process);
 	return 0;
+}
+
+image::thread_record *add_thread(image_job *job)
+{
+	auto *s = reinterpret_cast<scratch *>(job);
+	if (s->thread_count == image::max_threads)
+		return nullptr;
+	image::thread_record *t = &s->threads[s->thread_count++];
+	*t = {};
+	return t;
 }
 
 void end_image(image_job *job)
@@ -482,11 +550,27 @@ const char *scan_memory(scratch *s)
 		why = "cannot parse /proc/self/maps";
 	if (!why) {
 		// The maps text is interned by now: smaps may reuse its buffer.
-		mark_noreserve(s->regions, s->header.region_count, s->maps,
+		mark_noreserve(s->regions, s->region_count, s->maps,
 			       maps_cap);
 		b.layout(page_size);
 	}
 	return why;
+}
+
+// The group leader's record first: the restorer's own thread becomes it.
+// None: the leader has exited (its tid is the process's pid), and a
+// process without it cannot be made again.
+bool leader_first(scratch *s)
+{
+	for (uint32_t i = 0; i < s->thread_count; i++) {
+		if (s->threads[i].flags & image::thread_group_leader) {
+			image::thread_record t = s->threads[i];
+			s->threads[i] = s->threads[0];
+			s->threads[0] = t;
+			return true;
+		}
+	}
+	return false;
 }
 
 } // namespace
@@ -495,6 +579,11 @@ long write_image(image_job *job, const char *path, text &msg,
 		 void (*before_publish)())
 {
 	auto *s = reinterpret_cast<scratch *>(job);
+	if (!leader_first(s)) {
+		msg.str("the thread group leader has exited: an image without "
+			"it cannot be restored");
+		return -EOPNOTSUPP;
+	}
 	if (const char *why = scan_memory(s)) {
 		msg.str(why);
 		return -EINVAL;

@@ -17,9 +17,9 @@
 // CHECK-NEXT: gen1: ADDR_NO_RANDOMIZE set
 // CHECK-NEXT: gen1: exit 0
 //
+// INFO: thread {{[0-9]+}} group leader taker: {{.*}}, name ckpt-attrs
 // INFO: cwd: {{.*}}/work
 // INFO: umask: 0027
-// INFO: name: ckpt-attrs
 // INFO: personality: 0x40000
 // INFO: rlimit FSIZE: 536870912 1073741824
 // INFO: rlimit NOFILE: 123 {{[0-9]+|unlimited}}
