@@ -8,11 +8,12 @@ sweep means nothing if the good image does not work). Then it writes damaged
 copies next to it, one at a time:
 
   * truncated at 0, inside the header, at the end of the header, of the
-    region table and of the strings, at every region's data boundaries and
-    at random offsets;
-  * one bit flipped in the header, the region and run tables, the strings and the
-    region data (random positions; the zero padding before the first data
-    page carries no information and is left alone);
+    section directory and of the metadata, inside each section, at every
+    region's data boundaries and at random offsets;
+  * one bit flipped in the header, the section directory, each section
+    (process and thread records, region, run and fd tables, strings) and
+    the region data (random positions; the zero padding before the first
+    data page carries no information and is left alone);
   * a page of region data zeroed (one that was not zero already);
   * the data of two regions of the same size swapped (different contents).
 
@@ -32,23 +33,33 @@ import struct
 import subprocess
 import sys
 
-HEADER = struct.Struct('<8sIIIIIIIIII QQQQQ')  # up to file_size
+HEADER = struct.Struct('<8sIIIIIIQIIQQ')  # image::header (format 2)
+SECTION = struct.Struct('<IIIIQQ')        # image::section
 REGION = struct.Struct('<QQIIII QQQ II')
+# Section types, and what the sweep calls them.
+SECTION_NAMES = {1: 'process record', 2: 'thread records',
+                 3: 'region table', 4: 'run table', 5: 'fd table',
+                 6: 'strings'}
 
 
 def parse(data):
-    (magic, version, machine, page_size, header_size, region_size,
-     region_count, strings_size, meta_crc, run_count, reserved,
-     table_offset, runs_offset, strings_offset, data_offset,
+    (magic, version, machine, page_size, header_size, section_size,
+     section_count, meta_size, meta_crc, reserved, data_offset,
      file_size) = HEADER.unpack_from(data, 0)
+    sections = {}
+    for i in range(section_count):
+        typ, esize, count, _, off, size = SECTION.unpack_from(
+            data, header_size + i * section_size)
+        sections[typ & 0x7fffffff] = (off, size)
     regions = []
-    for i in range(region_count):
-        r = REGION.unpack_from(data, table_offset + i * region_size)
+    table, _ = sections[3]
+    for i in range(sections[3][1] // REGION.size):
+        r = REGION.unpack_from(data, table + i * REGION.size)
         regions.append({'start': r[0], 'end': r[1], 'data_offset': r[7],
                         'data_size': r[8]})
-    return {'header_size': header_size, 'table_offset': table_offset,
-            'runs_offset': runs_offset,
-            'strings_offset': strings_offset, 'strings_size': strings_size,
+    return {'header_size': header_size,
+            'directory_end': header_size + section_count * section_size,
+            'sections': sections, 'meta_size': meta_size,
             'data_offset': data_offset, 'file_size': file_size,
             'page_size': page_size, 'regions': regions}
 
@@ -59,9 +70,10 @@ def variants(data, layout, rng):
     stored = [r for r in layout['regions'] if r['data_size']]
 
     cuts = {0, 4, layout['header_size'] - 1, layout['header_size'],
-            layout['strings_offset'],
-            layout['strings_offset'] + layout['strings_size'],
-            layout['data_offset'], size - 1}
+            layout['directory_end'], layout['meta_size'] - 1,
+            layout['meta_size'], layout['data_offset'], size - 1}
+    for off, length in layout['sections'].values():
+        cuts.update({off, off + length // 2})
     for r in stored:
         cuts.update({r['data_offset'], r['data_offset'] + r['data_size'] // 2,
                      r['data_offset'] + r['data_size'] - 1})
@@ -70,14 +82,14 @@ def variants(data, layout, rng):
         yield 'truncated at %d' % cut, data[:cut]
 
     areas = [('header', 0, layout['header_size']),
-             ('region table', layout['table_offset'],
-              layout['runs_offset']),
-             ('run table', layout['runs_offset'],
-              layout['strings_offset']),
-             ('strings', layout['strings_offset'],
-              layout['strings_offset'] + layout['strings_size'])]
+             ('section directory', layout['header_size'],
+              layout['directory_end'])]
+    for typ, (off, length) in sorted(layout['sections'].items()):
+        if length:
+            areas.append((SECTION_NAMES.get(typ, 'section %d' % typ), off,
+                          off + length))
     for name, lo, hi in areas:
-        for _ in range(16 if name != 'strings' else 6):
+        for _ in range(6 if name in ('strings', 'fd table') else 16):
             yield flip(data, rng.randrange(lo, hi), rng, name)
     for _ in range(16):
         r = rng.choice(stored)

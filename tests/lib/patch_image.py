@@ -3,52 +3,73 @@
 
 usage: patch_image.py IMAGE ACTION...
 
-Actions, applied in order; the header checksum (meta_crc) is fixed up at
+Actions, applied in order; the metadata checksum (meta_crc) is fixed up at
 the end, and a region's data checksum after each change to its data unless
---stale-crc comes first:
+--stale-crc comes first. Actions on a thread act on the thread record of
+the one that took the checkpoint (the taker) unless --thread chose another.
 
   --stale-crc              leave data checksums as they were (a corrupt page)
-  --context-u32 OFF=VAL    the 32-bit word OFF bytes into the runtime's saved
-                           register context (header.context_addr)
+  --thread N               later thread actions act on thread record N
+  --context-u32 OFF=VAL    the 32-bit word OFF bytes into the thread's saved
+                           register context (its record's context_addr)
   --context-u64 OFF=VAL    the same, 64 bits
-  --frame-u32 OFF=VAL      the 32-bit word OFF bytes into the signal frame
-                           (header.signal_frame; it must be set)
+  --frame-u32 OFF=VAL      the 32-bit word OFF bytes into the thread's signal
+                           frame (its record's signal_frame; it must be set)
   --context-pc VAL         the saved return address (x86_64 pc, aarch64 x30)
   --context-fpcontrol VAL  the saved FP control word: MXCSR on x86_64 (32
                            bits), FPCR on aarch64
   --frame-fpcontrol VAL    the same in the signal frame's FP state (x86_64:
                            fpstate's MXCSR; aarch64: fpsimd_context's FPCR)
-  --set-signal-frame ADDR  header.signal_frame = ADDR (an app address)
-  --header-u64 OFF=VAL     the 64-bit header word OFF bytes into the header
+  --set-signal-frame ADDR  the thread record's signal_frame = ADDR
+  --thread-u32 OFF=VAL     the 32-bit word OFF bytes into the thread record
+  --thread-u64 OFF=VAL     the same, 64 bits
+  --process-u64 OFF=VAL    the 64-bit word OFF bytes into the process record
+  --header-u32 OFF=VAL     the 32-bit word OFF bytes into the header, set
+                           after the layout (section_count, meta_size)
+  --header-u64 OFF=VAL     the same, 64 bits
   --fd-flags FD=VAL        fd_entry.flags of descriptor FD
   --itimer WHICH=SEC.USEC  itimer WHICH (0 REAL, 1 VIRTUAL, 2 PROF): time left
-  --altstack-size N        the alternate signal stack's size
-  --robust-list HEAD=LEN   the robust futex list head and length
+  --altstack-size N        the thread's alternate signal stack's size
+  --robust-list HEAD=LEN   the thread's robust futex list head and length
+  --copy-thread N          appends a copy of thread record N (its tid + 1,
+                           no flags: neither leader nor taker)
+  --add-section TYPE=HEX   appends a section of type TYPE (a number; add
+                           0x80000000 for essential) holding the bytes HEX,
+                           entry size 1
+  --section-type I=TYPE    directory entry I gets type TYPE
   --region-move N=END      region N (negative: from the last) moves to end
                            at END, same length, data and runs
   --region-at N=START      the same, to start at START
   --region-end N=ADDR      region N ends at ADDR (moves nothing else)
   --region-start N=ADDR    region N starts at ADDR
-  --print-context-addr     print header.context_addr (hex) and stop
+  --print-context-addr     print the taker's context_addr (hex) and stop
 
-Numbers may be decimal or 0x-hex. The layout is runtime/image.h's version 1;
-the helper refuses an image whose header size or checksum it does not
+Numbers may be decimal or 0x-hex. The layout is runtime/image.h's version 2:
+the sections are found through the directory, and written back in the
+same order, each right after the one before (8-byte aligned), before the
+region data. The helper refuses an image whose checksum it does not
 reproduce, so a format change shows up here and not as a wrong patch.
 """
 
 import struct
 import sys
 
-HEADER_SIZE = 3944
-REGION = struct.Struct('<QQIIIIQQQII')  # image::region, 64 bytes
+HEADER = struct.Struct('<8sIIIIIIQIIQQ')  # image::header, 64 bytes
+SECTION = struct.Struct('<IIIIQQ')        # image::section, 32 bytes
+REGION = struct.Struct('<QQIIIIQQQII')    # image::region, 64 bytes
 RUN = struct.Struct('<QQ')
-FD_ENTRY_SIZE = 64
-OFF_META_CRC = 36
-OFF_CONTEXT = 104
-OFF_ALTSTACK = 3360
-OFF_PROCESS = 3384
-OFF_ITIMERS = OFF_PROCESS + 336
-OFF_SIGNAL_FRAME = 3816
+ESSENTIAL = 1 << 31
+(SEC_PROCESS, SEC_THREADS, SEC_REGIONS, SEC_RUNS, SEC_FDS,
+ SEC_STRINGS) = range(1, 7)
+ENTRY_SIZES = {SEC_PROCESS: 3616, SEC_THREADS: 208, SEC_REGIONS: 64,
+               SEC_RUNS: 16, SEC_FDS: 64, SEC_STRINGS: 1}
+OFF_META_CRC = 40
+# process_record: process_state's itimers.
+OFF_ITIMERS = 3176 + 280
+# thread_record
+THREAD_TID, THREAD_FLAGS, THREAD_CONTEXT, THREAD_FRAME = 0, 4, 8, 16
+THREAD_ALTSTACK, THREAD_ROBUST = 32, 64
+TAKER = 2
 
 
 def _table():
@@ -86,53 +107,83 @@ class Image:
         with open(path, 'rb') as f:
             self.b = bytearray(f.read())
         b = self.b
-        if b[:8] != b'CKPTIMG\0' or u32(b, 20) != HEADER_SIZE:
-            sys.exit('patch_image: %s: not a version 1 image of the layout '
+        if (len(b) < HEADER.size or b[:8] != b'CKPTIMG\0' or
+                u32(b, 8) != 2 or u32(b, 20) != HEADER.size or
+                u32(b, 24) != SECTION.size):
+            sys.exit('patch_image: %s: not a version 2 image of the layout '
                      'this helper knows' % path)
-        self.region_count = u32(b, 28)
-        self.strings_size = u32(b, 32)
-        self.run_count = u32(b, 40)
-        self.table_offset = u64(b, 48)
-        self.runs_offset = u64(b, 56)
-        self.strings_offset = u64(b, 64)
-        self.fds_offset = u64(b, 88)
-        self.fd_count = u32(b, 96)
-        if self.compute_meta_crc() != u32(b, OFF_META_CRC):
-            sys.exit('patch_image: %s: the header checksum does not match '
-                     'this helper\'s layout' % path)
+        self.header = bytearray(b[:HEADER.size])
+        self.meta_size = u64(b, 32)
+        self.data_offset = u64(b, 48)
+        if self.crc_of(b[:self.meta_size]) != u32(b, OFF_META_CRC):
+            sys.exit('patch_image: %s: the metadata checksum does not '
+                     'match this helper\'s layout' % path)
+        # [type, entry_size, count, bytes] in directory order.
+        self.sections = []
+        for i in range(u32(b, 28)):
+            typ, esize, count, _, off, size = SECTION.unpack_from(
+                b, HEADER.size + i * SECTION.size)
+            self.sections.append([typ, esize, count,
+                                  bytearray(b[off:off + size])])
+        for typ, size in ENTRY_SIZES.items():
+            s = self.section(typ)
+            if s[1] != size:
+                sys.exit('patch_image: %s: section %d has entries of %d '
+                         'bytes, not %d' % (path, typ, s[1], size))
         self.stale = False
+        self.thread = None
+        self.header_patches = []
 
-    def compute_meta_crc(self):
-        b = self.b
-        head = bytearray(b[:HEADER_SIZE])
-        struct.pack_into('<I', head, OFF_META_CRC, 0)
-        crc = crc32c(head)
-        crc = crc32c(b[self.table_offset:self.table_offset +
-                       self.region_count * REGION.size], crc)
-        crc = crc32c(b[self.runs_offset:self.runs_offset +
-                       self.run_count * RUN.size], crc)
-        crc = crc32c(b[self.fds_offset:self.fds_offset +
-                       self.fd_count * FD_ENTRY_SIZE], crc)
-        return crc32c(b[self.strings_offset:self.strings_offset +
-                        self.strings_size], crc)
+    @staticmethod
+    def crc_of(meta):
+        meta = bytearray(meta)
+        struct.pack_into('<I', meta, OFF_META_CRC, 0)
+        return crc32c(meta)
 
+    def section(self, typ):
+        for s in self.sections:
+            if s[0] & ~ESSENTIAL == typ:
+                return s
+        sys.exit('patch_image: %s: no section of type %d' % (self.path, typ))
+
+    def data(self, typ):
+        return self.section(typ)[3]
+
+    def count(self, typ):
+        return self.section(typ)[2]
+
+    # Threads
+    def thread_index(self):
+        if self.thread is not None:
+            return self.thread
+        for i in range(self.count(SEC_THREADS)):
+            if u32(self.data(SEC_THREADS), i * 208 + THREAD_FLAGS) & TAKER:
+                return i
+        sys.exit('patch_image: no thread took the checkpoint')
+
+    def thread_offset(self, off=0):
+        return self.thread_index() * 208 + off
+
+    def thread_u64(self, off):
+        return u64(self.data(SEC_THREADS), self.thread_offset(off))
+
+    # Regions and runs
     def region(self, i):
-        off = self.table_offset + i * REGION.size
-        return list(REGION.unpack_from(self.b, off)), off
+        return list(REGION.unpack_from(self.data(SEC_REGIONS), i * 64))
 
     def put_region(self, i, fields):
-        REGION.pack_into(self.b, self.table_offset + i * REGION.size, *fields)
+        REGION.pack_into(self.data(SEC_REGIONS), i * 64, *fields)
 
     def locate(self, addr, length):
         """The region index and the file offset of app address addr."""
         run_index = 0
-        for i in range(self.region_count):
-            r, _ = self.region(i)
-            start, end, data_offset, run_count = r[0], r[1], r[7], r[10]
+        runs = self.data(SEC_RUNS)
+        for i in range(self.count(SEC_REGIONS)):
+            r = self.region(i)
+            start, data_offset, run_count = r[0], r[7], r[10]
             file_off = data_offset
             for k in range(run_count):
-                off, ln = RUN.unpack_from(self.b, self.runs_offset +
-                                          (run_index + k) * RUN.size)
+                off, ln = RUN.unpack_from(runs, (run_index + k) * RUN.size)
                 a = start + off
                 if a <= addr and addr + length <= a + ln:
                     return i, file_off + (addr - a)
@@ -144,12 +195,31 @@ class Image:
         i, off = self.locate(addr, len(data))
         self.b[off:off + len(data)] = data
         if not self.stale:
-            r, _ = self.region(i)
+            r = self.region(i)
             r[9] = crc32c(self.b[r[7]:r[7] + r[8]])
             self.put_region(i, r)
 
     def save(self):
-        struct.pack_into('<I', self.b, OFF_META_CRC, self.compute_meta_crc())
+        h = self.header
+        directory = bytearray()
+        body = bytearray()
+        start = HEADER.size + len(self.sections) * SECTION.size
+        for typ, esize, count, data in self.sections:
+            body += bytes(-len(body) % 8)
+            directory += SECTION.pack(typ, esize, count, 0,
+                                      start + len(body), len(data))
+            body += data
+        meta = h + directory + body
+        if len(meta) > self.data_offset:
+            sys.exit('patch_image: the metadata (%d bytes) no longer fits '
+                     'before the data at %d' % (len(meta), self.data_offset))
+        struct.pack_into('<I', meta, 28, len(self.sections))
+        struct.pack_into('<Q', meta, 32, len(meta))
+        # Last: they may contradict the layout.
+        for fmt, off, val in self.header_patches:
+            struct.pack_into(fmt, meta, off, val)
+        struct.pack_into('<I', meta, OFF_META_CRC, self.crc_of(meta))
+        self.b[:self.data_offset] = meta + bytes(self.data_offset - len(meta))
         with open(self.path, 'r+b') as f:
             f.write(self.b)
 
@@ -158,33 +228,43 @@ def number(s):
     return int(s, 0)
 
 
+def pair(v):
+    a, b = v.split('=')
+    return number(a), number(b)
+
+
 def main(argv):
     if len(argv) < 2:
         sys.exit(__doc__)
     img = Image(argv[0])
     args = argv[1:]
+    x86 = u32(img.b, 12) == 62
     i = 0
     while i < len(args):
         a = args[i]
         v = args[i + 1] if i + 1 < len(args) else None
         i += 2
+        threads = img.data(SEC_THREADS)
         if a == '--stale-crc':
             img.stale = True
             i -= 1
+        elif a == '--thread':
+            img.thread = number(v)
+            if not 0 <= img.thread < img.count(SEC_THREADS):
+                sys.exit('patch_image: no thread record %d' % img.thread)
         elif a == '--print-context-addr':
-            print('0x%x' % u64(img.b, OFF_CONTEXT))
+            print('0x%x' % img.thread_u64(THREAD_CONTEXT))
             return
         elif a in ('--context-u32', '--context-u64', '--frame-u32'):
-            off, val = (number(x) for x in v.split('='))
-            base = u64(img.b, OFF_SIGNAL_FRAME if a == '--frame-u32'
-                       else OFF_CONTEXT)
+            off, val = pair(v)
+            base = img.thread_u64(THREAD_FRAME if a == '--frame-u32'
+                                  else THREAD_CONTEXT)
             if not base:
-                sys.exit('patch_image: the image has no signal frame')
+                sys.exit('patch_image: the thread has no signal frame')
             fmt = '<Q' if a == '--context-u64' else '<I'
             img.patch_memory(base + off, struct.pack(fmt, val))
         elif a in ('--context-pc', '--context-fpcontrol'):
-            x86 = u32(img.b, 12) == 62
-            base = u64(img.b, OFF_CONTEXT)
+            base = img.thread_u64(THREAD_CONTEXT)
             if a == '--context-pc':
                 img.patch_memory(base + (56 if x86 else 88),
                                  struct.pack('<Q', number(v)))
@@ -193,10 +273,10 @@ def main(argv):
             else:
                 img.patch_memory(base + 168, struct.pack('<Q', number(v)))
         elif a == '--frame-fpcontrol':
-            frame = u64(img.b, OFF_SIGNAL_FRAME)
+            frame = img.thread_u64(THREAD_FRAME)
             if not frame:
-                sys.exit('patch_image: the image has no signal frame')
-            if u32(img.b, 12) == 62:
+                sys.exit('patch_image: the thread has no signal frame')
+            if x86:
                 # ucontext.uc_mcontext.fpstate, then fxsave's MXCSR.
                 _, off = img.locate(frame + 224, 8)
                 fpstate = u64(img.b, off)
@@ -208,43 +288,73 @@ def main(argv):
                 if u32(img.b, off) != 0x46508001:
                     sys.exit('patch_image: no fpsimd record in the frame')
                 img.patch_memory(rec + 12, struct.pack('<I', number(v)))
-        elif a == '--altstack-size':
-            struct.pack_into('<Q', img.b, OFF_ALTSTACK + 16, number(v))
-        elif a == '--robust-list':
-            head, ln = (number(x) for x in v.split('='))
-            struct.pack_into('<QQ', img.b, OFF_PROCESS + 64, head, ln)
-        elif a == '--header-u64':
-            off, val = (number(x) for x in v.split('='))
-            if off + 8 > HEADER_SIZE:
+        elif a == '--set-signal-frame':
+            struct.pack_into('<Q', threads, img.thread_offset(THREAD_FRAME),
+                             number(v))
+        elif a in ('--thread-u32', '--thread-u64'):
+            off, val = pair(v)
+            if off + (4 if a == '--thread-u32' else 8) > 208:
+                sys.exit('patch_image: offset %d is not in a thread record'
+                         % off)
+            struct.pack_into('<I' if a == '--thread-u32' else '<Q', threads,
+                             img.thread_offset(off), val)
+        elif a == '--process-u64':
+            off, val = pair(v)
+            struct.pack_into('<Q', img.data(SEC_PROCESS), off, val)
+        elif a in ('--header-u32', '--header-u64'):
+            off, val = pair(v)
+            size = 4 if a == '--header-u32' else 8
+            if off + size > HEADER.size:
                 sys.exit('patch_image: offset %d is not in the header' % off)
-            struct.pack_into('<Q', img.b, off, val)
+            img.header_patches.append(('<I' if size == 4 else '<Q', off,
+                                       val))
+        elif a == '--altstack-size':
+            struct.pack_into('<Q', threads,
+                             img.thread_offset(THREAD_ALTSTACK + 16),
+                             number(v))
+        elif a == '--robust-list':
+            head, ln = pair(v)
+            struct.pack_into('<QQ', threads, img.thread_offset(THREAD_ROBUST),
+                             head, ln)
+        elif a == '--copy-thread':
+            n = number(v)
+            rec = bytearray(threads[n * 208:(n + 1) * 208])
+            struct.pack_into('<II', rec, 0, u32(rec, THREAD_TID) + 1, 0)
+            threads += rec
+            img.section(SEC_THREADS)[2] += 1
+        elif a == '--add-section':
+            typ, _, hexdata = v.partition('=')
+            data = bytes.fromhex(hexdata)
+            img.sections.append([number(typ), 1, len(data), bytearray(data)])
+        elif a == '--section-type':
+            n, typ = pair(v)
+            img.sections[n][0] = typ
         elif a == '--fd-flags':
-            fd, val = (number(x) for x in v.split('='))
-            for k in range(img.fd_count):
-                at = img.fds_offset + k * FD_ENTRY_SIZE
-                if struct.unpack_from('<i', img.b, at)[0] == fd:
-                    struct.pack_into('<I', img.b, at + 12, val)
+            fd, val = pair(v)
+            fds = img.data(SEC_FDS)
+            for k in range(img.count(SEC_FDS)):
+                if struct.unpack_from('<i', fds, k * 64)[0] == fd:
+                    struct.pack_into('<I', fds, k * 64 + 12, val)
                     break
             else:
                 sys.exit('patch_image: no fd %d in the image' % fd)
-        elif a == '--set-signal-frame':
-            struct.pack_into('<Q', img.b, OFF_SIGNAL_FRAME, number(v))
         elif a == '--itimer':
             which, t = v.split('=')
             sec, _, usec = t.partition('.')
-            struct.pack_into('<qq', img.b, OFF_ITIMERS + 32 * int(which) + 16,
+            struct.pack_into('<qq', img.data(SEC_PROCESS),
+                             OFF_ITIMERS + 32 * int(which) + 16,
                              int(sec), int(usec or 0))
         elif a in ('--region-move', '--region-at'):
-            n, addr = (number(x) for x in v.split('='))
-            n %= img.region_count
-            r, _ = img.region(n)
+            n, addr = pair(v)
+            n %= img.count(SEC_REGIONS)
+            r = img.region(n)
             length = r[1] - r[0]
             r[0] = addr - length if a == '--region-move' else addr
             r[1] = r[0] + length
             img.put_region(n, r)
         elif a in ('--region-end', '--region-start'):
-            n, addr = (number(x) for x in v.split('='))
-            r, _ = img.region(n)
+            n, addr = pair(v)
+            r = img.region(n)
             r[1 if a == '--region-end' else 0] = addr
             img.put_region(n, r)
         else:
