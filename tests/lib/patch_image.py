@@ -31,8 +31,9 @@ the one that took the checkpoint (the taker) unless --thread chose another.
   --itimer WHICH=SEC.USEC  itimer WHICH (0 REAL, 1 VIRTUAL, 2 PROF): time left
   --altstack-size N        the thread's alternate signal stack's size
   --robust-list HEAD=LEN   the thread's robust futex list head and length
-  --copy-thread N          appends a copy of thread record N (its tid + 1,
-                           no flags: neither leader nor taker)
+  --copy-thread N[=TID]    appends a copy of thread record N with tid TID
+                           (default: its tid + 1) and no flags: neither
+                           leader nor taker
   --add-section TYPE=HEX   appends a section of type TYPE (a number; add
                            0x80000000 for essential) holding the bytes HEX,
                            entry size 1
@@ -42,7 +43,8 @@ the one that took the checkpoint (the taker) unless --thread chose another.
   --region-at N=START      the same, to start at START
   --region-end N=ADDR      region N ends at ADDR (moves nothing else)
   --region-start N=ADDR    region N starts at ADDR
-  --print-context-addr     print the taker's context_addr (hex) and stop
+  --print-context-addr     print the thread's context_addr (hex) and stop
+  --print-tid              print the thread's tid and stop
 
 Numbers may be decimal or 0x-hex. The layout is runtime/image.h's version 2:
 the sections are found through the directory, and written back in the
@@ -252,6 +254,9 @@ def main(argv):
             img.thread = number(v)
             if not 0 <= img.thread < img.count(SEC_THREADS):
                 sys.exit('patch_image: no thread record %d' % img.thread)
+        elif a == '--print-tid':
+            print(u32(threads, img.thread_offset(THREAD_TID)))
+            return
         elif a == '--print-context-addr':
             print('0x%x' % img.thread_u64(THREAD_CONTEXT))
             return
@@ -317,9 +322,11 @@ def main(argv):
             struct.pack_into('<QQ', threads, img.thread_offset(THREAD_ROBUST),
                              head, ln)
         elif a == '--copy-thread':
-            n = number(v)
+            n, _, tid = v.partition('=')
+            n = number(n)
             rec = bytearray(threads[n * 208:(n + 1) * 208])
-            struct.pack_into('<II', rec, 0, u32(rec, THREAD_TID) + 1, 0)
+            tid = number(tid) if tid else u32(rec, THREAD_TID) + 1
+            struct.pack_into('<II', rec, 0, tid, 0)
             threads += rec
             img.section(SEC_THREADS)[2] += 1
         elif a == '--add-section':
