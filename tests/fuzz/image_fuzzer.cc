@@ -1,10 +1,10 @@
 // libFuzzer target: everything the restorer decides about an image before
 // it changes anything in the system, on arbitrary bytes, in the order
-// restorer/load.cc and main.cc apply it: the header, the tables and the
-// runtime's records (runtime/image.cc), the data checksums (as restore.cc
-// checks them), then `restorer --info` (restorer/info.cc, process.cc,
-// files.cc: the fd policy). Images of every architecture are checked for
-// their own (image::target).
+// restorer/load.cc and main.cc apply it: the header, the section directory,
+// the sections and the runtime's records (runtime/image.cc), the data
+// checksums (as restore.cc checks them), then `restorer --info`
+// (restorer/info.cc, process.cc, files.cc: the fd policy). Images of every
+// architecture are checked for their own (image::target).
 //
 // The mutator (mutator.cc) fixes up the checksums after each mutation, so
 // that mutated tables get past meta_crc to every later check, while the
@@ -24,14 +24,6 @@
 #include "tests/fuzz/fuzz.h"
 
 namespace {
-
-// memcpy, for tables that may be empty (an empty vector's data() may
-// be null, which memcpy may not get).
-void copy(void *to, const void *from, size_t len)
-{
-	if (len)
-		memcpy(to, from, len);
-}
 
 void touch(const char *s)
 {
@@ -71,37 +63,23 @@ int verdict(const fuzz::view &v, const image::problem &p)
 			fprintf(stderr, "verdict: %s %uK: accepted\n", v.name,
 				v.page_size / 1024);
 		else
-			fprintf(stderr, "verdict: %s %uK: region %ld: %s\n",
-				v.name, v.page_size / 1024, p.region,
+			fprintf(stderr,
+				"verdict: %s %uK: region %ld: thread %ld: %s\n",
+				v.name, v.page_size / 1024, p.region, p.thread,
 				image::describe(p.what));
 	}
 	return 0;
 }
 
-// The restorer's tables: arrays in its state today, pointers into a
-// mapping of their own once the tables are sized by the header.
-template <class T, size_t N>
-void use_table(T (&table)[N], std::vector<T> &v)
-{
-	copy(table, v.data(), v.size() * sizeof(T));
-}
-template <class T> void use_table(T *&table, std::vector<T> &v)
-{
-	table = v.data();
-}
-
 // What `restorer --info` prints, into fuzz::out.
-void print_info(const image::header &h, std::vector<image::region> &regions,
-		std::vector<image::run> &runs, std::vector<image::fd_entry> &fds,
-		std::vector<char> &strings)
+void print_info(const image::header &h, const std::vector<char> &meta,
+		const image::tables &tb)
 {
 	restorer::state &g = restorer::g;
 	strcpy(g.image_path, "fuzz.ckpt");
 	g.header = h;
-	use_table(g.regions, regions);
-	use_table(g.runs, runs);
-	use_table(g.fds, fds);
-	use_table(g.strings, strings);
+	g.meta = meta.data();
+	g.tables = tb;
 	fuzz::out_len = 0;
 	restorer::print_info();
 	if (verdicts)
@@ -111,9 +89,7 @@ void print_info(const image::header &h, std::vector<image::region> &regions,
 // The accepted image being checked, for read_app().
 struct {
 	const uint8_t *data;
-	const image::header *h;
-	const image::region *regions;
-	const image::run *runs;
+	const image::tables *tb;
 } current;
 
 // Reads len bytes of the app's memory at addr from the image's stored
@@ -122,15 +98,15 @@ bool read_app(uint64_t addr, void *buf, size_t len)
 {
 	const auto &c = current;
 	uint32_t first = 0;
-	for (uint32_t i = 0; i < c.h->region_count; i++) {
-		const image::region &r = c.regions[i];
+	for (uint32_t i = 0; i < c.tb->region_count; i++) {
+		const image::region &r = c.tb->regions[i];
 		if (addr < r.start || addr >= r.end) {
 			first += r.run_count;
 			continue;
 		}
 		uint64_t stored = 0;
 		for (uint32_t k = 0; k < r.run_count; k++) {
-			const image::run &u = c.runs[first + k];
+			const image::run &u = c.tb->runs[first + k];
 			uint64_t off = addr - r.start;
 			if (off >= u.offset && off - u.offset < u.length) {
 				if (len > u.length - (off - u.offset))
@@ -152,19 +128,30 @@ bool read_app(uint64_t addr, void *buf, size_t len)
 // check against a given kernel layout, the fd reopen decisions of
 // prepare_files() for given file facts, the rlimit plan for given current
 // limits, and the saved registers against this CPU:
-//   arch::context_fault(ctx) and arch::frame_fault(h.signal_frame,
-//   read_app), for images of the host's architecture.
-void plan(const fuzz::view &v, const image::header &h)
+//   arch::context_fault(ctx) and arch::frame_fault(t.signal_frame,
+//   read_app) of each thread, for images of the host's architecture.
+void plan(const fuzz::view &v, const image::tables &tb)
 {
 	// check_runtime_state() promises that the runtime's records are
-	// stored: the restorer reads the context and writes the resume
-	// record there.
+	// stored: the restorer reads each thread's context and writes the
+	// resume record there.
 	uint8_t ctx[512];
 	uint8_t resume[sizeof(image::resume_args)];
 	if (v.target.context_size > sizeof ctx ||
-	    !read_app(h.context_addr, ctx, v.target.context_size) ||
-	    !read_app(h.resume_addr, resume, sizeof resume))
+	    !read_app(tb.process->resume_addr, resume, sizeof resume))
 		__builtin_trap();
+	for (uint32_t i = 0; i < tb.thread_count; i++) {
+		if (!read_app(tb.threads[i].context_addr, ctx,
+			      v.target.context_size))
+			__builtin_trap();
+	}
+}
+
+// Whether [p, p + len) lies inside the metadata.
+bool in_meta(const std::vector<char> &meta, const void *p, uint64_t len)
+{
+	const char *c = static_cast<const char *>(p);
+	return c >= meta.data() && len <= (uint64_t)(meta.data() + meta.size() - c);
 }
 
 } // namespace
@@ -194,38 +181,40 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (p.what != image::fault::none)
 		return verdict(v, p);
 
-	// check_header promises that the tables lie inside the file.
-	uint64_t table_size = (uint64_t)h.region_count * sizeof(image::region);
-	uint64_t runs_size = (uint64_t)h.run_count * sizeof(image::run);
-	uint64_t fds_size = (uint64_t)h.fd_count * sizeof(image::fd_entry);
-	if (h.table_offset + table_size > size ||
-	    h.runs_offset + runs_size > size ||
-	    h.fds_offset + fds_size > size ||
-	    h.strings_offset + h.strings_size > size)
+	// check_header promises that the metadata lies inside the file. The
+	// restorer reads it into memory of its own: a copy of exactly its
+	// size, so that the sanitizer sees any read beyond it.
+	if (h.meta_size > size || h.meta_size < sizeof h)
 		__builtin_trap();
-	std::vector<image::region> regions(h.region_count);
-	copy(regions.data(), data + h.table_offset, table_size);
-	std::vector<image::run> runs(h.run_count);
-	copy(runs.data(), data + h.runs_offset, runs_size);
-	std::vector<image::fd_entry> fds(h.fd_count);
-	copy(fds.data(), data + h.fds_offset, fds_size);
-	std::vector<char> strings(data + h.strings_offset,
-				  data + h.strings_offset + h.strings_size);
-
-	p = image::check_tables(h, regions.data(), runs.data(), fds.data(),
-				strings.data(), v.target);
+	std::vector<char> meta(data, data + h.meta_size);
+	image::tables tb;
+	p = image::find_sections(h, meta.data(), &tb);
+	if (p.what == image::fault::none) {
+		// find_sections promises that every section lies inside it.
+		if (!in_meta(meta, tb.process, sizeof *tb.process) ||
+		    !in_meta(meta, tb.threads,
+			     (uint64_t)tb.thread_count * sizeof *tb.threads) ||
+		    !in_meta(meta, tb.regions,
+			     (uint64_t)tb.region_count * sizeof *tb.regions) ||
+		    !in_meta(meta, tb.runs,
+			     (uint64_t)tb.run_count * sizeof *tb.runs) ||
+		    !in_meta(meta, tb.fds,
+			     (uint64_t)tb.fd_count * sizeof *tb.fds) ||
+		    !in_meta(meta, tb.strings, tb.strings_size))
+			__builtin_trap();
+		p = image::check_tables(h, tb, v.target);
+	}
 	if (p.what == image::fault::none)
-		p = image::check_runtime_state(h, regions.data(), runs.data(),
-					       v.target);
+		p = image::check_runtime_state(h, tb, v.target);
 	if (p.what != image::fault::none)
 		return verdict(v, p);
 
 	// What the restorer then reads: each region's data, its checksum
 	// checked as restore.cc checks it.
-	for (uint32_t i = 0; i < h.region_count; i++) {
-		const image::region &r = regions[i];
+	for (uint32_t i = 0; i < tb.region_count; i++) {
+		const image::region &r = tb.regions[i];
 		touch(image::kind_name(r.kind));
-		touch(strings.data() + r.name);
+		touch(tb.strings + r.name);
 		if (!r.data_size)
 			continue;
 		if (r.data_offset + r.data_size > size)
@@ -235,13 +224,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			return verdict(v, {image::fault::data_crc_mismatch,
 					   (long)i, r.start});
 	}
-	for (const image::fd_entry &e : fds) {
-		touch(image::fd_kind_name(e.kind));
-		touch(strings.data() + e.name);
+	for (uint32_t i = 0; i < tb.fd_count; i++) {
+		touch(image::fd_kind_name(tb.fds[i].kind));
+		touch(tb.strings + tb.fds[i].name);
 	}
-	touch(strings.data() + h.process.cwd);
-	current = {data, &h, regions.data(), runs.data()};
-	plan(v, h);
-	print_info(h, regions, runs, fds, strings);
+	for (uint32_t i = 0; i < tb.thread_count; i++)
+		touch(tb.threads[i].name);
+	touch(tb.strings + tb.process->process.cwd);
+	current = {data, &tb};
+	plan(v, tb);
+	print_info(h, meta, tb);
 	return verdict(v, {});
 }

@@ -4,11 +4,14 @@ and page size that the checkpoint side cannot make on this machine.
 
 usage: make_seeds.py OUTDIR
 
-Each image follows runtime/image.h (format 1) and passes every check of
+Each image follows runtime/image.h (format 2) and passes every check of
 runtime/image.cc for its architecture: regions of every kind, runs with
 holes between them, a file-backed shared mapping, many descriptors of
-every kind (dups, deleted, cloexec), process state with rseq, timers and
-limits. Real images from the test apps join them in the build (ninja fuzz).
+every kind (dups, deleted, cloexec), process state with timers and
+limits, one thread (the leader, which took the checkpoint from the API)
+or several (each stopped in its signal frame, with rseq, tid address and
+robust list). Real images from the test apps join them in the build
+(ninja fuzz).
 """
 
 import os
@@ -16,9 +19,16 @@ import struct
 import sys
 
 MAGIC = b'CKPTIMG\0'
-VERSION = 1
-HEADER_SIZE = 3944
+VERSION = 2
+HEADER_SIZE = 64
+SECTION_SIZE = 32
+PROCESS_SIZE = 3616
+THREAD_SIZE = 208
 REGION_SIZE = 64
+ESSENTIAL = 1 << 31
+(SEC_PROCESS, SEC_THREADS, SEC_REGIONS, SEC_RUNS, SEC_FDS,
+ SEC_STRINGS) = range(1, 7)
+THREAD_LEADER, THREAD_TAKER, THREAD_NAME = 1, 2, 4
 # What arch/<arch>/arch.h and context.h say: e_machine, the end of user
 # addresses, sizeof(arch::context).
 ARCHES = {
@@ -152,37 +162,118 @@ def fd_table(strings, arch, many):
     return out
 
 
+def process_record(arch, page, regions, cwd, resume):
+    p = bytearray(PROCESS_SIZE)
+    struct.pack_into('<Q', p, 0, resume)
+    # mm fields, then the auxiliary vector (AT_PAGESZ, AT_NULL).
+    base = regions[0][0]
+    struct.pack_into('<11Q', p, 8, base, base + 4 * page,
+                     base + 6 * page, base + 10 * page, base + 16 * page,
+                     base + 19 * page, regions[-1][1] - 4096,
+                     regions[-1][1] - 2048, regions[-1][1] - 1024,
+                     regions[-1][1] - 1024, regions[-1][1] - 16)
+    struct.pack_into('<II', p, 96, 4, 0)
+    struct.pack_into('<4Q', p, 104, 6, page, 0, 0)
+    # Handlers for SIGINT (2), SIGUSR2 (12) and SIGALRM (14).
+    for sig in (2, 12, 14):
+        struct.pack_into('<4Q', p, 1128 + (sig - 1) * 32, base + 0x100,
+                         0x14000004, base + 0x200, 1 << 11)
+    # process_state
+    ps = 3176
+    struct.pack_into('<IIIIII', p, ps, 3, cwd, 0o022, 0x0040000, 0x3f, 0)
+    for r in range(6):
+        cur = (1 << 64) - 1 if r % 2 else 1 << (20 + r)
+        struct.pack_into('<QQ', p, ps + 24 + r * 16, cur, (1 << 64) - 1)
+    struct.pack_into('<4q', p, ps + 280, 0, 500000, 3, 250)  # ITIMER_REAL
+    struct.pack_into('<4q', p, ps + 280 + 64, 1, 0, 0, 999999)  # ITIMER_PROF
+    return p
+
+
+def thread_records(arch, page, regions, contexts, many):
+    """The leader first; with many, three threads, the second the taker,
+    each stopped in a signal frame on the stack."""
+    datarw = regions[2][0]
+    stack_page = regions[-1][1] - page
+    count = 3 if many else 1
+    out = bytearray()
+    for i in range(count):
+        t = bytearray(THREAD_SIZE)
+        flags = THREAD_NAME
+        if i == 0:
+            flags |= THREAD_LEADER
+        if i == (1 if many else 0):
+            flags |= THREAD_TAKER
+        frame = stack_page + 256 + i * 512 if many else 0
+        struct.pack_into('<IIQQQ', t, 0, 4000 + i, flags, contexts[i], frame,
+                         1 << 9)
+        struct.pack_into('<QiiQ', t, 32, regions[3][0] + i * 2 * page, 0, 0,
+                         2 * page)
+        # tid address, robust list head (24 bytes), rseq area.
+        struct.pack_into('<QQQQII', t, 56, datarw + 2 * page + 256 + i * 64,
+                         datarw + 2 * page + 1024 + i * 64, 24,
+                         datarw + 2 * page + 2048 + i * 32, 32,
+                         0x53053053 if arch == 'x86_64' else 0xd428bc00)
+        name = b'app-%s-%d' % (arch.encode(), i)
+        t[96:96 + len(name)] = name
+        struct.pack_into('<Q', t, 112, datarw + 3 * page + i * 256)
+        out += t
+    return count, out
+
+
 def build_image(arch, page, many):
     machine, limit, context_size = ARCHES[arch]
     strings = Strings()
     regions = region_layout(page, limit, many)
     fds = fd_table(strings, arch, many)
     cwd = strings.add('/home/user/work')
-
-    # The header comes first, tables after it, then the data, page aligned.
-    region_count = len(regions)
-    run_count = sum(len(r[7]) for r in regions)
     for r in regions:
         strings.add(r[5])
-    table_offset = HEADER_SIZE
-    runs_offset = table_offset + region_count * REGION_SIZE
-    fds_offset = runs_offset + run_count * 16
-    strings_offset = fds_offset + len(fds) * 64
-    strings_size = len(strings.data)
-    data_offset = -(-(strings_offset + strings_size) // page) * page
+
+    # The runtime's records in the writable data region's stored pages.
+    datarw = regions[2][0]
+    contexts = [datarw + 64 + i * (context_size + 8) for i in range(3)]
+    resume = contexts[-1] + context_size + 8
+    thread_count, thread_bytes = thread_records(arch, page, regions,
+                                                contexts, many)
 
     region_bytes = bytearray()
     run_bytes = bytearray()
     data = bytearray()
-    datarw = regions[2][0]
+    stored_parts = []
     for i, (start, end, prot, kind, flags, name, foff, runs) in \
             enumerate(regions):
         stored = bytearray()
         for off, n in runs:
             run_bytes += struct.pack('<QQ', off * page, n * page)
-            chunk = bytearray((i * 37 + off + k) & 0xff
-                              for k in range(n * page))
-            stored += chunk
+            stored += bytearray((i * 37 + off + k) & 0xff
+                                for k in range(n * page))
+        stored_parts.append(stored)
+    fd_bytes = bytearray()
+    for e in fds:
+        fd_bytes += struct.pack('<iiIIIIIIIIQQQ', e[0], e[1], e[2], e[3],
+                                e[4], e[5], e[6], e[7], e[8], 0, e[9],
+                                e[10], e[11])
+
+    # header | directory | process | threads | regions | runs | fds |
+    # strings | pad | data
+    sections = [
+        (SEC_PROCESS, PROCESS_SIZE, 1, None),
+        (SEC_THREADS, THREAD_SIZE, thread_count, thread_bytes),
+        (SEC_REGIONS, REGION_SIZE, len(regions), None),
+        (SEC_RUNS, 16, len(run_bytes) // 16, run_bytes),
+        (SEC_FDS, 64, len(fds), fd_bytes),
+        (SEC_STRINGS, 1, len(strings.data), strings.data),
+    ]
+    off = HEADER_SIZE + len(sections) * SECTION_SIZE
+    offsets = []
+    for typ, esize, count, _ in sections:
+        offsets.append(off)
+        off += esize * count
+    meta_size = off
+    data_offset = -(-meta_size // page) * page
+    for i, (start, end, prot, kind, flags, name, foff, runs) in \
+            enumerate(regions):
+        stored = stored_parts[i]
         doff = data_offset + len(data) if stored else 0
         region_bytes += struct.pack(
             '<QQIIIIQQQII', start, end, prot, kind, flags,
@@ -190,61 +281,25 @@ def build_image(arch, page, many):
             crc32c(0, stored) if stored else 0, len(runs))
         data += stored
     file_size = data_offset + len(data)
+    bodies = {SEC_PROCESS: process_record(arch, page, regions, cwd, resume),
+              SEC_REGIONS: region_bytes}
 
-    fd_bytes = bytearray()
-    for e in fds:
-        fd_bytes += struct.pack('<iiIIIIIIIIQQQ', e[0], e[1], e[2], e[3],
-                                e[4], e[5], e[6], e[7], e[8], 0, e[9],
-                                e[10], e[11])
-
+    directory = bytearray()
+    body = bytearray()
+    for (typ, esize, count, content), off in zip(sections, offsets):
+        content = bodies.get(typ, content)
+        assert len(content) == esize * count
+        directory += struct.pack('<IIIIQQ', typ | ESSENTIAL, esize, count, 0,
+                                 off, len(content))
+        body += content
     h = bytearray(HEADER_SIZE)
-    struct.pack_into('<8sIIIIIIIIII', h, 0, MAGIC, VERSION, machine, page,
-                     HEADER_SIZE, REGION_SIZE, region_count, strings_size,
-                     0, run_count, 0)
-    struct.pack_into('<QQQQQQII', h, 48, table_offset, runs_offset,
-                     strings_offset, data_offset, file_size, fds_offset,
-                     len(fds), 0)
-    # The runtime's records in the writable data region's stored pages.
-    context = datarw + 64
-    resume = context + context_size + 8
-    struct.pack_into('<QQ', h, 104, context, resume)
-    # mm fields, then the auxiliary vector (AT_PAGESZ, AT_NULL).
-    base = regions[0][0]
-    struct.pack_into('<11Q', h, 120, base, base + 4 * page,
-                     base + 6 * page, base + 10 * page, base + 16 * page,
-                     base + 19 * page, regions[-1][1] - 4096,
-                     regions[-1][1] - 2048, regions[-1][1] - 1024,
-                     regions[-1][1] - 1024, regions[-1][1] - 16)
-    struct.pack_into('<II', h, 208, 4, 0)
-    struct.pack_into('<4Q', h, 216, 6, page, 0, 0)
-    struct.pack_into('<Q', h, 1240, regions[2][0] + 3 * page)  # thread ptr
-    # Handlers for SIGINT (2), SIGUSR2 (12) and SIGALRM (14).
-    for sig in (2, 12, 14):
-        struct.pack_into('<4Q', h, 1304 + (sig - 1) * 32, base + 0x100,
-                         0x14000004, base + 0x200, 1 << 11)
-    struct.pack_into('<Q', h, 3352, 1 << 9)  # sigmask
-    struct.pack_into('<QiiQ', h, 3360, regions[3][0], 0, 0, 2 * page)
-    # process_state
-    p = 3384
-    name = b'app-%s\0' % arch.encode()
-    struct.pack_into('<IIII16sIIII', h, p, 7, cwd, 0o022, 0x0040000, name,
-                     0x3f, 32, 0x53053053 if arch == 'x86_64' else 0xd428bc00,
-                     0)
-    struct.pack_into('<QQQQ', h, p + 48, datarw + 2 * page + 256,
-                     datarw + 2 * page + 512, datarw + 2 * page + 1024, 24)
-    for r in range(6):
-        cur = (1 << 64) - 1 if r % 2 else 1 << (20 + r)
-        struct.pack_into('<QQ', h, p + 80 + r * 16, cur, (1 << 64) - 1)
-    struct.pack_into('<4q', h, p + 336, 0, 500000, 3, 250)  # ITIMER_REAL
-    struct.pack_into('<4q', h, p + 336 + 64, 1, 0, 0, 999999)  # ITIMER_PROF
-    struct.pack_into('<Q', h, 3816, 0)  # signal_frame
-
-    tables = bytes(region_bytes) + bytes(run_bytes) + bytes(fd_bytes) + \
-        bytes(strings.data)
-    struct.pack_into('<I', h, 36, crc32c(crc32c(0, h), tables))
-    image = bytes(h) + tables
-    image += b'\0' * (data_offset - len(image))
-    image += bytes(data)
+    struct.pack_into('<8sIIIIIIQIIQQ', h, 0, MAGIC, VERSION, machine, page,
+                     HEADER_SIZE, SECTION_SIZE, len(sections), meta_size, 0,
+                     0, data_offset, file_size)
+    meta = h + directory + body
+    assert len(meta) == meta_size
+    struct.pack_into('<I', meta, 40, crc32c(0, meta))
+    image = bytes(meta) + bytes(data_offset - meta_size) + bytes(data)
     assert len(image) == file_size
     return image
 

@@ -39,7 +39,8 @@ struct rng {
 	bool one_in(uint64_t n) { return below(n) == 0; }
 };
 
-// A table of the image: where it starts and how big its records are.
+// A section of the image (or its header or directory): where it starts
+// and how big its records are.
 struct table {
 	uint64_t offset;
 	uint64_t count;
@@ -89,23 +90,63 @@ void mutate_slot(uint8_t *data, size_t off, size_t len, rng &r,
 	memcpy(data + off, &v, len);
 }
 
-// One field of one record of one table, or of the header.
+// The directory entries of the image, as far as they lie inside it.
+size_t directory(const uint8_t *data, size_t size, image::section *out)
+{
+	image::header h;
+	memcpy(&h, data, sizeof h);
+	size_t n = h.section_count < image::max_sections ? h.section_count
+							 : image::max_sections;
+	if (!inside(sizeof h, n * sizeof *out, size))
+		return 0;
+	memcpy(out, data + sizeof h, n * sizeof *out);
+	return n;
+}
+
+// The directory entry of section type t, or nullptr.
+const image::section *find(const image::section *dir, size_t n, uint32_t t)
+{
+	for (size_t i = 0; i < n; i++) {
+		if ((dir[i].type & ~(uint32_t)image::section_essential) == t)
+			return &dir[i];
+	}
+	return nullptr;
+}
+
+// One field of one record of one section, of the directory or of the
+// header.
 void mutate_field(uint8_t *data, size_t size, rng &r)
 {
 	image::header h;
 	memcpy(&h, data, sizeof h);
-	const table tables[] = {
-		{0, 1, sizeof h},
-		{h.table_offset, h.region_count, sizeof(image::region)},
-		{h.runs_offset, h.run_count, sizeof(image::run)},
-		{h.fds_offset, h.fd_count, sizeof(image::fd_entry)},
-	};
-	size_t pick = r.below(sizeof tables / sizeof tables[0] + 1);
-	if (pick == sizeof tables / sizeof tables[0]) {
+	image::section dir[image::max_sections];
+	const size_t n = directory(data, size, dir);
+	table tables[2 + image::max_sections];
+	size_t count = 0;
+	tables[count++] = {0, 1, sizeof h};
+	tables[count++] = {sizeof h, n, sizeof(image::section)};
+	const image::section *strings = nullptr;
+	for (size_t i = 0; i < n; i++) {
+		const uint32_t t = dir[i].type & ~(uint32_t)image::section_essential;
+		if (t == image::section_strings)
+			strings = &dir[i];
+		else if (dir[i].entry_size >= 4 &&
+			 dir[i].entry_size <= sizeof(image::process_record))
+			tables[count++] = {dir[i].offset, dir[i].count,
+					   dir[i].entry_size};
+	}
+	size_t pick = r.below(count + 1);
+	// Nearly any change to the header or the directory is refused, and
+	// the mutants such refusals keep in the corpus hide every later
+	// check: half their turns go to the sections written after them, the
+	// process record and the thread records, whose checks come last.
+	if (pick < 2 && count > 3 && r.one_in(2))
+		pick += 2;
+	if (pick == count) {
 		// A byte of the string table (names, their terminators).
-		if (h.strings_size && inside(h.strings_offset, h.strings_size,
-					     size)) {
-			size_t at = h.strings_offset + r.below(h.strings_size);
+		if (strings && strings->size &&
+		    inside(strings->offset, strings->size, size)) {
+			size_t at = strings->offset + r.below(strings->size);
 			data[at] = r.one_in(2) ? 0 : (uint8_t)r.next();
 		}
 		return;
@@ -117,23 +158,27 @@ void mutate_field(uint8_t *data, size_t size, rng &r)
 	if (pick && t.count > 1 && r.one_in(8)) {
 		// Two records swapped: the order checks.
 		uint64_t other = t.offset + r.below(t.count) * t.record;
-		uint8_t tmp[sizeof(image::header)];
+		uint8_t tmp[sizeof(image::process_record)];
 		memcpy(tmp, data + base, t.record);
 		memcpy(data + base, data + other, t.record);
 		memcpy(data + other, tmp, t.record);
 		return;
 	}
+	const image::section *threads = find(dir, n, image::section_threads);
+	const image::section *process = find(dir, n, image::section_process);
 	uint64_t off;
-	if (pick)
+	if (pick == 0 || t.record < 8 || !r.one_in(2))
 		off = r.below(t.record / 4) * 4;
-	else if (r.one_in(2)) // counts, offsets and the runtime's records
-		off = r.below(offsetof(image::header, mm) / 4) * 4;
-	else if (r.one_in(2)) // process state
-		off = offsetof(image::header, process) +
+	else if (threads && t.offset == threads->offset)
+		// a thread's tid, flags and addresses
+		off = r.below(offsetof(image::thread_record, name) / 4) * 4;
+	else if (process && t.offset == process->offset && r.one_in(2))
+		off = offsetof(image::process_record, process) +
 		      r.below(sizeof(image::process_state) / 4) * 4;
 	else
-		off = r.below(sizeof h / 4) * 4;
-	const size_t len = (off & 7) || r.one_in(2) ? 4 : 8;
+		off = r.below(t.record < 64 ? t.record / 4 : 16) * 4;
+	const size_t len = (off & 7) || off + 8 > t.record || r.one_in(2) ? 4
+									  : 8;
 	mutate_slot(data, base + off, len, r, h, size);
 }
 
@@ -147,35 +192,27 @@ void fix_up(uint8_t *data, size_t size, rng &r)
 		memcpy(data + offsetof(image::header, file_size), &h.file_size,
 		       sizeof h.file_size);
 	}
-	if (h.region_count > image::max_regions || h.run_count > image::max_runs ||
-	    h.fd_count > image::max_fds || h.strings_size > image::max_strings ||
-	    !inside(h.table_offset, h.region_count * sizeof(image::region),
-		    size) ||
-	    !inside(h.runs_offset, h.run_count * sizeof(image::run), size) ||
-	    !inside(h.fds_offset, h.fd_count * sizeof(image::fd_entry), size) ||
-	    !inside(h.strings_offset, h.strings_size, size))
-		return;
-	std::vector<image::region> regions(h.region_count);
-	copy(regions.data(), data + h.table_offset,
-	       regions.size() * sizeof(image::region));
-	if (!r.one_in(16)) {
-		for (image::region &g : regions) {
+	image::section dir[image::max_sections];
+	const size_t n = directory(data, size, dir);
+	const image::section *regions = find(dir, n, image::section_regions);
+	if (regions && regions->entry_size == sizeof(image::region) &&
+	    inside(regions->offset,
+		   (uint64_t)regions->count * sizeof(image::region), size) &&
+	    !r.one_in(16)) {
+		std::vector<image::region> table(regions->count);
+		copy(table.data(), data + regions->offset,
+		     table.size() * sizeof(image::region));
+		for (image::region &g : table) {
 			if (g.data_size && inside(g.data_offset, g.data_size, size))
 				g.data_crc = ckpt::crc32c(0, data + g.data_offset,
 							  g.data_size);
 		}
-		copy(data + h.table_offset, regions.data(),
-		       regions.size() * sizeof(image::region));
+		copy(data + regions->offset, table.data(),
+		     table.size() * sizeof(image::region));
 	}
-	if (r.one_in(32))
+	if (r.one_in(32) || h.meta_size < sizeof h || h.meta_size > size)
 		return;
-	std::vector<image::run> runs(h.run_count);
-	copy(runs.data(), data + h.runs_offset, runs.size() * sizeof(image::run));
-	std::vector<image::fd_entry> fds(h.fd_count);
-	copy(fds.data(), data + h.fds_offset,
-	       fds.size() * sizeof(image::fd_entry));
-	h.meta_crc = image::meta_crc(h, regions.data(), runs.data(), fds.data(),
-				     (const char *)data + h.strings_offset);
+	h.meta_crc = image::meta_crc(data, h.meta_size);
 	memcpy(data + offsetof(image::header, meta_crc), &h.meta_crc,
 	       sizeof h.meta_crc);
 }
