@@ -56,8 +56,8 @@ bool refuse(ckpt::text &err, uint32_t i, const char *what, uint64_t v,
 	    long ret)
 {
 	message(err).str("region ").udec(i).str(" at 0x")
-		.hex(g.tables.regions[i].start).str(": ").str(what).hex(v).str(": ")
-		.errno_name(ret).ch('\n');
+		.hex(g.tables.regions[i].start).str(": ").str(what).hex(v)
+		.str(": ").errno_name(ret).ch('\n');
 	return false;
 }
 
@@ -79,7 +79,8 @@ bool check_address_space(ckpt::text &err)
 	}
 	if (low < 0)
 		return true;
-	const image::region &lo = g.tables.regions[low], &hi = g.tables.regions[high];
+	const image::region &lo = g.tables.regions[low];
+	const image::region &hi = g.tables.regions[high];
 	if (lo.start < mmap_min_addr()) {
 		if (long ret = probe(lo.start); ret < 0)
 			return refuse(err, (uint32_t)low,

@@ -684,7 +684,8 @@ void restore_files()
 			sys::close(temps[i]);
 			break;
 		case dup:
-			ret = sys::dup3(g.tables.fds[e.dup_of].fd, e.fd, cloexec);
+			ret = sys::dup3(g.tables.fds[e.dup_of].fd, e.fd,
+					cloexec);
 			if (ret < 0)
 				fd_failed(e, "cannot share its file again "
 					     "(dup3)", ret);

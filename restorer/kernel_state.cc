@@ -35,7 +35,8 @@ bool refuse(ckpt::text &err, ckpt::text &what)
 
 bool restore_mm()
 {
-	const image::mm_fields &mm = g.tables.process->mm;
+	const image::process_record &p = *g.tables.process;
+	const image::mm_fields &mm = p.mm;
 	// Zero when the kernel or an emulator hid them at checkpoint time.
 	if (g.opts.no_set_mm || !mm.start_code)
 		return false;
@@ -51,8 +52,8 @@ bool restore_mm()
 	map.arg_end = mm.arg_end;
 	map.env_start = mm.env_start;
 	map.env_end = mm.env_end;
-	map.auxv = g.tables.process->auxv_words ? (__u64 *)g.tables.process->auxv : nullptr;
-	map.auxv_size = g.tables.process->auxv_words * sizeof(uint64_t);
+	map.auxv = p.auxv_words ? (__u64 *)p.auxv : nullptr;
+	map.auxv_size = p.auxv_words * sizeof(uint64_t);
 	map.exe_fd = (uint32_t)-1; // changing /proc/self/exe needs privilege
 	// Refused without CONFIG_CHECKPOINT_RESTORE or under qemu-user. Then
 	// the break stays the restorer's, and the runtime tells the app's
@@ -87,7 +88,8 @@ void restore_signals()
 	for (int sig = 1; sig <= image::signal_count; sig++) {
 		if (sig == SIGKILL || sig == SIGSTOP)
 			continue;
-		const sys::kernel_sigaction &a = g.tables.process->sigactions[sig - 1];
+		const sys::kernel_sigaction &a =
+			g.tables.process->sigactions[sig - 1];
 		long ret = sys::rt_sigaction(sig, &a, nullptr);
 		// Unhandled ones the emulator reserves stay as they are.
 		if (ret < 0 && handled(a))

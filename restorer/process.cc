@@ -99,8 +99,9 @@ bool prepare_process(ckpt::text &err)
 		}
 		warn(t.str("; the process starts in the restorer's\n"));
 	} else if (long ret = sys::chdir(g.tables.strings + p.cwd); ret < 0) {
-		message(t).str("working directory ").str(g.tables.strings + p.cwd)
-			.str(": ").errno_name(ret);
+		message(t).str("working directory ")
+			.str(g.tables.strings + p.cwd).str(": ")
+			.errno_name(ret);
 		if (!g.opts.allow_missing_files) {
 			err.str(t.c_str()).str(" (--allow-missing-files "
 					       "restores in the current one)\n");
@@ -155,7 +156,8 @@ void print_process_info()
 	auto out = [&](ckpt::text &t) { ckpt::print_out(t.ch('\n')); };
 	{
 		ckpt::text t(buf, sizeof buf);
-		out(t.str("cwd: ").str(p.cwd ? g.tables.strings + p.cwd : "unknown"));
+		out(t.str("cwd: ").str(p.cwd ? g.tables.strings + p.cwd
+					     : "unknown"));
 	}
 	if (p.flags & image::process_umask) {
 		ckpt::text t(buf, sizeof buf);

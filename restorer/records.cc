@@ -37,7 +37,8 @@ void thread_records(const image::thread_record &t,
 long region_of(uint64_t addr)
 {
 	for (uint32_t i = 0; i < g.tables.region_count; i++) {
-		if (g.tables.regions[i].start <= addr && addr < g.tables.regions[i].end)
+		const image::region &r = g.tables.regions[i];
+		if (r.start <= addr && addr < r.end)
 			return i;
 	}
 	return -1;

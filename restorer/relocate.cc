@@ -113,8 +113,8 @@ bool copy_self(uint64_t dst)
 bool claimed_by_image(uint64_t start, uint64_t end)
 {
 	for (uint32_t i = 0; i < g.tables.region_count; i++) {
-		if (range{g.tables.regions[i].start, g.tables.regions[i].end}.overlaps(start,
-									  end))
+		const image::region &r = g.tables.regions[i];
+		if (range{r.start, r.end}.overlaps(start, end))
 			return true;
 	}
 	return false;

@@ -59,8 +59,8 @@ void unmap_all_but_self()
 {
 	char buf[512];
 	ckpt::text t(buf, sizeof buf);
-	message(t).str("region ").udec(i).str(" at 0x").hex(g.tables.regions[i].start)
-		.str(": ").str(what);
+	message(t).str("region ").udec(i).str(" at 0x")
+		.hex(g.tables.regions[i].start).str(": ").str(what);
 	if (ret < 0)
 		t.str(": ").errno_name(ret);
 	die(t.ch('\n'));

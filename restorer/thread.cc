@@ -49,7 +49,9 @@ bool check_threads(ckpt::text &err)
 		const image::thread_record &th = g.tables.threads[i];
 		const sys::stack &ss = th.altstack;
 		if (!(ss.flags & SS_DISABLE) && ss.size < g.min_sigstack) {
-			thread_message(err, th).str("the alternate signal stack (").udec(ss.size)
+			thread_message(err, th)
+				.str("the alternate signal stack (")
+				.udec(ss.size)
 				.str(" bytes) is smaller than this system's "
 				     "minimum (AT_MINSIGSTKSZ ")
 				.udec(g.min_sigstack).str(")\n");

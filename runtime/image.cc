@@ -288,7 +288,8 @@ problem check_process(const tables &tb)
 {
 	const process_state &p = tb.process->process;
 	bool ok = p.cwd < tb.strings_size && p.umask <= 0777 && !p.reserved &&
-		  !(p.flags & ~(uint32_t)(process_umask | process_personality)) &&
+		  !(p.flags &
+		    ~(uint32_t)(process_umask | process_personality)) &&
 		  !(p.rlimits_known >> rlimit_count);
 	for (const sys::itimerval &t : p.itimers) {
 		ok = ok && t.value.sec >= 0 && t.interval.sec >= 0 &&

@@ -141,13 +141,15 @@ public:
 		struct {
 			uint32_t type, entry_size, count;
 		} const sections[sec_count] = {
-			{image::section_process, sizeof(image::process_record), 1},
+			{image::section_process,
+			 sizeof(image::process_record), 1},
 			{image::section_threads, sizeof(image::thread_record),
 			 x.thread_count},
 			{image::section_regions, sizeof(image::region),
 			 x.region_count},
 			{image::section_runs, sizeof(image::run), x.run_count},
-			{image::section_fds, sizeof(image::fd_entry), x.fd_count},
+			{image::section_fds, sizeof(image::fd_entry),
+			 x.fd_count},
 			{image::section_strings, 1, x.strings_size},
 		};
 		image::header &h = x.header;
@@ -158,7 +160,8 @@ public:
 			// All of them hold state that would be lost.
 			d = {sections[i].type | image::section_essential,
 			     sections[i].entry_size, sections[i].count, 0, off,
-			     (uint64_t)sections[i].entry_size * sections[i].count};
+			     (uint64_t)sections[i].entry_size *
+				     sections[i].count};
 			off += d.size;
 		}
 		h.meta_size = off;
