@@ -95,8 +95,10 @@ uint64_t stored_at(const uint8_t *data, size_t size, const image::header &h,
 		   uint64_t addr)
 {
 	if (h.region_count > image::max_regions ||
+	    h.run_count > image::max_runs ||
 	    !inside(h.table_offset, h.region_count * sizeof(image::region),
-		    size))
+		    size) ||
+	    !inside(h.runs_offset, h.run_count * sizeof(image::run), size))
 		return 0;
 	uint64_t first = 0;
 	for (uint32_t i = 0; i < h.region_count; i++) {
@@ -109,8 +111,7 @@ uint64_t stored_at(const uint8_t *data, size_t size, const image::header &h,
 		uint64_t file = g.data_offset;
 		for (uint64_t k = first; k < first + g.run_count; k++) {
 			image::run u;
-			if (k >= h.run_count ||
-			    !inside(h.runs_offset + k * sizeof u, sizeof u, size))
+			if (k >= h.run_count)
 				return 0;
 			memcpy(&u, data + h.runs_offset + k * sizeof u, sizeof u);
 			uint64_t off = addr - g.start;
