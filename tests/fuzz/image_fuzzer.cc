@@ -1,10 +1,13 @@
 // libFuzzer target: everything the restorer decides about an image before
 // it changes anything in the system, on arbitrary bytes, in the order
 // restorer/load.cc and main.cc apply it: the header, the tables and the
-// runtime's records (runtime/image.cc), the data checksums (as restore.cc
-// checks them), then `restorer --info` (restorer/info.cc, process.cc,
-// files.cc: the fd policy). Images of every architecture are checked for
-// their own (image::target).
+// runtime's records (runtime/image.cc), the planning before the point of
+// no return (the vdso layout, the rlimit plan, the runtime's records and
+// registers: restorer/vdso.cc, process.cc, records.cc,
+// arch/<host>/registers.cc), `restorer --info` (restorer/info.cc,
+// process.cc, files.cc: the fd policy), then the data checksums (as
+// restore.cc checks them). Images of every architecture are checked for
+// their own (image::target); their registers only on a host of theirs.
 //
 // The mutator (mutator.cc) fixes up the checksums after each mutation, so
 // that mutated tables get past meta_crc to every later check, while the
@@ -45,6 +48,7 @@ void touch(const char *s)
 // mutated images reach each check.
 bool verdicts;
 uint64_t seen[(int)image::fault::count + 1];
+uint64_t refusals; // by the planning (plan()), counted apart
 
 void print_seen()
 {
@@ -58,6 +62,9 @@ void print_seen()
 				: image::describe((image::fault)f),
 			(unsigned long long)seen[f]);
 	}
+	if (refusals)
+		fprintf(stderr, "  refused by the planning: %llu\n",
+			(unsigned long long)refusals);
 }
 
 int verdict(const fuzz::view &v, const image::problem &p)
@@ -78,6 +85,16 @@ int verdict(const fuzz::view &v, const image::problem &p)
 	return 0;
 }
 
+int refused(const fuzz::view &v, const ckpt::text &err)
+{
+	refusals++;
+	touch(err.c_str());
+	if (verdicts)
+		fprintf(stderr, "verdict: %s %uK: planning: %s", v.name,
+			v.page_size / 1024, err.c_str());
+	return 0;
+}
+
 // The restorer's tables: arrays in its state today, pointers into a
 // mapping of their own once the tables are sized by the header.
 template <class T, size_t N>
@@ -90,19 +107,26 @@ template <class T> void use_table(T *&table, std::vector<T> &v)
 	table = v.data();
 }
 
-// What `restorer --info` prints, into fuzz::out.
-void print_info(const image::header &h, std::vector<image::region> &regions,
-		std::vector<image::run> &runs, std::vector<image::fd_entry> &fds,
-		std::vector<char> &strings)
+// The image, as load.cc leaves it in the restorer's state.
+void load(const image::header &h, std::vector<image::region> &regions,
+	  std::vector<image::run> &runs, std::vector<image::fd_entry> &fds,
+	  std::vector<char> &strings)
 {
 	restorer::state &g = restorer::g;
 	strcpy(g.image_path, "fuzz.ckpt");
+	g.page_size = h.page_size;
 	g.header = h;
 	use_table(g.regions, regions);
 	use_table(g.runs, runs);
 	use_table(g.fds, fds);
 	use_table(g.strings, strings);
 	fuzz::out_len = 0;
+}
+
+// What `restorer --info` prints (with the warnings before it), into
+// fuzz::out.
+void print_info()
+{
 	restorer::print_info();
 	if (verdicts)
 		fwrite(fuzz::out, 1, fuzz::out_len, stdout);
@@ -146,15 +170,81 @@ bool read_app(uint64_t addr, void *buf, size_t len)
 	return false;
 }
 
+// The kernel's [vvar]/[vdso] blocks the image is checked against: x86_64
+// before and since 6.13 ([vvar_vclock]), the 2-page vdso at the image's
+// page size (as the seeds have it), and none (qemu-user).
+struct layout {
+	int count;
+	uint32_t pages[3]; // of each piece, 0: the sizes are in bytes
+	uint64_t bytes[3];
+	const char *names[3];
+};
+constexpr layout layouts[] = {
+	{2, {0, 0}, {16 << 10, 8 << 10}, {"[vvar]", "[vdso]"}},
+	{3, {0, 0, 0}, {16 << 10, 8 << 10, 8 << 10},
+	 {"[vvar]", "[vvar_vclock]", "[vdso]"}},
+	{2, {4, 2}, {0, 0}, {"[vvar]", "[vdso]"}},
+	{2, {2, 4}, {0, 0}, {"[vdso]", "[vvar]"}},
+	{0, {}, {}, {}},
+};
+
+void check_vdso_layouts(const fuzz::view &v)
+{
+	for (const layout &l : layouts) {
+		restorer::vdso_piece now[3];
+		uint64_t at = 0x7ffff7fc0000;
+		for (int i = 0; i < l.count; i++) {
+			uint64_t len = l.pages[i] ? (uint64_t)l.pages[i] *
+							    v.page_size
+						  : l.bytes[i];
+			now[i] = {l.names[i], strlen(l.names[i]), at, at + len};
+			at += len;
+		}
+		char buf[1024];
+		ckpt::text err(buf, sizeof buf);
+		if (!restorer::check_vdso_layout(now, l.count, err))
+			touch(err.c_str());
+	}
+}
+
+// The rlimit plan for each limit the image knows, against a few current
+// limits, raising the hard one allowed (0) or refused (-EPERM).
+void plan_limits(const image::header &h)
+{
+	constexpr uint64_t inf = ~0ull;
+	const image::process_state &p = h.process;
+	for (int r = 0; r < image::rlimit_count; r++) {
+		if (!(p.rlimits_known & (1u << r)))
+			continue;
+		const sys::rlimit want = p.rlimits[r];
+		const sys::rlimit nows[] = {
+			{inf, inf}, {1024, 4096}, {0, 0}, want, {want.max, want.cur}};
+		for (const sys::rlimit &now : nows) {
+			for (long raised : {0l, -1l /* EPERM */}) {
+				sys::rlimit got =
+					restorer::plan_limit(r, want, now, raised);
+				// The image's hard limit, or the one that is
+				// if raising it was refused; a soft limit
+				// never above the image's nor the hard one.
+				uint64_t max = raised < 0 && want.max > now.max
+						       ? now.max
+						       : want.max;
+				if (got.max != max || got.cur > got.max ||
+				    got.cur > want.cur)
+					__builtin_trap();
+			}
+		}
+	}
+}
+
 // The decisions that need no system change beyond the tables, after
-// check_runtime_state(). Being rewritten now by others, to be called here
-// once they land (README.md, "Fuzzing the image checks"): the vdso layout
-// check against a given kernel layout, the fd reopen decisions of
-// prepare_files() for given file facts, the rlimit plan for given current
-// limits, and the saved registers against this CPU:
-//   arch::context_fault(ctx) and arch::frame_fault(h.signal_frame,
-//   read_app), for images of the host's architecture.
-void plan(const fuzz::view &v, const image::header &h)
+// check_runtime_state(), as restore.cc takes them before the point of no
+// return: the vdso layout against given kernel layouts, the rlimit plan
+// for given current limits, and, for images of the host's architecture,
+// the runtime's records (their regions' checksums, the saved registers
+// and the signal frame against this CPU: check_records). False, with the
+// reason in err, where check_records refuses the image.
+bool plan(const fuzz::view &v, const image::header &h, ckpt::text &err)
 {
 	// check_runtime_state() promises that the runtime's records are
 	// stored: the restorer reads the context and writes the resume
@@ -165,6 +255,12 @@ void plan(const fuzz::view &v, const image::header &h)
 	    !read_app(h.context_addr, ctx, v.target.context_size) ||
 	    !read_app(h.resume_addr, resume, sizeof resume))
 		__builtin_trap();
+	check_vdso_layouts(v);
+	plan_limits(h);
+	if (h.machine != image::this_machine.elf_machine)
+		return true; // arch::context_fault is the host's
+	restorer::g.fd = fuzz::image_fd;
+	return restorer::check_records(err);
 }
 
 } // namespace
@@ -220,6 +316,22 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (p.what != image::fault::none)
 		return verdict(v, p);
 
+	for (const image::fd_entry &e : fds) {
+		touch(image::fd_kind_name(e.kind));
+		touch(strings.data() + e.name);
+	}
+	touch(strings.data() + h.process.cwd);
+	current = {data, &h, regions.data(), runs.data()};
+	fuzz::file = data;
+	fuzz::file_size = size;
+	load(h, regions, runs, fds, strings);
+	char buf[4096];
+	ckpt::text err(buf, sizeof buf);
+	bool ok = plan(v, h, err);
+	print_info();
+	if (!ok)
+		return refused(v, err);
+
 	// What the restorer then reads: each region's data, its checksum
 	// checked as restore.cc checks it.
 	for (uint32_t i = 0; i < h.region_count; i++) {
@@ -235,13 +347,5 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			return verdict(v, {image::fault::data_crc_mismatch,
 					   (long)i, r.start});
 	}
-	for (const image::fd_entry &e : fds) {
-		touch(image::fd_kind_name(e.kind));
-		touch(strings.data() + e.name);
-	}
-	touch(strings.data() + h.process.cwd);
-	current = {data, &h, regions.data(), runs.data()};
-	plan(v, h);
-	print_info(h, regions, runs, fds, strings);
 	return verdict(v, {});
 }

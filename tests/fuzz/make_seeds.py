@@ -7,8 +7,9 @@ usage: make_seeds.py OUTDIR
 Each image follows runtime/image.h (format 1) and passes every check of
 runtime/image.cc for its architecture: regions of every kind, runs with
 holes between them, a file-backed shared mapping, many descriptors of
-every kind (dups, deleted, cloexec), process state with rseq, timers and
-limits. Real images from the test apps join them in the build (ninja fuzz).
+every kind (dups, deleted, cloexec, lost), guard and no-reserve regions,
+process state with rseq, timers and limits, register values this CPU
+accepts and (x86_64) a signal frame with XSAVE state. Real images from the test apps join them in the build (ninja fuzz).
 """
 
 import os
@@ -29,10 +30,10 @@ PAGE_SIZES = (4096, 16384, 65536)
 
 PROT_R, PROT_W, PROT_X = 1, 2, 4
 KIND_ANON, KIND_FILE, KIND_HEAP, KIND_STACK, KIND_KERNEL = range(5)
-REGION_SHARED, REGION_FILE_BACKED = 1, 2
+REGION_SHARED, REGION_FILE_BACKED, REGION_GUARD, REGION_NORESERVE = 1, 2, 4, 8
 (FD_FILE, FD_DIR, FD_CHR, FD_BLK, FD_FIFO, FD_SOCKET, FD_ANON, FD_MEMFD,
  FD_OTHER) = range(9)
-FD_CLOEXEC, FD_DELETED = 1, 2
+FD_CLOEXEC, FD_DELETED, FD_LOST = 1, 2, 4
 O_RDONLY, O_WRONLY, O_RDWR, O_APPEND, O_NONBLOCK = 0, 0o1, 0o2, 0o2000, 0o4000
 O_PATH = 0o10000000
 # O_DIRECTORY differs: asm-generic (x86_64) and arm64's fcntl.h.
@@ -95,9 +96,16 @@ def region_layout(page, limit, many_runs):
         # a shared anonymous mapping, stored
         (base + 0x3000 * page, base + 0x3004 * page, PROT_R | PROT_W,
          KIND_ANON, REGION_SHARED, '/dev/zero (deleted)', 0, [(1, 1)]),
-        # a guard-like page without access
-        (base + 0x3004 * page, base + 0x3005 * page, 0, KIND_ANON, 0, '',
-         0, []),
+        # a page without access, reserved MAP_NORESERVE
+        (base + 0x3004 * page, base + 0x3005 * page, 0, KIND_ANON,
+         REGION_NORESERVE, '', 0, []),
+        # a thread's stack with guard pages (MADV_GUARD_INSTALL): none
+        # stored
+        (base + 0x4000 * page, base + 0x4010 * page, PROT_R | PROT_W,
+         KIND_ANON, REGION_GUARD, '', 0, []),
+        # a large no-reserve reservation, as ASan's shadow
+        (base + 0x10000 * page, base + 0x50000 * page, PROT_R | PROT_W,
+         KIND_ANON, REGION_NORESERVE, '', 0, [(0x100, 1)]),
         (top - 40 * page, top - 36 * page, PROT_R, KIND_KERNEL, 0,
          '[vvar]', 0, []),
         (top - 36 * page, top - 34 * page, PROT_R | PROT_X, KIND_KERNEL, 0,
@@ -137,6 +145,9 @@ def fd_table(strings, arch, many):
          8, 0, 0),
         (14, -1, FD_FILE, 0, O_WRONLY, 0o100644, '/var/db/shared', 0, 0, 9,
          1 << 20, 1 << 21),
+        # statx and fstat failed at checkpoint: it cannot come back
+        (15, -1, FD_OTHER, FD_LOST, O_RDWR, 0, 'anon_inode:[io_uring]', 0,
+         0, 0, 0, 0),
     ]
     if many:
         for i in range(200):
@@ -150,6 +161,29 @@ def fd_table(strings, arch, many):
         e[6] = strings.add(e[6])
         out.append(e)
     return out
+
+
+def registers(chunk, at, arch):
+    """The saved context's values the CPU checks (arch/<arch>/context.h):
+    MXCSR and the x87 control word at their defaults; FPCR and FPSR 0."""
+    if arch == 'x86_64':
+        struct.pack_into('<IH', chunk, at + 64, 0x1f80, 0x37f)
+    else:
+        struct.pack_into('<QQ', chunk, at + 168, 0, 0)
+
+
+def signal_frame(chunk, at, frame):
+    """An x86_64 rt_sigframe's ucontext at frame, its XSAVE area 1 KiB
+    after it (struct ucontext's uc_mcontext at 40, sigcontext's fpstate
+    at 184; _fpstate_64's mxcsr at 24, sw_reserved at 464, the XSAVE
+    header at 512): x87 and SSE state in the standard form."""
+    fpstate = 1024
+    struct.pack_into('<Q', chunk, at + 40 + 184, frame + fpstate)
+    struct.pack_into('<I', chunk, at + fpstate + 24, 0x1f80)
+    struct.pack_into('<IIQI', chunk, at + fpstate + 464, 0x46505853,
+                     512 + 64 + 4, 3, 512 + 64)
+    struct.pack_into('<8Q', chunk, at + fpstate + 512, 3, 0, 0, 0, 0, 0,
+                     0, 0)
 
 
 def build_image(arch, page, many):
@@ -175,6 +209,11 @@ def build_image(arch, page, many):
     run_bytes = bytearray()
     data = bytearray()
     datarw = regions[2][0]
+    # The runtime's records in the writable data region's stored pages.
+    context = datarw + 64
+    resume = context + context_size + 8
+    stack = [r for r in regions if r[3] == KIND_STACK][0]
+    frame = stack[1] - page if arch == 'x86_64' else 0
     for i, (start, end, prot, kind, flags, name, foff, runs) in \
             enumerate(regions):
         stored = bytearray()
@@ -182,6 +221,11 @@ def build_image(arch, page, many):
             run_bytes += struct.pack('<QQ', off * page, n * page)
             chunk = bytearray((i * 37 + off + k) & 0xff
                               for k in range(n * page))
+            at = start + off * page
+            if at <= context < at + n * page:
+                registers(chunk, context - at, arch)
+            if frame and at <= frame < at + n * page:
+                signal_frame(chunk, frame - at, frame)
             stored += chunk
         doff = data_offset + len(data) if stored else 0
         region_bytes += struct.pack(
@@ -204,9 +248,6 @@ def build_image(arch, page, many):
     struct.pack_into('<QQQQQQII', h, 48, table_offset, runs_offset,
                      strings_offset, data_offset, file_size, fds_offset,
                      len(fds), 0)
-    # The runtime's records in the writable data region's stored pages.
-    context = datarw + 64
-    resume = context + context_size + 8
     struct.pack_into('<QQ', h, 104, context, resume)
     # mm fields, then the auxiliary vector (AT_PAGESZ, AT_NULL).
     base = regions[0][0]
@@ -237,7 +278,7 @@ def build_image(arch, page, many):
         struct.pack_into('<QQ', h, p + 80 + r * 16, cur, (1 << 64) - 1)
     struct.pack_into('<4q', h, p + 336, 0, 500000, 3, 250)  # ITIMER_REAL
     struct.pack_into('<4q', h, p + 336 + 64, 1, 0, 0, 999999)  # ITIMER_PROF
-    struct.pack_into('<Q', h, 3816, 0)  # signal_frame
+    struct.pack_into('<Q', h, 3816, frame)  # signal_frame
 
     tables = bytes(region_bytes) + bytes(run_bytes) + bytes(fd_bytes) + \
         bytes(strings.data)

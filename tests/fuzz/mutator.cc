@@ -89,11 +89,66 @@ void mutate_slot(uint8_t *data, size_t off, size_t len, rng &r,
 	memcpy(data + off, &v, len);
 }
 
-// One field of one record of one table, or of the header.
+// Where the image stores the app's bytes at addr (as the restorer reads
+// them: the region holding addr, its runs in order), or 0: not stored.
+uint64_t stored_at(const uint8_t *data, size_t size, const image::header &h,
+		   uint64_t addr)
+{
+	if (h.region_count > image::max_regions ||
+	    h.run_count > image::max_runs ||
+	    !inside(h.table_offset, h.region_count * sizeof(image::region),
+		    size) ||
+	    !inside(h.runs_offset, h.run_count * sizeof(image::run), size))
+		return 0;
+	uint64_t first = 0;
+	for (uint32_t i = 0; i < h.region_count; i++) {
+		image::region g;
+		memcpy(&g, data + h.table_offset + i * sizeof g, sizeof g);
+		if (addr < g.start || addr >= g.end) {
+			first += g.run_count;
+			continue;
+		}
+		uint64_t file = g.data_offset;
+		for (uint64_t k = first; k < first + g.run_count; k++) {
+			image::run u;
+			if (k >= h.run_count)
+				return 0;
+			memcpy(&u, data + h.runs_offset + k * sizeof u, sizeof u);
+			uint64_t off = addr - g.start;
+			if (off >= u.offset && off - u.offset < u.length)
+				return file + (off - u.offset);
+			file += u.length;
+		}
+		return 0;
+	}
+	return 0;
+}
+
+// A word of the app's memory that the restorer reads and checks: the
+// saved context, or the signal frame (its ucontext and FPU state, within
+// 2 KiB of it). The data checksum is fixed up after.
+void mutate_record(uint8_t *data, size_t size, const image::header &h,
+		   rng &r)
+{
+	const bool frame = h.signal_frame && r.one_in(2);
+	const uint64_t addr = frame ? h.signal_frame + r.below(2048 / 4) * 4
+				    : h.context_addr + r.below(256 / 4) * 4;
+	const uint64_t at = stored_at(data, size, h, addr);
+	const size_t len = (addr & 7) || r.one_in(2) ? 4 : 8;
+	if (at && inside(at, len, size))
+		mutate_slot(data, at, len, r, h, size);
+}
+
+// One field of one record of one table, or of the header, or of the
+// runtime's records in the app's memory.
 void mutate_field(uint8_t *data, size_t size, rng &r)
 {
 	image::header h;
 	memcpy(&h, data, sizeof h);
+	if (r.one_in(6)) {
+		mutate_record(data, size, h, r);
+		return;
+	}
 	const table tables[] = {
 		{0, 1, sizeof h},
 		{h.table_offset, h.region_count, sizeof(image::region)},
