@@ -188,8 +188,9 @@ FUZZER_COV = 'build/fuzz/image_fuzzer_cov'
 FUZZ_HOSTED = ['tests/fuzz/image_fuzzer.cc', 'tests/fuzz/mutator.cc',
                'tests/fuzz/host.cc']
 FUZZ_TARGETED = ['runtime/image.cc', 'restorer/info.cc',
-                 'restorer/process.cc', 'restorer/files.cc']
-FUZZ_SUPPORT = ['runtime/crc32c.cc', 'runtime/fmt.cc']
+                 'restorer/process.cc', 'restorer/files.cc',
+                 'restorer/records.cc', 'restorer/vdso.cc']
+FUZZ_SUPPORT = ['runtime/crc32c.cc', 'runtime/fmt.cc', 'runtime/maps.cc']
 RESTORER_ARCH_SOURCES = ['thread.cc', 'crc32c.cc', 'icache.cc',
                          'registers.cc', 'start.S', 'resume.S', 'jump.S']
 RUNTIME_ARCH_SOURCES = ['thread.cc', 'crc32c.cc', 'capture.S', 'sigreturn.S',
@@ -249,6 +250,8 @@ def write_arch(n, arch, tools, emulator):
 def write_fuzz(n, host, fuzz_cxx, configured):
     """The fuzzer, with the sanitizers and with coverage, and ninja fuzz."""
     n.var('fuzz_cxx', fuzz_cxx)
+    # The register checks are the host's (the other arch's do not build).
+    targeted = FUZZ_TARGETED + ['arch/%s/registers.cc' % host]
     # The tables stay apart (-ffunction-sections), so that the restorer's
     # code that --info never reaches is dropped, with what it calls.
     flavours = {
@@ -258,7 +261,7 @@ def write_fuzz(n, host, fuzz_cxx, configured):
     for binary, flags in flavours.items():
         objs = []
         tag = os.path.basename(binary)
-        for f in (FUZZ_HOSTED + FUZZ_TARGETED + FUZZ_SUPPORT +
+        for f in (FUZZ_HOSTED + targeted + FUZZ_SUPPORT +
                   ['arch/%s/crc32c.cc' % host]):
             obj = 'build/fuzz/obj/%s/%s.o' % (tag, f)
             freestanding = '' if f in FUZZ_HOSTED else ' -ffreestanding'
@@ -288,7 +291,7 @@ def write_fuzz(n, host, fuzz_cxx, configured):
                 'fuzzer': FUZZER, 'cov': FUZZER_COV,
                 'profdata': llvm[0] or 'llvm-profdata-not-found',
                 'llvm_cov': llvm[1] or 'llvm-cov-not-found',
-                'sources': ' '.join(src(f) for f in FUZZ_TARGETED)})
+                'sources': ' '.join(src(f) for f in targeted)})
 
 
 def fuzz_llvm_tools(clangxx):

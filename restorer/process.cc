@@ -47,31 +47,17 @@ void plan_limits()
 		planned[r] = {};
 		if (!(p.rlimits_known & (1u << r)))
 			continue;
-		sys::rlimit want = p.rlimits[r], now;
-		if (want.cur > want.max)
-			want.cur = want.max;
+		sys::rlimit now;
 		if (sys::prlimit(r, nullptr, &now) < 0)
 			continue;
-		if (want.max > now.max) {
+		long raised = 0;
+		if (p.rlimits[r].max > now.max) {
 			// Raising a hard limit takes CAP_SYS_RESOURCE: try it
 			// now, keeping the soft one, to know.
-			sys::rlimit raise = {now.cur, want.max};
-			long ret = sys::prlimit(r, &raise, nullptr);
-			if (ret < 0) {
-				char buf[256];
-				ckpt::text t(buf, sizeof buf);
-				message(t).str("RLIMIT_").str(rlimit_names[r])
-					.str(": the hard limit stays ");
-				limit(t, now.max).str(", not ");
-				limit(t, want.max).str(": ").errno_name(ret)
-					.ch('\n');
-				warn(t);
-				want.max = now.max;
-				if (want.cur > want.max)
-					want.cur = want.max;
-			}
+			sys::rlimit raise = {now.cur, p.rlimits[r].max};
+			raised = sys::prlimit(r, &raise, nullptr);
 		}
-		planned[r] = want;
+		planned[r] = plan_limit(r, p.rlimits[r], now, raised);
 	}
 }
 
@@ -83,6 +69,26 @@ void plan_limits()
 }
 
 } // namespace
+
+sys::rlimit plan_limit(int r, sys::rlimit want, const sys::rlimit &now,
+		       long raised)
+{
+	if (want.cur > want.max)
+		want.cur = want.max;
+	if (want.max > now.max && raised < 0) {
+		char buf[256];
+		ckpt::text t(buf, sizeof buf);
+		message(t).str("RLIMIT_").str(rlimit_names[r])
+			.str(": the hard limit stays ");
+		limit(t, now.max).str(", not ");
+		limit(t, want.max).str(": ").errno_name(raised).ch('\n');
+		warn(t);
+		want.max = now.max;
+		if (want.cur > want.max)
+			want.cur = want.max;
+	}
+	return want;
+}
 
 bool prepare_process(ckpt::text &err)
 {

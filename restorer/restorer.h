@@ -110,6 +110,12 @@ void restore_limits_and_timers();
 // restorer --info: the process state, then the fd table.
 void print_process_info();
 void print_fd_info();
+// What prepare_process() plans to set for limit r (0..rlimit_count-1):
+// the image's want, the soft limit at most the hard one, and the hard one
+// at most now's unless raising it worked (raised: what prlimit() returned
+// for that; 0 if it worked or was not needed). Warns when it stays lower.
+sys::rlimit plan_limit(int r, sys::rlimit want, const sys::rlimit &now,
+		       long raised);
 
 // Whether the kernel lets the image's lowest and highest regions be
 // mapped (address_space.cc): vm.mmap_min_addr and the top of the user
@@ -141,6 +147,14 @@ void recheck_records();
 // says why it cannot: checked before the point of no return.
 bool check_vdso(ckpt::text &err);
 void move_vdso();
+// The decision of check_vdso() alone: the image's block against the
+// pieces of this kernel's (in address order, as /proc/self/maps has them).
+struct vdso_piece {
+	const char *name;
+	size_t name_len;
+	uint64_t start, end;
+};
+bool check_vdso_layout(const vdso_piece *now, int now_count, ckpt::text &err);
 
 // Before the point of no return: a message and exit status 1.
 [[noreturn]] void fail(const ckpt::text &what);

@@ -11,11 +11,7 @@ namespace restorer {
 
 namespace {
 
-struct piece {
-	const char *name;
-	size_t name_len;
-	uint64_t start, end;
-};
+using piece = vdso_piece;
 
 constexpr int max_pieces = 8;
 piece mine[max_pieces];
@@ -69,6 +65,20 @@ bool same_layout(const piece *a, int na, const piece *b, int nb)
 
 } // namespace
 
+bool check_vdso_layout(const vdso_piece *now, int now_count, ckpt::text &err)
+{
+	piece theirs[max_pieces];
+	int n = image_pieces(theirs);
+	if (!n || same_layout(now, now_count, theirs, n))
+		return true;
+	message(err).str("the image's vdso block (");
+	describe(err, theirs, n);
+	err.str(") differs from this kernel's (");
+	describe(err, now, now_count);
+	err.str("): restore on the kernel that wrote the image\n");
+	return false;
+}
+
 bool check_vdso(ckpt::text &err)
 {
 	ckpt::maps_scanner scan(g.maps, ckpt::str_len(g.maps));
@@ -79,16 +89,7 @@ bool check_vdso(ckpt::text &err)
 			mine[mine_count++] = {e.name, e.name_len, e.start,
 					      e.end};
 	}
-	piece theirs[max_pieces];
-	int n = image_pieces(theirs);
-	if (!n || same_layout(mine, mine_count, theirs, n))
-		return true;
-	message(err).str("the image's vdso block (");
-	describe(err, theirs, n);
-	err.str(") differs from this kernel's (");
-	describe(err, mine, mine_count);
-	err.str("): restore on the kernel that wrote the image\n");
-	return false;
+	return check_vdso_layout(mine, mine_count, err);
 }
 
 void move_vdso()

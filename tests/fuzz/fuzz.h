@@ -20,6 +20,12 @@ struct view {
 
 view view_of(const image::header &h);
 
+// The image being checked, as the restorer's g.fd (image_fd) reads it
+// through ckpt::pread_full.
+constexpr int image_fd = 1000;
+extern const uint8_t *file;
+extern size_t file_size;
+
 // The restorer's standard output (ckpt::write_all to fd 1 and 2).
 extern char out[1 << 20];
 extern size_t out_len;

@@ -1,6 +1,7 @@
-// The image fuzzer's stand-ins for what the restorer's printing needs of
-// the system: its output goes to a buffer, its process state is the
-// fuzzer's, and nothing it calls may exit or touch a file.
+// The image fuzzer's stand-ins for what the restorer's printing and
+// planning need of the system: its output goes to a buffer, the image
+// file is the fuzzer's input, its process state is the fuzzer's, and
+// nothing it calls may exit or touch a file.
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,8 @@ namespace fuzz {
 
 char out[1 << 20];
 size_t out_len;
+const uint8_t *file;
+size_t file_size;
 
 view view_of(const image::header &h)
 {
@@ -45,6 +48,18 @@ long write_all(int fd, const void *buf, size_t len)
 	memcpy(fuzz::out + fuzz::out_len, buf, n);
 	fuzz::out_len += n;
 	return (long)len;
+}
+
+// The image file, read where the restorer reads it (records.cc).
+long pread_full(int fd, void *buf, size_t len, uint64_t off)
+{
+	if (fd != fuzz::image_fd)
+		abort(); // the restorer reads no other file before restoring
+	if (off >= fuzz::file_size)
+		return 0;
+	size_t n = len < fuzz::file_size - off ? len : fuzz::file_size - off;
+	memcpy(buf, fuzz::file + off, n);
+	return (long)n;
 }
 
 } // namespace ckpt

@@ -1,10 +1,14 @@
 // libFuzzer target: everything the restorer decides about an image before
 // it changes anything in the system, on arbitrary bytes, in the order
-// restorer/load.cc and main.cc apply it: the header, the section directory,
-// the sections and the runtime's records (runtime/image.cc), the data
-// checksums (as restore.cc checks them), then `restorer --info`
-// (restorer/info.cc, process.cc, files.cc: the fd policy). Images of every
-// architecture are checked for their own (image::target).
+// restorer/load.cc and main.cc apply it: the header, the section
+// directory, the sections and the runtime's records (runtime/image.cc),
+// the planning before the point of
+// no return (the vdso layout, the rlimit plan, the runtime's records and
+// registers: restorer/vdso.cc, process.cc, records.cc,
+// arch/<host>/registers.cc), `restorer --info` (restorer/info.cc,
+// process.cc, files.cc: the fd policy), then the data checksums (as
+// restore.cc checks them). Images of every architecture are checked for
+// their own (image::target); their registers only on a host of theirs.
 //
 // The mutator (mutator.cc) fixes up the checksums after each mutation, so
 // that mutated tables get past meta_crc to every later check, while the
@@ -37,6 +41,7 @@ void touch(const char *s)
 // mutated images reach each check.
 bool verdicts;
 uint64_t seen[(int)image::fault::count + 1];
+uint64_t refusals; // by the planning (plan()), counted apart
 
 void print_seen()
 {
@@ -50,6 +55,9 @@ void print_seen()
 				: image::describe((image::fault)f),
 			(unsigned long long)seen[f]);
 	}
+	if (refusals)
+		fprintf(stderr, "  refused by the planning: %llu\n",
+			(unsigned long long)refusals);
 }
 
 int verdict(const fuzz::view &v, const image::problem &p)
@@ -71,16 +79,33 @@ int verdict(const fuzz::view &v, const image::problem &p)
 	return 0;
 }
 
-// What `restorer --info` prints, into fuzz::out.
-void print_info(const image::header &h, const std::vector<char> &meta,
-		const image::tables &tb)
+int refused(const fuzz::view &v, const ckpt::text &err)
+{
+	refusals++;
+	touch(err.c_str());
+	if (verdicts)
+		fprintf(stderr, "verdict: %s %uK: planning: %s", v.name,
+			v.page_size / 1024, err.c_str());
+	return 0;
+}
+
+// The image, as load.cc leaves it in the restorer's state.
+void load(const image::header &h, const std::vector<char> &meta,
+	  const image::tables &tb)
 {
 	restorer::state &g = restorer::g;
 	strcpy(g.image_path, "fuzz.ckpt");
+	g.page_size = h.page_size;
 	g.header = h;
 	g.meta = meta.data();
 	g.tables = tb;
 	fuzz::out_len = 0;
+}
+
+// What `restorer --info` prints (with the warnings before it), into
+// fuzz::out.
+void print_info()
+{
 	restorer::print_info();
 	if (verdicts)
 		fwrite(fuzz::out, 1, fuzz::out_len, stdout);
@@ -122,15 +147,90 @@ bool read_app(uint64_t addr, void *buf, size_t len)
 	return false;
 }
 
+// Whether [p, p + len) lies inside the metadata.
+bool in_meta(const std::vector<char> &meta, const void *p, uint64_t len)
+{
+	const char *c = static_cast<const char *>(p);
+	return c >= meta.data() &&
+	       len <= (uint64_t)(meta.data() + meta.size() - c);
+}
+
+// The kernel's [vvar]/[vdso] blocks the image is checked against: x86_64
+// before and since 6.13 ([vvar_vclock]), the 2-page vdso at the image's
+// page size (as the seeds have it), and none (qemu-user).
+struct layout {
+	int count;
+	uint32_t pages[3]; // of each piece, 0: the sizes are in bytes
+	uint64_t bytes[3];
+	const char *names[3];
+};
+constexpr layout layouts[] = {
+	{2, {0, 0}, {16 << 10, 8 << 10}, {"[vvar]", "[vdso]"}},
+	{3, {0, 0, 0}, {16 << 10, 8 << 10, 8 << 10},
+	 {"[vvar]", "[vvar_vclock]", "[vdso]"}},
+	{2, {4, 2}, {0, 0}, {"[vvar]", "[vdso]"}},
+	{2, {2, 4}, {0, 0}, {"[vdso]", "[vvar]"}},
+	{0, {}, {}, {}},
+};
+
+void check_vdso_layouts(const fuzz::view &v)
+{
+	for (const layout &l : layouts) {
+		restorer::vdso_piece now[3];
+		uint64_t at = 0x7ffff7fc0000;
+		for (int i = 0; i < l.count; i++) {
+			uint64_t len = l.pages[i] ? (uint64_t)l.pages[i] *
+							    v.page_size
+						  : l.bytes[i];
+			now[i] = {l.names[i], strlen(l.names[i]), at, at + len};
+			at += len;
+		}
+		char buf[1024];
+		ckpt::text err(buf, sizeof buf);
+		if (!restorer::check_vdso_layout(now, l.count, err))
+			touch(err.c_str());
+	}
+}
+
+// The rlimit plan for each limit the image knows, against a few current
+// limits, raising the hard one allowed (0) or refused (-EPERM).
+void plan_limits(const image::tables &tb)
+{
+	constexpr uint64_t inf = ~0ull;
+	const image::process_state &p = tb.process->process;
+	for (int r = 0; r < image::rlimit_count; r++) {
+		if (!(p.rlimits_known & (1u << r)))
+			continue;
+		const sys::rlimit want = p.rlimits[r];
+		const sys::rlimit nows[] = {
+			{inf, inf}, {1024, 4096}, {0, 0}, want, {want.max, want.cur}};
+		for (const sys::rlimit &now : nows) {
+			for (long raised : {0l, -1l /* EPERM */}) {
+				sys::rlimit got =
+					restorer::plan_limit(r, want, now, raised);
+				// The image's hard limit, or the one that is
+				// if raising it was refused; a soft limit
+				// never above the image's nor the hard one.
+				uint64_t max = raised < 0 && want.max > now.max
+						       ? now.max
+						       : want.max;
+				if (got.max != max || got.cur > got.max ||
+				    got.cur > want.cur)
+					__builtin_trap();
+			}
+		}
+	}
+}
+
 // The decisions that need no system change beyond the tables, after
-// check_runtime_state(). Being rewritten now by others, to be called here
-// once they land (README.md, "Fuzzing the image checks"): the vdso layout
-// check against a given kernel layout, the fd reopen decisions of
-// prepare_files() for given file facts, the rlimit plan for given current
-// limits, and the saved registers against this CPU:
-//   arch::context_fault(ctx) and arch::frame_fault(t.signal_frame,
-//   read_app) of each thread, for images of the host's architecture.
-void plan(const fuzz::view &v, const image::tables &tb)
+// check_runtime_state(), as restore.cc takes them before the point of no
+// return: the vdso layout against given kernel layouts, the rlimit plan
+// for given current limits, and, for images of the host's architecture,
+// the runtime's records (their regions' checksums, each thread's saved
+// registers and signal frame against this CPU: check_records). False, with the
+// reason in err, where check_records refuses the image.
+bool plan(const fuzz::view &v, const image::header &h,
+	  const image::tables &tb, ckpt::text &err)
 {
 	// check_runtime_state() promises that the runtime's records are
 	// stored: the restorer reads each thread's context and writes the
@@ -145,13 +245,12 @@ void plan(const fuzz::view &v, const image::tables &tb)
 			      v.target.context_size))
 			__builtin_trap();
 	}
-}
-
-// Whether [p, p + len) lies inside the metadata.
-bool in_meta(const std::vector<char> &meta, const void *p, uint64_t len)
-{
-	const char *c = static_cast<const char *>(p);
-	return c >= meta.data() && len <= (uint64_t)(meta.data() + meta.size() - c);
+	check_vdso_layouts(v);
+	plan_limits(tb);
+	if (h.machine != image::this_machine.elf_machine)
+		return true; // arch::context_fault is the host's
+	restorer::g.fd = fuzz::image_fd;
+	return restorer::check_records(err);
 }
 
 } // namespace
@@ -209,6 +308,24 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (p.what != image::fault::none)
 		return verdict(v, p);
 
+	for (uint32_t i = 0; i < tb.fd_count; i++) {
+		touch(image::fd_kind_name(tb.fds[i].kind));
+		touch(tb.strings + tb.fds[i].name);
+	}
+	for (uint32_t i = 0; i < tb.thread_count; i++)
+		touch(tb.threads[i].name);
+	touch(tb.strings + tb.process->process.cwd);
+	current = {data, &tb};
+	fuzz::file = data;
+	fuzz::file_size = size;
+	load(h, meta, tb);
+	char buf[4096];
+	ckpt::text err(buf, sizeof buf);
+	bool ok = plan(v, h, tb, err);
+	print_info();
+	if (!ok)
+		return refused(v, err);
+
 	// What the restorer then reads: each region's data, its checksum
 	// checked as restore.cc checks it.
 	for (uint32_t i = 0; i < tb.region_count; i++) {
@@ -224,15 +341,5 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			return verdict(v, {image::fault::data_crc_mismatch,
 					   (long)i, r.start});
 	}
-	for (uint32_t i = 0; i < tb.fd_count; i++) {
-		touch(image::fd_kind_name(tb.fds[i].kind));
-		touch(tb.strings + tb.fds[i].name);
-	}
-	for (uint32_t i = 0; i < tb.thread_count; i++)
-		touch(tb.threads[i].name);
-	touch(tb.strings + tb.process->process.cwd);
-	current = {data, &tb};
-	plan(v, tb);
-	print_info(h, meta, tb);
 	return verdict(v, {});
 }

@@ -7,11 +7,12 @@ usage: make_seeds.py OUTDIR
 Each image follows runtime/image.h (format 2) and passes every check of
 runtime/image.cc for its architecture: regions of every kind, runs with
 holes between them, a file-backed shared mapping, many descriptors of
-every kind (dups, deleted, cloexec), process state with timers and
-limits, one thread (the leader, which took the checkpoint from the API)
-or several (each stopped in its signal frame, with rseq, tid address and
-robust list). Real images from the test apps join them in the build
-(ninja fuzz).
+every kind (dups, deleted, cloexec, lost), guard and no-reserve regions,
+process state with timers and limits, one thread (the leader, which took
+the checkpoint) or three (each stopped in its signal frame), with rseq,
+tid address and robust list, register values this CPU accepts and
+(x86_64) signal frames with XSAVE state. Real images from the test apps
+join them in the build (ninja fuzz).
 """
 
 import os
@@ -39,10 +40,10 @@ PAGE_SIZES = (4096, 16384, 65536)
 
 PROT_R, PROT_W, PROT_X = 1, 2, 4
 KIND_ANON, KIND_FILE, KIND_HEAP, KIND_STACK, KIND_KERNEL = range(5)
-REGION_SHARED, REGION_FILE_BACKED = 1, 2
+REGION_SHARED, REGION_FILE_BACKED, REGION_GUARD, REGION_NORESERVE = 1, 2, 4, 8
 (FD_FILE, FD_DIR, FD_CHR, FD_BLK, FD_FIFO, FD_SOCKET, FD_ANON, FD_MEMFD,
  FD_OTHER) = range(9)
-FD_CLOEXEC, FD_DELETED = 1, 2
+FD_CLOEXEC, FD_DELETED, FD_LOST = 1, 2, 4
 O_RDONLY, O_WRONLY, O_RDWR, O_APPEND, O_NONBLOCK = 0, 0o1, 0o2, 0o2000, 0o4000
 O_PATH = 0o10000000
 # O_DIRECTORY differs: asm-generic (x86_64) and arm64's fcntl.h.
@@ -105,15 +106,23 @@ def region_layout(page, limit, many_runs):
         # a shared anonymous mapping, stored
         (base + 0x3000 * page, base + 0x3004 * page, PROT_R | PROT_W,
          KIND_ANON, REGION_SHARED, '/dev/zero (deleted)', 0, [(1, 1)]),
-        # a guard-like page without access
-        (base + 0x3004 * page, base + 0x3005 * page, 0, KIND_ANON, 0, '',
-         0, []),
+        # a page without access, reserved MAP_NORESERVE
+        (base + 0x3004 * page, base + 0x3005 * page, 0, KIND_ANON,
+         REGION_NORESERVE, '', 0, []),
+        # a thread's stack with guard pages (MADV_GUARD_INSTALL): none
+        # stored
+        (base + 0x4000 * page, base + 0x4010 * page, PROT_R | PROT_W,
+         KIND_ANON, REGION_GUARD, '', 0, []),
+        # a large no-reserve reservation, as ASan's shadow
+        (base + 0x10000 * page, base + 0x50000 * page, PROT_R | PROT_W,
+         KIND_ANON, REGION_NORESERVE, '', 0, [(0x100, 1)]),
         (top - 40 * page, top - 36 * page, PROT_R, KIND_KERNEL, 0,
          '[vvar]', 0, []),
         (top - 36 * page, top - 34 * page, PROT_R | PROT_X, KIND_KERNEL, 0,
          '[vdso]', 0, []),
+        # the top pages stored: one signal frame on each
         (top - 32 * page, top, PROT_R | PROT_W, KIND_STACK, 0, '[stack]', 0,
-         [(31, 1)]),
+         [(29, 3)] if many_runs else [(31, 1)]),
     ]
     return regions
 
@@ -147,6 +156,9 @@ def fd_table(strings, arch, many):
          8, 0, 0),
         (14, -1, FD_FILE, 0, O_WRONLY, 0o100644, '/var/db/shared', 0, 0, 9,
          1 << 20, 1 << 21),
+        # statx and fstat failed at checkpoint: it cannot come back
+        (15, -1, FD_OTHER, FD_LOST, O_RDWR, 0, 'anon_inode:[io_uring]', 0,
+         0, 0, 0, 0),
     ]
     if many:
         for i in range(200):
@@ -160,6 +172,38 @@ def fd_table(strings, arch, many):
         e[6] = strings.add(e[6])
         out.append(e)
     return out
+
+
+def registers(chunk, at, arch):
+    """The saved context's values the CPU checks (arch/<arch>/context.h):
+    MXCSR and the x87 control word at their defaults; FPCR and FPSR 0."""
+    if arch == 'x86_64':
+        struct.pack_into('<IH', chunk, at + 64, 0x1f80, 0x37f)
+    else:
+        struct.pack_into('<QQ', chunk, at + 168, 0, 0)
+
+
+def signal_frame(chunk, at, frame):
+    """An x86_64 rt_sigframe's ucontext at frame, its XSAVE area 1 KiB
+    after it (struct ucontext's uc_mcontext at 40, sigcontext's fpstate
+    at 184; _fpstate_64's mxcsr at 24, sw_reserved at 464, the XSAVE
+    header at 512): x87 and SSE state in the standard form."""
+    fpstate = 1024
+    struct.pack_into('<Q', chunk, at + 40 + 184, frame + fpstate)
+    struct.pack_into('<I', chunk, at + fpstate + 24, 0x1f80)
+    struct.pack_into('<IIQI', chunk, at + fpstate + 464, 0x46505853,
+                     512 + 64 + 4, 3, 512 + 64)
+    struct.pack_into('<8Q', chunk, at + fpstate + 512, 3, 0, 0, 0, 0, 0,
+                     0, 0)
+
+
+def frames(arch, page, regions, many):
+    """Each thread's signal frame: one per stored page at the top of the
+    stack; with one thread (x86_64 only), the frame of a signal taker."""
+    top = regions[-1][1]
+    if many:
+        return [top - (i + 1) * page for i in range(3)]
+    return [top - page if arch == 'x86_64' else 0]
 
 
 def process_record(arch, page, regions, cwd, resume):
@@ -193,7 +237,7 @@ def thread_records(arch, page, regions, contexts, many):
     """The leader first; with many, three threads, the second the taker,
     each stopped in a signal frame on the stack."""
     datarw = regions[2][0]
-    stack_page = regions[-1][1] - page
+    stack_frames = frames(arch, page, regions, many)
     count = 3 if many else 1
     out = bytearray()
     for i in range(count):
@@ -203,7 +247,7 @@ def thread_records(arch, page, regions, contexts, many):
             flags |= THREAD_LEADER
         if i == (1 if many else 0):
             flags |= THREAD_TAKER
-        frame = stack_page + 256 + i * 512 if many else 0
+        frame = stack_frames[i]
         struct.pack_into('<IIQQQ', t, 0, 4000 + i, flags, contexts[i], frame,
                          1 << 9)
         struct.pack_into('<QiiQ', t, 32, regions[3][0] + i * 2 * page, 0, 0,
@@ -240,13 +284,22 @@ def build_image(arch, page, many):
     run_bytes = bytearray()
     data = bytearray()
     stored_parts = []
+    stack_frames = [f for f in frames(arch, page, regions, many) if f]
     for i, (start, end, prot, kind, flags, name, foff, runs) in \
             enumerate(regions):
         stored = bytearray()
         for off, n in runs:
             run_bytes += struct.pack('<QQ', off * page, n * page)
-            stored += bytearray((i * 37 + off + k) & 0xff
-                                for k in range(n * page))
+            chunk = bytearray((i * 37 + off + k) & 0xff
+                              for k in range(n * page))
+            at = start + off * page
+            for context in contexts[:thread_count]:
+                if at <= context < at + n * page:
+                    registers(chunk, context - at, arch)
+            for frame in stack_frames:
+                if arch == 'x86_64' and at <= frame < at + n * page:
+                    signal_frame(chunk, frame - at, frame)
+            stored += chunk
         stored_parts.append(stored)
     fd_bytes = bytearray()
     for e in fds:

@@ -113,14 +113,83 @@ const image::section *find(const image::section *dir, size_t n, uint32_t t)
 	return nullptr;
 }
 
+// Where the image stores the app's bytes at addr (as the restorer reads
+// them: the region holding addr, its runs in order), or 0: not stored.
+uint64_t stored_at(const uint8_t *data, size_t size,
+		   const image::section *regions, const image::section *runs,
+		   uint64_t addr)
+{
+	if (!regions || !runs ||
+	    regions->entry_size != sizeof(image::region) ||
+	    runs->entry_size != sizeof(image::run) ||
+	    !inside(regions->offset,
+		    (uint64_t)regions->count * sizeof(image::region), size) ||
+	    !inside(runs->offset, (uint64_t)runs->count * sizeof(image::run),
+		    size))
+		return 0;
+	uint64_t first = 0;
+	for (uint32_t i = 0; i < regions->count; i++) {
+		image::region g;
+		memcpy(&g, data + regions->offset + i * sizeof g, sizeof g);
+		if (addr < g.start || addr >= g.end) {
+			first += g.run_count;
+			continue;
+		}
+		uint64_t file = g.data_offset;
+		for (uint64_t k = first; k < first + g.run_count; k++) {
+			image::run u;
+			if (k >= runs->count)
+				return 0;
+			memcpy(&u, data + runs->offset + k * sizeof u, sizeof u);
+			uint64_t off = addr - g.start;
+			if (off >= u.offset && off - u.offset < u.length)
+				return file + (off - u.offset);
+			file += u.length;
+		}
+		return 0;
+	}
+	return 0;
+}
+
+// A word of the app's memory that the restorer reads and checks for a
+// thread: its saved context, or its signal frame (the ucontext and FPU
+// state, within 2 KiB of it). The data checksum is fixed up after.
+void mutate_record(uint8_t *data, size_t size, const image::header &h,
+		   const image::section *dir, size_t n, rng &r)
+{
+	const image::section *threads = find(dir, n, image::section_threads);
+	if (!threads || !threads->count ||
+	    threads->entry_size != sizeof(image::thread_record) ||
+	    !inside(threads->offset,
+		    (uint64_t)threads->count * sizeof(image::thread_record),
+		    size))
+		return;
+	image::thread_record t;
+	memcpy(&t, data + threads->offset + r.below(threads->count) * sizeof t,
+	       sizeof t);
+	const bool frame = t.signal_frame && r.one_in(2);
+	const uint64_t addr = frame ? t.signal_frame + r.below(2048 / 4) * 4
+				    : t.context_addr + r.below(256 / 4) * 4;
+	const uint64_t at = stored_at(data, size,
+				      find(dir, n, image::section_regions),
+				      find(dir, n, image::section_runs), addr);
+	const size_t len = (addr & 7) || r.one_in(2) ? 4 : 8;
+	if (at && inside(at, len, size))
+		mutate_slot(data, at, len, r, h, size);
+}
+
 // One field of one record of one section, of the directory or of the
-// header.
+// header, or of the runtime's records in the app's memory.
 void mutate_field(uint8_t *data, size_t size, rng &r)
 {
 	image::header h;
 	memcpy(&h, data, sizeof h);
 	image::section dir[image::max_sections];
 	const size_t n = directory(data, size, dir);
+	if (r.one_in(6)) {
+		mutate_record(data, size, h, dir, n, r);
+		return;
+	}
 	table tables[2 + image::max_sections];
 	size_t count = 0;
 	tables[count++] = {0, 1, sizeof h};
