@@ -2,8 +2,8 @@
 // (qemu-user implements no ptrace() for its guests.)
 // A thread held in a ptrace stop cannot run the checkpoint signal's
 // handler: a checkpoint fails cleanly within a bound, stderr names that
-// thread's tid, and every thread goes on once the tracer lets it go;
-// then a checkpoint succeeds.
+// thread's tid, no image is written (neither then nor when the tracer
+// lets the thread go), every thread goes on, and a checkpoint succeeds.
 // RUN: %cc %s %runtime -o %t -lpthread
 // RUN: rm -f %t.ckpt %t.later.ckpt
 // RUN: env CKPT_IMAGE=%t.ckpt %run %t %t.ckpt %t.later.ckpt 2>&1 | FileCheck %s
@@ -11,7 +11,7 @@
 // CHECK: worker: tid [[TID:[0-9]+]], ptrace-stopped
 // CHECK-NEXT: ckpt: checkpoint to {{.*}}.ckpt failed: {{(.*[^0-9])?}}[[TID]]{{([^0-9].*)?$}}
 // CHECK-NEXT: api: -{{[1-9][0-9]*}} ({{.+}}), image: none
-// CHECK-NEXT: tracer gone; worker goes on: yes
+// CHECK-NEXT: tracer gone; worker goes on: yes, image: none
 // CHECK-NEXT: after the tracer let go: 0
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -100,7 +100,10 @@ int main(int argc, char **argv)
 		testing_nap(1);
 		goes_on = __atomic_load_n(&progress, __ATOMIC_SEQ_CST) > before + 2;
 	}
-	printf("tracer gone; worker goes on: %s\n", goes_on ? "yes" : "no");
+	testing_nap(200);
+	printf("tracer gone; worker goes on: %s, image: %s\n",
+	       goes_on ? "yes" : "no",
+	       access(argv[1], F_OK) == 0 ? "written" : "none");
 
 	rc = ckpt_checkpoint(argv[2]);
 	if (rc == 1)
