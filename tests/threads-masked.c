@@ -12,11 +12,12 @@
 // RUN: %run %restorer %t.later.ckpt 2>&1 | FileCheck --check-prefix=LATER %s
 //
 // CHECK: first checkpoint, one thread: 0
-// CHECK-NEXT: masked thread: tid [[TID:[0-9]+]]
-// CHECK-NEXT: ckpt: checkpoint to {{.*}}first.ckpt failed: {{(.*[^0-9])?}}[[TID]]{{[^0-9].*}}block
-// CHECK-NEXT: api: -{{[1-9][0-9]*}} ({{.+}})
+// CHECK-NEXT: masked thread: tid {{[0-9]+}}
+// CHECK-NEXT: stderr: ckpt: checkpoint to {{.*}}first.ckpt failed: {{.+}}
+// CHECK-NEXT: api: -{{[1-9][0-9]*}} ({{.+}}); stderr names the thread and says it blocks the signal
 // CHECK-NEXT: image: kept, threads go on
-// CHECK-NEXT: ckpt: checkpoint to {{.*}}first.ckpt failed: {{(.*[^0-9])?}}[[TID]]{{[^0-9].*}}block
+// CHECK-NEXT: stderr: ckpt: checkpoint to {{.*}}first.ckpt failed: {{.+}}
+// CHECK-NEXT: signal: stderr names the thread and says it blocks the signal
 // CHECK-NEXT: signal: image kept, threads go on
 // CHECK-NEXT: after unblocking: 0, first image kept
 // CHECK-NOT: ckpt:
@@ -26,6 +27,8 @@
 // LATER-DAG: bystander: restored
 // LATER: restored: the image taken after unblocking
 #define _GNU_SOURCE
+#include <ctype.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <string.h>
@@ -89,6 +92,56 @@ static int threads_go_on(void)
 	return 0;
 }
 
+// The runtime's messages go to fd 2: between capture_start() and
+// capture_end() to a pipe, whose lines are then echoed as "stderr: ...".
+static int saved_stderr = -1, captured[2];
+static char message[4096];
+
+static void capture_start(void)
+{
+	TESTING_ASSERT(pipe(captured) == 0, "pipe");
+	saved_stderr = dup(2);
+	dup2(captured[1], 2);
+	close(captured[1]);
+}
+
+static void capture_end(void)
+{
+	dup2(saved_stderr, 2);
+	close(saved_stderr);
+	fcntl(captured[0], F_SETFL, O_NONBLOCK);
+	ssize_t n, len = 0;
+	while (len < (ssize_t)sizeof message - 1 &&
+	       (n = read(captured[0], message + len,
+			 sizeof message - 1 - len)) > 0)
+		len += n;
+	message[len] = 0;
+	close(captured[0]);
+	for (char *line = message; *line;) {
+		char *end = strchr(line, '\n');
+		int l = end ? (int)(end - line) : (int)strlen(line);
+		printf("stderr: %.*s\n", l, line);
+		line += l + (end != NULL);
+	}
+}
+
+// Whether the message names tid (as a whole number) and says "block".
+static const char *verdict(pid_t tid)
+{
+	char want[16];
+	int len = snprintf(want, sizeof want, "%d", (int)tid);
+	int named = 0;
+	for (const char *p = message; (p = strstr(p, want)); p += len)
+		if ((p == message || !isdigit((unsigned char)p[-1])) &&
+		    !isdigit((unsigned char)p[len]))
+			named = 1;
+	if (!named)
+		return "stderr does not name the thread";
+	if (!strstr(message, "block"))
+		return "stderr does not say the thread blocks the signal";
+	return "stderr names the thread and says it blocks the signal";
+}
+
 static int same_file(const struct stat *a, const char *path)
 {
 	struct stat b;
@@ -121,14 +174,20 @@ int main(int argc, char **argv)
 		testing_nap(1);
 	printf("masked thread: tid %d\n", (int)masked_tid);
 
+	capture_start();
 	rc = ckpt_checkpoint(argv[1]);
-	printf("api: %d (%s)\n", rc, rc < 0 ? strerror(-rc) : "no error");
+	capture_end();
+	printf("api: %d (%s); %s\n", rc, rc < 0 ? strerror(-rc) : "no error",
+	       verdict(masked_tid));
 	printf("image: %s, threads %s\n",
 	       same_file(&first, argv[1]) ? "kept" : "changed",
 	       threads_go_on() ? "go on" : "stopped");
 
+	capture_start();
 	kill(getpid(), SIGUSR2);
 	testing_nap(200);
+	capture_end();
+	printf("signal: %s\n", verdict(masked_tid));
 	printf("signal: image %s, threads %s\n",
 	       same_file(&first, argv[1]) ? "kept" : "changed",
 	       threads_go_on() ? "go on" : "stopped");
