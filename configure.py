@@ -192,7 +192,8 @@ FUZZ_TARGETED = ['runtime/image.cc', 'restorer/info.cc',
                  'restorer/records.cc', 'restorer/vdso.cc']
 FUZZ_SUPPORT = ['runtime/crc32c.cc', 'runtime/fmt.cc', 'runtime/maps.cc']
 RESTORER_ARCH_SOURCES = ['thread.cc', 'crc32c.cc', 'icache.cc',
-                         'registers.cc', 'start.S', 'resume.S', 'jump.S']
+                         'registers.cc', 'start.S', 'resume.S', 'jump.S',
+                         'clone_thread.S']
 RUNTIME_ARCH_SOURCES = ['thread.cc', 'crc32c.cc', 'capture.S', 'sigreturn.S',
                         'call_on_stack.S']
 

@@ -47,4 +47,6 @@ int ckpt_arch_capture(arch::context *ctx) __attribute__((returns_twice));
 [[noreturn]] void ckpt_arch_resume(const arch::context *ctx);
 [[noreturn]] void ckpt_arch_jump(void (*fn)(), void *stack_top);
 long ckpt_arch_call_on_stack(long (*fn)(void *), void *arg, void *stack_top);
+long ckpt_arch_clone_thread(uint64_t flags, void *stack, int *ptid, int *ctid,
+			    uint64_t tls, void (*fn)(void *));
 }

@@ -204,6 +204,31 @@ static inline long kill(int pid, int sig)
 	return arch::syscall2(__NR_kill, pid, sig);
 }
 
+// siginfo_t as rt_tgsigqueueinfo() takes it (128 bytes), with the fields
+// of a signal sent by sigqueue() (SI_QUEUE): sender and value.
+struct queued_siginfo {
+	int32_t signo;
+	int32_t error;
+	int32_t code;
+	int32_t pad;
+	int32_t pid;
+	uint32_t uid;
+	uint64_t value;
+	uint64_t rest[12];
+};
+static_assert(sizeof(queued_siginfo) == 128);
+// A thread of this process may be sent any si_code; from another process
+// the kernel takes only negative ones other than SI_TKILL.
+static inline long rt_tgsigqueueinfo(int tgid, int tid, int sig,
+				     const queued_siginfo *info)
+{
+	return arch::syscall4(__NR_rt_tgsigqueueinfo, tgid, tid, sig,
+			      SYS_ARG(info));
+}
+static inline long getuid()
+{
+	return arch::syscall0(__NR_getuid);
+}
 // A copy-on-write child, like fork(), without libc's atfork handlers;
 // exit_signal is the signal the parent gets when it exits (0: none, and
 // then reap it with wait4(__WALL)). 0 in the child.

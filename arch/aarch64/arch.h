@@ -32,4 +32,24 @@ static inline uint64_t thread_pointer()
 	return tp;
 }
 
+// The thread pointer a thread_state holds: clone()'s CLONE_SETTLS value.
+static inline uint64_t thread_pointer_of(const thread_state &ts)
+{
+	return ts.tpidr_el0;
+}
+
+// Where the signal mask is in a signal frame (struct ucontext's
+// uc_sigmask): the mask the thread had when the signal landed, which
+// rt_sigreturn puts back.
+constexpr uint64_t frame_sigmask_offset = 40;
+
+// Where glibc's thread descriptor (struct pthread) of a thread is, from
+// its thread pointer: TLS variant I: the thread control block, at the thread pointer, follows
+// the descriptor (glibc: THREAD_SELF is the thread pointer less
+// sizeof(struct pthread)).
+static inline uint64_t glibc_descriptor(uint64_t tp, uint64_t sizeof_pthread)
+{
+	return tp - sizeof_pthread;
+}
+
 } // namespace arch

@@ -11,6 +11,8 @@
 
 namespace arch {
 
+static_assert(offsetof(struct ucontext, uc_sigmask) == frame_sigmask_offset);
+
 namespace {
 
 // FPCR: FIZ AH NEP (2:0), IOE..IXE EBF (13:8), IDE (15), Len FZ16 Stride

@@ -37,4 +37,23 @@ static inline uint64_t thread_pointer()
 	return tp;
 }
 
+// The thread pointer a thread_state holds: clone()'s CLONE_SETTLS value.
+static inline uint64_t thread_pointer_of(const thread_state &ts)
+{
+	return ts.fs_base;
+}
+
+// Where the signal mask is in a signal frame (struct ucontext's
+// uc_sigmask): the mask the thread had when the signal landed, which
+// rt_sigreturn puts back.
+constexpr uint64_t frame_sigmask_offset = 296;
+
+// Where glibc's thread descriptor (struct pthread) of a thread is, from
+// its thread pointer: TLS variant II: the thread pointer is the descriptor (its tcbhead_t).
+static inline uint64_t glibc_descriptor(uint64_t tp, uint64_t sizeof_pthread)
+{
+	(void)sizeof_pthread;
+	return tp;
+}
+
 } // namespace arch

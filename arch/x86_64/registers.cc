@@ -11,6 +11,8 @@
 
 namespace arch {
 
+static_assert(offsetof(struct ucontext, uc_sigmask) == frame_sigmask_offset);
+
 namespace {
 
 // The MXCSR bits this CPU lets software set: FXSAVE's MXCSR_MASK field,
