@@ -10,6 +10,7 @@
 
 #include "runtime/fmt.h"
 #include "runtime/runtime.h"
+#include "runtime/str.h"
 
 namespace ckpt {
 
@@ -70,6 +71,24 @@ void wait_turn()
 	}
 }
 
+// begin_image(), with the records of the threads stop_other_threads()
+// stopped after the taker's.
+long begin_with_threads(image_job **job, text &why)
+{
+	long ret = begin_image(&saved_context, &resume, job, why);
+	for (uint32_t i = 0; ret == 0 && i < stopped_thread_count(); i++) {
+		image::thread_record *t = add_thread(*job);
+		if (!t) {
+			end_image(*job);
+			why.str("more than ").udec(image::max_threads)
+				.str(" threads");
+			return -EOPNOTSUPP;
+		}
+		*t = stopped_thread(i);
+	}
+	return ret;
+}
+
 void report(const char *path, const text &why)
 {
 	char line[1024];
@@ -84,7 +103,7 @@ long write_here(const char *path)
 	char buf[512];
 	text why(buf, sizeof buf);
 	image_job *job;
-	long ret = begin_image(&saved_context, &resume, &job, why);
+	long ret = begin_with_threads(&job, why);
 	if (ret == 0) {
 		ret = write_image(job, path, why);
 		end_image(job);
@@ -169,7 +188,7 @@ long write_forked(const char *path)
 	char buf[512];
 	text why(buf, sizeof buf);
 	image_job *job;
-	long ret = begin_image(&saved_context, &resume, &job, why);
+	long ret = begin_with_threads(&job, why);
 	if (ret < 0) {
 		report(path, why);
 		return ret;
@@ -224,32 +243,20 @@ long write_forked(const char *path)
 	return 0;
 }
 
-// Until threads are saved, an image of one thread of several would not
-// resume (the others would be missing): refuse, naming the count.
-long single_threaded(const char *path)
-{
-	long n = count_app_threads();
-	if (n == 1)
-		return 0;
-	char buf[256];
-	text why(buf, sizeof buf);
-	if (n < 0) {
-		report(path, why.str("cannot list /proc/self/task: ")
-				     .errno_name(n));
-		return n;
-	}
-	report(path, why.str("the process has ").dec(n).str(
-			     " threads; only single-threaded processes can be "
-			     "checkpointed"));
-	return -EOPNOTSUPP; // libc's ENOTSUP
-}
-
+// The other threads stay stopped while the image is made (in a forked
+// checkpoint, only until the writer exists: its memory is a copy).
 long take(void *path_arg)
 {
 	const char *path = static_cast<const char *>(path_arg);
-	long ret = single_threaded(path);
-	if (ret == 0)
-		ret = config.fork ? write_forked(path) : write_here(path);
+	char buf[512];
+	text why(buf, sizeof buf);
+	long ret = stop_other_threads(why);
+	if (ret < 0) {
+		report(path, why);
+		return ret;
+	}
+	ret = config.fork ? write_forked(path) : write_here(path);
+	release_other_threads();
 	return ret;
 }
 
@@ -279,19 +286,26 @@ long on_own_stack(const char *path)
 }
 
 // Runs in the restored process, on the app's stack, with its memory, TLS
-// and signal state back: drop what the restorer left mapped.
+// and signal state back: once every thread is off the restorer's memory,
+// drop it, make the process whole and let the other threads go on.
 void finish_restore()
 {
-	image::resume_args a = resume;
-	resume = {};
-	if (a.restorer_end > a.restorer_start)
-		sys::munmap(a.restorer_start,
-			    a.restorer_end - a.restorer_start);
-	if (a.flags & image::resume_foreign_break)
+	__atomic_fetch_sub(&resume.inside, 1, __ATOMIC_ACQ_REL);
+	for (uint32_t n; (n = __atomic_load_n(&resume.inside,
+					      __ATOMIC_ACQUIRE)) != 0;)
+		sys::futex(&resume.inside, FUTEX_WAIT_PRIVATE, n);
+	if (resume.restorer_end > resume.restorer_start)
+		sys::munmap(resume.restorer_start,
+			    resume.restorer_end - resume.restorer_start);
+	resume.restorer_start = resume.restorer_end = 0;
+	if (resume.flags & image::resume_foreign_break)
 		sync_libc_break();
+	resume.flags = 0;
 	if (record)
 		*record = {}; // its writers were another process's
 	start_interval_timer();
+	__atomic_store_n(&resume.go, 1, __ATOMIC_RELEASE);
+	sys::futex(&resume.go, FUTEX_WAKE_PRIVATE, 1 << 30);
 }
 
 } // namespace
@@ -311,7 +325,13 @@ long checkpoint(const char *path, void *signal_frame)
 		sys::rt_sigprocmask(SIG_SETMASK, &app_mask, nullptr);
 		return ret;
 	}
+	// In the handler, the mask is the handler's: the thread's own is
+	// the one its signal frame holds (and rt_sigreturn puts back).
 	checkpoint_mask = app_mask;
+	if (signal_frame)
+		memcpy(&checkpoint_mask,
+		       (const char *)signal_frame + arch::frame_sigmask_offset,
+		       sizeof checkpoint_mask);
 	checkpoint_signal_frame = (uint64_t)signal_frame;
 	if (ckpt_arch_capture(&saved_context)) {
 		finish_restore();
@@ -322,6 +342,14 @@ long checkpoint(const char *path, void *signal_frame)
 	__atomic_store_n(&busy, 0, __ATOMIC_RELEASE);
 	sys::rt_sigprocmask(SIG_SETMASK, &app_mask, nullptr);
 	return ret;
+}
+
+void resume_thread()
+{
+	__atomic_fetch_sub(&resume.inside, 1, __ATOMIC_ACQ_REL);
+	sys::futex(&resume.inside, FUTEX_WAKE_PRIVATE, 1);
+	while (!__atomic_load_n(&resume.go, __ATOMIC_ACQUIRE))
+		sys::futex(&resume.go, FUTEX_WAIT_PRIVATE, 0);
 }
 
 long wait_forked()

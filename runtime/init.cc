@@ -189,14 +189,28 @@ __attribute__((noinline)) void report_busy()
 	print_err(msg);
 }
 
-void on_signal(int, void *, void *frame)
+void on_signal(int, void *info, void *frame)
 {
+	// Another thread's checkpoint stopping this one.
+	if (is_stop_request(info)) {
+		stop_for_checkpoint(frame);
+		return;
+	}
 	// checkpoint() reports failures on stderr itself, but for this one:
-	// another thread's checkpoint is under way (a thread of this one
-	// cannot take the signal: it runs with every signal blocked, and a
-	// request that arrives then is taken when it ends).
-	if (checkpoint(config.image_path, frame) == -EBUSY)
-		report_busy();
+	// another thread's checkpoint is under way (this thread's own cannot
+	// be: it runs with every signal blocked, and a request that arrives
+	// then is taken when it ends). While that one is stopping the
+	// threads, this thread stops too, and then takes this request.
+	long ret;
+	while ((ret = checkpoint(config.image_path, frame)) == -EBUSY) {
+		stop_result r = stop_for_checkpoint(frame);
+		if (r == stop_result::restored)
+			return;
+		if (r == stop_result::none) {
+			report_busy();
+			break;
+		}
+	}
 	// The next periodic checkpoint counts from the end of this one (in a
 	// restored process too, whose new timer is armed already: no harm).
 	arm_interval_timer();

@@ -40,9 +40,36 @@ long checkpoint(const char *path, void *signal_frame = nullptr);
 // Waits for the last forked checkpoint to be complete: 0 or -errno.
 long wait_forked();
 
-// The number of the app's threads, the caller included (an emulator's
-// own threads and exiting ones do not count), or -errno.
-long count_app_threads();
+// Stopping the app's other threads for a checkpoint (freeze.cc). The
+// taker stops them all: the number stopped, or -errno with the reason in
+// why (a thread that cannot be stopped, named; all go on again). Then
+// stopped_thread(i) is the record thread i made of itself, until
+// release_other_threads() lets them go.
+long stop_other_threads(text &why);
+void release_other_threads();
+uint32_t stopped_thread_count();
+const image::thread_record &stopped_thread(uint32_t i);
+
+// In the checkpoint signal's handler: whether siginfo is a taker's
+// request to stop, and stopping there. none: no freeze was under way (a
+// stale request); released: stopped, and let go; restored: this is the
+// thread in a restored process.
+bool is_stop_request(const void *siginfo);
+enum class stop_result { none, released, restored };
+stop_result stop_for_checkpoint(void *frame);
+
+// The address of glibc's cached tid of the calling thread, found without
+// PR_GET_TID_ADDRESS (tid_cache.cc); 0 if it cannot be found.
+uint64_t glibc_tid_address();
+// The head of glibc's robust mutex list of the calling thread, next to
+// the cached tid at tid_address; 0 if it is not there.
+uint64_t glibc_robust_list(uint64_t tid_address);
+
+// In a restored process, every thread but the taker once it is back on
+// its own stack: counts itself out of the restorer and waits until the
+// taker has made the process whole.
+void resume_thread();
+
 
 // Arms the CKPT_INTERVAL timer (again, in a restored process).
 void start_interval_timer();

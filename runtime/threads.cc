@@ -1,5 +1,5 @@
-// Lists the app's threads: /proc/self/task, less the threads of an
-// emulator that runs the app (qemu-user) and threads that are exiting.
+// The app's threads as /proc/self/task shows them, less the threads of an
+// emulator that runs the app (qemu-user) and threads that have exited.
 #include <linux/errno.h>
 #include <linux/signal.h>
 
@@ -7,6 +7,7 @@
 #include "runtime/io.h"
 #include "runtime/runtime.h"
 #include "runtime/str.h"
+#include "runtime/threads.h"
 
 namespace ckpt {
 
@@ -43,16 +44,9 @@ const char *field(const char *status, const char *key)
 uint64_t parse_hex(const char *s)
 {
 	uint64_t v = 0;
-	for (;; s++) {
-		int d;
-		if (*s >= '0' && *s <= '9')
-			d = *s - '0';
-		else if (*s >= 'a' && *s <= 'f')
-			d = *s - 'a' + 10;
-		else
-			return v;
+	for (int d; (d = hex_digit(*s)) >= 0; s++)
 		v = v << 4 | d;
-	}
+	return v;
 }
 
 constexpr uint64_t bit(int sig)
@@ -60,18 +54,27 @@ constexpr uint64_t bit(int sig)
 	return 1ull << (sig - 1);
 }
 
-// Whether thread tid (not the caller) is one of the app's.
-bool app_thread(uint64_t tid, bool under_emulator)
+// /proc/self/task/TID/status, or false if the thread is gone.
+bool read_status(uint32_t tid, char *status, size_t cap)
 {
-	char path[64], status[4096];
+	char path[64];
 	text p(path, sizeof path);
 	p.str("/proc/self/task/").udec(tid).str("/status");
-	if (read_file(path, status, sizeof status) < 0)
-		return false; // gone since the listing
-	// Exited, not yet reaped: runs no more code of the app.
+	return read_file(path, status, cap) >= 0;
+}
+
+bool exited(const char *status)
+{
 	const char *state = field(status, "State:\t");
-	if (state && (*state == 'Z' || *state == 'X'))
-		return false;
+	return state && (*state == 'Z' || *state == 'X');
+}
+
+// Whether a listed thread (not the caller) is one of the app's.
+bool app_thread(uint32_t tid, bool under_emulator)
+{
+	char status[4096];
+	if (!read_status(tid, status, sizeof status) || exited(status))
+		return false; // gone, or runs no more code of the app
 	if (!under_emulator)
 		return true;
 	// qemu 7.2 keeps the host mask of every guest thread at the guest's
@@ -88,29 +91,48 @@ bool app_thread(uint64_t tid, bool under_emulator)
 
 } // namespace
 
-long count_app_threads()
+long for_each_other_thread(bool (*fn)(void *, uint32_t), void *arg)
 {
-	long self = sys::gettid();
+	const long self = sys::gettid();
 	long dir = sys::open("/proc/self/task",
 			     O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dir < 0)
 		return dir;
 	char dirents[2048];
-	long count = 1, n;
-	int under_emulator = -1; // not known yet
-	while ((n = sys::getdents64((int)dir, dirents, sizeof dirents)) > 0) {
+	long n, ret = 0;
+	static int under_emulator = -1; // the same for the whole run
+	while (ret == 0 &&
+	       (n = sys::getdents64((int)dir, dirents, sizeof dirents)) > 0) {
 		for_each_dirent(dirents, n, [&](const char *name) {
 			uint64_t tid;
 			if (!dirent_number(name, &tid) || tid == (uint64_t)self)
 				return true;
 			if (under_emulator < 0)
 				under_emulator = emulated(self);
-			count += app_thread(tid, under_emulator);
-			return true;
+			if (app_thread((uint32_t)tid, under_emulator) &&
+			    !fn(arg, (uint32_t)tid))
+				ret = 1;
+			return ret == 0;
 		});
 	}
 	sys::close((int)dir);
-	return n < 0 ? n : count;
+	return n < 0 ? n : ret;
+}
+
+thread_condition inspect_thread(uint32_t tid, int sig)
+{
+	char status[4096];
+	if (!read_status(tid, status, sizeof status) || exited(status))
+		return thread_condition::gone;
+	const char *blk = field(status, "SigBlk:\t");
+	if (blk && (parse_hex(blk) & bit(sig)))
+		return thread_condition::blocks_signal;
+	const char *state = field(status, "State:\t");
+	if (state && (*state == 'T' || *state == 't'))
+		return thread_condition::stopped;
+	if (state && *state == 'D')
+		return thread_condition::uninterruptible;
+	return thread_condition::running;
 }
 
 } // namespace ckpt
