@@ -57,6 +57,8 @@ void thread_line(const image::thread_record &th)
 		t.str("0x").hex(th.altstack.sp).ch('+').udec(th.altstack.size);
 	address(t.str(", tid address "), th.tid_address);
 	address(t.str(", robust list "), th.robust_list);
+	if (th.flags & image::thread_robust_unregistered)
+		t.str(" (unregistered)");
 	address(t.str(", rseq "), th.rseq_area);
 	if (th.rseq_area)
 		t.ch(' ').udec(th.rseq_len).str(" bytes signature 0x")

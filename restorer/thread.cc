@@ -82,7 +82,7 @@ void restore_thread(const image::thread_record &th)
 		// It returns the tid: it cannot fail.
 		sys::set_tid_address(reinterpret_cast<void *>(th.tid_address));
 	}
-	if (th.robust_list) {
+	if (th.robust_list && !(th.flags & image::thread_robust_unregistered)) {
 		// The length was checked (check_threads): only ENOSYS is left.
 		long ret = sys::set_robust_list(th.robust_list,
 						th.robust_list_len);

@@ -302,7 +302,8 @@ problem check_process(const tables &tb)
 bool check_thread(const thread_record &t)
 {
 	constexpr uint32_t known_flags =
-		thread_group_leader | thread_taker | thread_name;
+		thread_group_leader | thread_taker | thread_name |
+		thread_robust_unregistered;
 	bool ok = t.tid && t.tid <= (uint32_t)INT32_MAX &&
 		  !(t.flags & ~known_flags) && t.name[sizeof t.name - 1] == 0;
 	// The kernel's minimum (ORIG_RSEQ_SIZE, 32 bytes) up to a page.

@@ -176,6 +176,9 @@ enum thread_flags : uint32_t {
 	// called ckpt_checkpoint()); all others were stopped by it.
 	thread_taker = 2,
 	thread_name = 4,         // name is known
+	// robust_list is glibc's alone: the kernel (an emulator) refused
+	// set_robust_list(), so it is rewritten but not registered again.
+	thread_robust_unregistered = 8,
 };
 
 // One thread, stopped in the runtime: the threads section holds one per

@@ -129,12 +129,17 @@ long save_thread(image::thread_record *t, uint32_t flags,
 	} else {
 		memset(t->name, 0, sizeof t->name);
 	}
-	// qemu-user refuses these two (EINVAL, ENOSYS): then they stay 0 and
-	// the restorer leaves the tid cache and robust list alone.
+	// qemu-user refuses these two (EINVAL, ENOSYS): then glibc's tid
+	// cache and robust list are found in its thread descriptor, or stay
+	// 0, which the restorer leaves alone.
 	if (sys::prctl(PR_GET_TID_ADDRESS, (uint64_t)&t->tid_address) < 0)
-		t->tid_address = 0;
-	if (sys::get_robust_list(&t->robust_list, &t->robust_list_len) < 0)
-		t->robust_list = t->robust_list_len = 0;
+		t->tid_address = glibc_tid_address();
+	if (sys::get_robust_list(&t->robust_list, &t->robust_list_len) < 0) {
+		t->robust_list = glibc_robust_list(t->tid_address);
+		t->robust_list_len = t->robust_list ? 3 * sizeof(uint64_t) : 0;
+		if (t->robust_list)
+			t->flags |= image::thread_robust_unregistered;
+	}
 	return save_rseq(*t, msg);
 }
 
