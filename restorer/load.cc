@@ -80,6 +80,36 @@ bool map_tables(ckpt::text &err)
 	return true;
 }
 
+// The stacks the image's other threads start on (create_threads.cc),
+// right after the tables: the restorer's range grows by them, and they
+// go when the runtime unmaps it.
+bool map_thread_stacks(ckpt::text &err)
+{
+	const uint64_t len = thread_stacks_size(g.tables.thread_count);
+	if (!len)
+		return true;
+	const uint64_t at = self_image_end() + g.tables_len;
+	long addr = sys::mmap(at, len, PROT_READ | PROT_WRITE,
+			      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE |
+				      MAP_FIXED_NOREPLACE,
+			      -1, 0);
+	if ((uint64_t)addr != at) {
+		if (!sys::failed(addr))
+			sys::munmap(addr, len);
+		message(err).str("cannot map ").udec(len)
+			.str(" bytes of stacks for ").udec(g.tables.thread_count)
+			.str(" threads beside the restorer: ")
+			.errno_name(sys::failed(addr) ? addr : -EEXIST);
+		if (addr == -ENOMEM)
+			err.str(" (RLIMIT_AS too small?)");
+		err.ch('\n');
+		return false;
+	}
+	g.thread_stacks = at;
+	g.tables_len += len;
+	return true;
+}
+
 } // namespace
 
 bool load_image(ckpt::text &err)
@@ -147,7 +177,7 @@ bool load_image(ckpt::text &err)
 		p = image::check_runtime_state(h, g.tables);
 	if (p.what != image::fault::none)
 		return refuse(err, p);
-	return true;
+	return map_thread_stacks(err);
 }
 
 } // namespace restorer

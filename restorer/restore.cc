@@ -233,14 +233,17 @@ void restore()
 	restore_files();
 
 	const range self = self_range();
+	const image::tables &tb = g.tables;
 	auto *resume = reinterpret_cast<image::resume_args *>(
-		g.tables.process->resume_addr);
+		tb.process->resume_addr);
 	*resume = {self.start, self.end,
-		   mm_set ? 0 : (uint64_t)image::resume_foreign_break, 0, 0};
+		   mm_set ? 0 : (uint64_t)image::resume_foreign_break,
+		   tb.thread_count, 0};
 	sys::close(g.fd);
 
+	start_threads(g.thread_stacks);
 	// This thread becomes the group leader, the first record.
-	const image::thread_record &leader = g.tables.threads[0];
+	const image::thread_record &leader = tb.threads[0];
 	restore_thread(leader);
 	recheck_records();
 	restore_limits_and_timers();
@@ -250,6 +253,7 @@ void restore()
 	// restorer (ckpt_checkpoint() on its return; a signal checkpoint's
 	// handler returns through rt_sigreturn, which takes the frame's).
 	close_messages();
+	release_threads();
 	ckpt_arch_resume(reinterpret_cast<const arch::context *>(
 		leader.context_addr));
 }

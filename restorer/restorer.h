@@ -41,7 +41,8 @@ struct state {
 	// in it.
 	image::tables tables;
 	const char *meta;
-	uint64_t tables_len;
+	uint64_t tables_len;    // and the threads' stacks after them
+	uint64_t thread_stacks; // where those start (0: no other thread)
 	char maps[256 << 10]; // the restorer's own /proc/self/maps
 };
 
@@ -89,6 +90,17 @@ void restore_signals();
 // pointer for the calling thread (a refusal kills the process, named).
 bool check_threads(ckpt::text &err);
 void restore_thread(const image::thread_record &t);
+
+// The image's other threads (create_threads.cc), after the point of no
+// return: start_threads() creates each on a stack of its own of
+// thread_stack_size bytes (thread_stacks_size() of them at g.thread_stacks,
+// mapped before the point of no return), where it restores its own state
+// and waits; the robust futexes each owns get its new tid. It returns once
+// all are ready; release_threads() lets them jump.
+constexpr uint64_t thread_stack_size = 16 << 10;
+uint64_t thread_stacks_size(uint32_t thread_count);
+void start_threads(uint64_t stacks);
+void release_threads();
 
 // Files and process attributes (files.cc, process.cc). Before the point of
 // no return, prepare_files() opens every file the image needs (or refuses
