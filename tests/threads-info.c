@@ -15,9 +15,9 @@
 // CHECK-NEXT: worker: tid [[W2:[0-9]+]]
 // CHECK-NEXT: checkpoint: 0
 // CHECK: threads: 3
-// CHECK-DAG: {{^ *}}thread [[LEADER]]{{[^0-9].*}}leader
-// CHECK-DAG: {{^ *}}thread [[W1]]{{([^0-9].*)?$}}
-// CHECK-DAG: {{^ *}}thread [[W2]]{{([^0-9].*)?$}}
+// CHECK-DAG: {{^ *}}thread [[LEADER]] group leader taker: context 0x{{[0-9a-f]+}}, frame none, mask 0x{{[0-9a-f]+}}, altstack {{.*}}, tid address 0x{{[0-9a-f]+}}
+// CHECK-DAG: {{^ *}}thread [[W1]]: context 0x{{[0-9a-f]+}}, frame 0x{{[0-9a-f]+}}, mask 0x{{[0-9a-f]+}}, altstack {{.*}}, tid address 0x{{[0-9a-f]+}}
+// CHECK-DAG: {{^ *}}thread [[W2]]: context 0x{{[0-9a-f]+}}, frame 0x{{[0-9a-f]+}}, mask 0x{{[0-9a-f]+}}, altstack {{.*}}, tid address 0x{{[0-9a-f]+}}
 //
 // LEADERS: {{^1$}}
 #include <pthread.h>
