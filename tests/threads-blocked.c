@@ -106,21 +106,6 @@ static void *poller(void *arg)
 	return NULL;
 }
 
-// Whether thread tid sleeps in the kernel ('S' in /proc/self/task/T/stat).
-static int sleeping(pid_t tid)
-{
-	char path[64], buf[512];
-	snprintf(path, sizeof path, "/proc/self/task/%d/stat", (int)tid);
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return 0;
-	size_t n = fread(buf, 1, sizeof buf - 1, f);
-	fclose(f);
-	buf[n] = 0;
-	char *end = strrchr(buf, ')');
-	return end && end[1] == ' ' && end[2] == 'S';
-}
-
 int main(void)
 {
 	testing_start();
@@ -136,7 +121,7 @@ int main(void)
 		testing_nap(1);
 		blocked = tids[2] != 0;
 		for (int i = 0; i < 4; i++)
-			blocked += i != 2 && tids[i] && sleeping(tids[i]);
+			blocked += i != 2 && tids[i] && testing_thread_state(tids[i]) == 'S';
 	}
 	TESTING_ASSERT(blocked == 4, "only %d of 4 threads ready", blocked);
 	printf("READY\n");

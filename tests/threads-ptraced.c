@@ -38,20 +38,6 @@ static void *worker(void *arg)
 	return NULL;
 }
 
-static char state_of(pid_t tid)
-{
-	char path[64], buf[512];
-	snprintf(path, sizeof path, "/proc/self/task/%d/stat", (int)tid);
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return '?';
-	size_t n = fread(buf, 1, sizeof buf - 1, f);
-	fclose(f);
-	buf[n] = 0;
-	char *end = strrchr(buf, ')');
-	return end && end[1] == ' ' ? end[2] : '?';
-}
-
 // The tracer: seizes and stops the worker, says so, and detaches when
 // told to (or when the app ends).
 static void tracer(int to_app, int from_app)
@@ -86,7 +72,7 @@ int main(int argc, char **argv)
 	char ok = 0;
 	TESTING_ASSERT(read(up[0], &ok, 1) == 1 && ok, "the tracer failed");
 	printf("worker: tid %d, %s\n", (int)worker_tid,
-	       state_of(worker_tid) == 't' ? "ptrace-stopped" : "running");
+	       testing_thread_state(worker_tid) == 't' ? "ptrace-stopped" : "running");
 
 	int rc = ckpt_checkpoint(argv[1]);
 	printf("api: %d (%s), image: %s\n", rc, rc < 0 ? strerror(-rc) : "?",

@@ -51,20 +51,6 @@ static void *worker(void *arg)
 	return NULL;
 }
 
-static char state_of(pid_t tid)
-{
-	char path[64], buf[512];
-	snprintf(path, sizeof path, "/proc/self/task/%d/stat", (int)tid);
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return '?';
-	size_t n = fread(buf, 1, sizeof buf - 1, f);
-	fclose(f);
-	buf[n] = 0;
-	char *end = strrchr(buf, ')');
-	return end && end[1] == ' ' ? end[2] : '?';
-}
-
 int main(int argc, char **argv)
 {
 	testing_start();
@@ -74,11 +60,11 @@ int main(int argc, char **argv)
 	TESTING_ASSERT(pthread_create(&w, NULL, worker, NULL) == 0, "worker");
 	// Until the child runs and the worker waits for it (bounded: 10 s).
 	for (int i = 0; i < 10000 && !(child_pid && worker_tid &&
-				       state_of(worker_tid) == 'D'); i++)
+				       testing_thread_state(worker_tid) == 'D'); i++)
 		testing_nap(1);
 	TESTING_ASSERT(child_pid, "no vfork child");
 	printf("worker: tid %d, %s\n", (int)worker_tid,
-	       state_of(worker_tid) == 'D' ? "waiting in vfork()" : "running");
+	       testing_thread_state(worker_tid) == 'D' ? "waiting in vfork()" : "running");
 
 	int rc = ckpt_checkpoint(argv[1]);
 	printf("api: %d (%s), image: %s\n", rc, rc < 0 ? strerror(-rc) : "?",

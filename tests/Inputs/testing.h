@@ -56,6 +56,23 @@ static inline unsigned long long testing_value(unsigned long long i)
 	return z ^ (z >> 31);
 }
 
+/* A thread's state letter from /proc/self/task/TID/stat ('R', 'S', 'D',
+ * 't', ...), or '?' if it is gone. */
+static inline char testing_thread_state(pid_t tid)
+{
+	char path[64], buf[512];
+	snprintf(path, sizeof path, "/proc/self/task/%d/stat", (int)tid);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return '?';
+	size_t n = fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	buf[n] = 0;
+	/* Field 2 is "(comm)", and comm may hold ')'. */
+	char *end = strrchr(buf, ')');
+	return end && end[1] == ' ' ? end[2] : '?';
+}
+
 /* Prints "FAILED: what" and exits 1 unless cond holds. */
 #define TESTING_ASSERT(cond, ...)                                              \
 	do {                                                                   \
