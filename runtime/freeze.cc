@@ -322,11 +322,27 @@ long try_to_stop(freeze_table *f, uint64_t start, text &why)
 	return taken;
 }
 
+
+bool found(void *arg, uint32_t)
+{
+	*static_cast<bool *>(arg) = true;
+	return false;
+}
+
 } // namespace
 
 long stop_other_threads(text &why)
 {
 	frozen = 0;
+	// A process with one thread needs no freeze table (nor its region in
+	// the image): no other thread can start one meanwhile.
+	bool others = false;
+	if (long ret = for_each_other_thread(found, &others); ret < 0) {
+		why.str("cannot list /proc/self/task: ").errno_name(ret);
+		return ret;
+	}
+	if (!others)
+		return 0;
 	const uint64_t start = now();
 	for (;;) {
 		if (long ret = map_table(); ret < 0) {
