@@ -44,6 +44,7 @@ fork_record *record;
 // The writer's own: its number, and the writer before it (a pidfd, or
 // -1 with its pid, or pid 0 if there was none still at work).
 uint32_t writer_number;
+int app_pid; // the app's, for the writer's status record
 int32_t previous_writer;
 long previous_pidfd = -1;
 
@@ -98,10 +99,8 @@ void report(const char *path, const text &why)
 	print_err(msg);
 }
 
-long write_here(const char *path)
+long write_here(const char *path, text &why)
 {
-	char buf[512];
-	text why(buf, sizeof buf);
 	image_job *job;
 	long ret = begin_with_threads(&job, why);
 	if (ret == 0) {
@@ -144,6 +143,7 @@ bool drop_descriptors()
 	text why(buf, sizeof buf);
 	long ret = write_image(job, path, why, wait_turn);
 	wait_turn(); // a failed writer ends in its turn too
+	publish_status(path, app_pid, ret, why.c_str());
 	if (ret < 0 && have_stderr) {
 		report(path, why);
 	} else if (ret < 0) {
@@ -176,8 +176,9 @@ long fork_quietly()
 // The app pauses only for the kernel state and two fork()s: a child forks
 // the writer and exits at once, so the writer is nobody's child the app
 // could see or would have to reap.
-long write_forked(const char *path)
+long write_forked(const char *path, text &why)
 {
+	app_pid = (int)sys::getpid();
 	if (!record) {
 		long addr = sys::mmap(0, sizeof *record, PROT_READ | PROT_WRITE,
 				      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -185,8 +186,6 @@ long write_forked(const char *path)
 			return addr;
 		record = reinterpret_cast<fork_record *>(addr);
 	}
-	char buf[512];
-	text why(buf, sizeof buf);
 	image_job *job;
 	long ret = begin_with_threads(&job, why);
 	if (ret < 0) {
@@ -253,10 +252,15 @@ long take(void *path_arg)
 	long ret = stop_other_threads(why);
 	if (ret < 0) {
 		report(path, why);
-		return ret;
+	} else {
+		ret = config.fork ? write_forked(path, why)
+				  : write_here(path, why);
+		release_other_threads();
 	}
-	ret = config.fork ? write_forked(path) : write_here(path);
-	release_other_threads();
+	// A forked checkpoint that got as far as its writer: the writer
+	// says how it ended.
+	if (!config.fork || ret < 0)
+		publish_status(path, (int)sys::getpid(), ret, why.c_str());
 	return ret;
 }
 
@@ -275,6 +279,7 @@ long on_own_stack(const char *path)
 		char buf[128];
 		text why(buf, sizeof buf);
 		report(path, why.str("cannot map a stack: ").errno_name(addr));
+		publish_status(path, (int)sys::getpid(), addr, why.c_str());
 		return addr;
 	}
 	checkpoint_stack = {(uint64_t)addr, (uint64_t)addr + size};

@@ -16,6 +16,9 @@ struct settings {
 	int signal;
 	bool sync; // CKPT_SYNC=1: fdatasync the image before the rename
 	bool fork; // CKPT_FORK=1: a copy-on-write child writes the image
+	// CKPT_CHILDREN=1: a preloaded runtime stays in LD_PRELOAD for the
+	// programs the app executes
+	bool children;
 	// CKPT_INTERVAL: nanoseconds from the end of one periodic checkpoint
 	// to the next, or 0
 	uint64_t interval_ns;
@@ -36,6 +39,15 @@ extern address_range checkpoint_stack;
 // Takes a checkpoint to path: 0, 1 in a restored process, or -errno.
 // signal_frame: the handler's ucontext, for a signal checkpoint.
 long checkpoint(const char *path, void *signal_frame = nullptr);
+
+// Takes a preloaded libckpt.so out of the LD_PRELOAD the app passes on,
+// unless children (preload.cc).
+void forget_preload(bool children);
+
+// Records how a checkpoint to path ended (status.cc), for `ckpt
+// checkpoint`: result 0 or -errno, reason the message of a failure.
+void publish_status(const char *path, int pid, long result,
+		    const char *reason);
 
 // Waits for the last forked checkpoint to be complete: 0 or -errno.
 long wait_forked();

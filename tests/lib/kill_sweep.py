@@ -123,7 +123,8 @@ def main():
     kill(p)
     directory = os.path.dirname(os.path.abspath(args.image))
     left = sorted(set(os.listdir(directory)) -
-                  {os.path.basename(args.image)})
+                  {os.path.basename(args.image),
+                   os.path.basename(args.image) + '.status'})
     if left:
         print('kill_sweep: left behind: %s' % ' '.join(left))
         return 1
