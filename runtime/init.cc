@@ -128,6 +128,8 @@ void apply_setting(const char *var, size_t len)
 		config.sync = value_len == 1 && value[0] == '1';
 	} else if (is("CKPT_FORK")) {
 		config.fork = value_len == 1 && value[0] == '1';
+	} else if (is("CKPT_CHILDREN")) {
+		config.children = value_len == 1 && value[0] == '1';
 	} else if (is("CKPT_INTERVAL")) {
 		uint64_t ns;
 		if (parse_seconds(value, value_len, &ns))
@@ -286,6 +288,7 @@ __attribute__((constructor)) void init()
 	init_crc32c();
 	default_image_path();
 	read_environment();
+	forget_preload(config.children);
 
 	sys::kernel_sigaction sa = {};
 	sa.handler = (uint64_t)on_signal;
