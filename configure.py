@@ -191,6 +191,7 @@ FUZZ_TARGETED = ['runtime/image.cc', 'restorer/info.cc',
                  'restorer/process.cc', 'restorer/files.cc',
                  'restorer/records.cc', 'restorer/vdso.cc']
 FUZZ_SUPPORT = ['runtime/crc32c.cc', 'runtime/fmt.cc', 'runtime/maps.cc']
+ELF_MACHINES = {'x86_64': 62, 'aarch64': 183}  # EM_X86_64, EM_AARCH64
 RESTORER_ARCH_SOURCES = ['thread.cc', 'crc32c.cc', 'icache.cc',
                          'registers.cc', 'start.S', 'resume.S', 'jump.S',
                          'clone_thread.S']
@@ -243,9 +244,20 @@ def write_arch(n, arch, tools, emulator):
                       src('linker/link-restorer.sh')], variables={
                 'cxx': '$cxx_%s' % arch, 'objcopy': '$objcopy_%s' % arch})
 
+    # The same runtime as a shared object for LD_PRELOAD (ckpt run), and
+    # the command beside it.
+    n.build([built('libckpt.so')], 'preload_link', [built('runtime.o')],
+            implicit=[src('runtime/exports.txt')],
+            variables={'cxx': '$cxx_%s' % arch})
+    n.build([built('ckpt')], 'cli_link', [src('cli/ckpt.cc')], variables={
+        'cxx': '$cxx_%s' % arch,
+        'machine': str(ELF_MACHINES[arch])})
+
     site = built('lit.site.cfg.py')
-    n.build([arch], 'phony', [built('runtime.o'), built('restorer')])
-    return {'site': site, 'outputs': [built('runtime.o'), built('restorer')]}
+    outputs = [built('runtime.o'), built('restorer'), built('libckpt.so'),
+               built('ckpt')]
+    n.build([arch], 'phony', outputs)
+    return {'site': site, 'outputs': outputs}
 
 
 def write_fuzz(n, host, fuzz_cxx, configured):
@@ -320,6 +332,8 @@ def write_site(arch, tools, clang, emulator, features, filecheck, fuzzer):
         'ckpt_clang': clang or '',
         'ckpt_runtime': os.path.join(built, 'runtime.o'),
         'ckpt_restorer': os.path.join(built, 'restorer'),
+        'ckpt_cli': os.path.join(built, 'ckpt'),
+        'ckpt_preload': os.path.join(built, 'libckpt.so'),
         'ckpt_run': ' '.join(shlex.quote(x) for x in emulator),
         'ckpt_features': features,
         'ckpt_filecheck': filecheck,
@@ -418,6 +432,17 @@ def main():
                'undefined symbols above: runtime.o must not call libc" '
                '>&2; rm -f $out; exit 1; fi',
                'LINK $out')
+        # Nothing but the public API exported, nothing of libc needed
+        # beyond what runtime.o references weakly.
+        n.rule('preload_link',
+               'sed -e "1i{ global:" -e "s/$$/;/" -e "\\$$a local: *; };" '
+               '$src/runtime/exports.txt > $out.map && '
+               '$cxx -shared -nostdlib -Wl,-z,now -Wl,--version-script=$out.map '
+               '-o $out $in && rm -f $out.map',
+               'LINK $out')
+        n.rule('cli_link',
+               '$cxx -std=c++20 -O2 -g -Wall -DCKPT_ELF_MACHINE=$machine '
+               '$in -o $out', 'CXX $out')
         n.rule('restorer_link',
                'sh $src/linker/link-restorer.sh $out $cxx $objcopy '
                '$restorer_base $restorer_probe_base $in',

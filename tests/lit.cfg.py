@@ -18,6 +18,7 @@ for name in REQUIRED:
                          'build/<arch>/lit.site.cfg.py (python3 configure.py '
                          'writes it)' % name)
 for name, default in (('ckpt_clang', ''), ('ckpt_run', ''),
+                      ('ckpt_cli', ''), ('ckpt_preload', ''),
                       ('ckpt_features', []), ('ckpt_fuzzer', '')):
     if getattr(config, name, None) is None:
         setattr(config, name, default)
@@ -78,6 +79,12 @@ def can_mount_tmpfs():
 if can_mount_tmpfs():
     config.available_features.add('tmpfs-mount')
 
+# Debian's interpreters, for the tests of ckpt run on real programs.
+import shutil
+for prog in ('python3', 'perl', 'lua5.4'):
+    if os.path.exists('/usr/bin/' + prog):
+        config.available_features.add('have-' + prog)
+
 # root: tests that give a file to another user (chown).
 if os.geteuid() == 0:
     config.available_features.add('root')
@@ -94,6 +101,8 @@ drive = ' '.join(shlex.quote(x) for x in [
 subs = [
     ('%runtime', shlex.quote(config.ckpt_runtime)),
     ('%restorer', shlex.quote(config.ckpt_restorer)),
+    ('%ckpt', '%s %s' % (run, shlex.quote(config.ckpt_cli))),
+    ('%preload', shlex.quote(config.ckpt_preload)),
     ('%run', run),
     ('%drive', drive),
     ('%cxx', '%s %s' % (shlex.quote(config.ckpt_cxx), cflags)),

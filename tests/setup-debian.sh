@@ -7,11 +7,12 @@ set -eu
 # the sanitizers for the image fuzzer (only recommended by clang, and
 # recommendations are not installed). llvm-14: llvm-profdata-14 and
 # llvm-cov-14, for the coverage ninja fuzz prints. libcap2-bin: capsh,
-# for tests that drop a capability.
+# for tests that drop a capability. perl and lua5.4 (with python3): real
+# programs that ckpt run checkpoints unmodified.
 PACKAGES="gcc g++ python3 ninja-build llvm-14-tools clang libclang-rt-14-dev
 llvm-14
 qemu-user-static gcc-aarch64-linux-gnu g++-aarch64-linux-gnu
-libc6-dev-arm64-cross libcap2-bin"
+libc6-dev-arm64-cross libcap2-bin perl lua5.4"
 
 installed() {
 	dpkg-query -W -f='${Status}' "$1" 2>/dev/null |
