@@ -249,7 +249,8 @@ def write_arch(n, arch, tools, emulator):
     n.build([built('libckpt.so')], 'preload_link', [built('runtime.o')],
             implicit=[src('runtime/exports.txt')],
             variables={'cxx': '$cxx_%s' % arch})
-    n.build([built('ckpt')], 'cli_link', [src('cli/ckpt.cc')], variables={
+    n.build([built('ckpt')], 'cli_link', [src('cli/ckpt.cc')],
+            implicit=[src('runtime/ckpt.h')], variables={
         'cxx': '$cxx_%s' % arch,
         'machine': str(ELF_MACHINES[arch])})
 
@@ -441,7 +442,7 @@ def main():
                '-o $out $in && rm -f $out.map',
                'LINK $out')
         n.rule('cli_link',
-               '$cxx -std=c++20 -O2 -g -Wall -DCKPT_ELF_MACHINE=$machine '
+               '$cxx -std=c++20 -O2 -g -Wall -I$src -DCKPT_ELF_MACHINE=$machine '
                '$in -o $out', 'CXX $out')
         n.rule('restorer_link',
                'sh $src/linker/link-restorer.sh $out $cxx $objcopy '

@@ -15,6 +15,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "runtime/ckpt.h"
+
 #include <string>
 #include <vector>
 
@@ -400,7 +402,11 @@ int checkpoint(int argc, char **argv)
 	const std::string image = image_of(proc);
 	const std::string status = image + ".status";
 	const ino_t before = inode_of(status);
-	if (kill((pid_t)pid, sig) < 0)
+	// Tagged as a request: a process that handles the signal itself
+	// still takes the checkpoint (runtime/ckpt.h, CKPT_REQUEST).
+	union sigval request;
+	request.sival_ptr = (void *)(uintptr_t)CKPT_REQUEST;
+	if (sigqueue((pid_t)pid, sig, request) < 0)
 		fail("cannot signal process " + std::to_string(pid) + ": " +
 		     strerror(errno));
 	if (!wait)

@@ -25,6 +25,16 @@ int ckpt_checkpoint(const char *path);
  */
 int ckpt_wait(void);
 
+/*
+ * The value (si_value.sival_ptr) that makes the checkpoint signal a
+ * checkpoint request even when the app has a handler of its own for that
+ * signal (which then gets every other instance of it):
+ *   union sigval v = {.sival_ptr = (void *)CKPT_REQUEST};
+ *   sigqueue(pid, SIGUSR2, v);
+ * `ckpt checkpoint PID` sends it so.
+ */
+#define CKPT_REQUEST 0x434b505452455155ull /* "CKPTREQU" */
+
 #ifdef __cplusplus
 }
 #endif

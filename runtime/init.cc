@@ -5,6 +5,7 @@
 #include <linux/signal.h>
 #include <linux/time.h>
 
+#include "runtime/ckpt.h"
 #include "runtime/crc32c.h"
 #include "runtime/fmt.h"
 #include "runtime/io.h"
@@ -191,11 +192,16 @@ __attribute__((noinline)) void report_busy()
 	print_err(msg);
 }
 
-void on_signal(int, void *info, void *frame)
+void on_signal(int sig, void *info, void *frame)
 {
 	// Another thread's checkpoint stopping this one.
 	if (is_stop_request(info)) {
 		stop_for_checkpoint(frame);
+		return;
+	}
+	// The app's own use of the signal (interpose.cc).
+	if (app_takes(info)) {
+		pass_to_app(sig, info, frame);
 		return;
 	}
 	// checkpoint() reports failures on stderr itself, but for this one:
@@ -269,6 +275,7 @@ void start_interval_timer()
 		return;
 	sys::sigevent sev = {};
 	sev.signo = config.signal;
+	sev.value = CKPT_REQUEST; // a request, even if the app handles the signal
 	sev.notify = SIGEV_SIGNAL;
 	int id;
 	long ret = sys::timer_create(CLOCK_MONOTONIC, &sev, &id);
@@ -308,6 +315,7 @@ __attribute__((constructor)) void init()
 		print_err(msg);
 		return;
 	}
+	take_signal();
 	start_interval_timer();
 }
 

@@ -40,6 +40,15 @@ extern address_range checkpoint_stack;
 // signal_frame: the handler's ucontext, for a signal checkpoint.
 long checkpoint(const char *path, void *signal_frame = nullptr);
 
+// The app's own handler for the checkpoint signal (interpose.cc): once
+// take_signal() says the runtime's handler is in place, sigaction() and
+// signal() of the app set the app's action, not the kernel's; app_takes()
+// says whether a signal is for the app (not a checkpoint request), and
+// pass_to_app() runs the app's handler as the kernel would have.
+void take_signal();
+bool app_takes(const void *siginfo);
+void pass_to_app(int sig, void *siginfo, void *frame);
+
 // Takes a preloaded libckpt.so out of the LD_PRELOAD the app passes on,
 // unless children (preload.cc).
 void forget_preload(bool children);
