@@ -1,11 +1,15 @@
 // The checkpoint signal stays the runtime's when the app installs its own
-// handler for it: sigaction() and signal() are interposed (runtime.o's
+// handler for it or blocks it: sigaction(), signal(), sigprocmask() and
+// pthread_sigmask() are interposed (runtime.o's
 // definitions come before libc's, in a static and in a dynamic link, and
 // libckpt.so's are preloaded). The app's action for that signal is kept
 // here and reported back to it, and the runtime's handler passes the
 // signal on to it unless it is a checkpoint request (sigqueue() with
 // CKPT_REQUEST, as `ckpt checkpoint` sends it, or the runtime's own
 // interval timer). Every other signal goes to libc's own sigaction.
+// While the app has no handler of its own for it, every instance is a
+// request, and the app cannot block it: a thread that blocks "all
+// signals" (thread pools do) can still be stopped for a checkpoint.
 #include <linux/errno.h>
 #include <linux/signal.h>
 
@@ -71,6 +75,23 @@ int other(int sig, const libc_sigaction *act, libc_sigaction *old)
 		old->mask[0] = was.mask;
 	}
 	return 0;
+}
+
+// glibc's own signals, which it never lets an app block (SIGCANCEL,
+// SIGSETXID: the first two real-time signals).
+constexpr uint64_t libc_reserved = 3ull << 31;
+
+// The mask the app asked for, less what it may not block; with errno.
+long set_mask(int how, const uint64_t *set, uint64_t *old)
+{
+	uint64_t want = 0;
+	if (set) {
+		want = *set & ~libc_reserved;
+		if (taken && app_action.handler == sig_dfl &&
+		    (how == SIG_BLOCK || how == SIG_SETMASK))
+			want &= ~(1ull << (config.signal - 1));
+	}
+	return sys::rt_sigprocmask(how, set ? &want : nullptr, old);
 }
 
 } // namespace
@@ -149,4 +170,21 @@ extern "C" __attribute__((visibility("default"))) uint64_t
 bsd_signal(int sig, uint64_t handler)
 {
 	return signal(sig, handler);
+}
+
+// sigset_t is 1024 bits; the kernel's, and so these, only the first 64:
+// the rest of *old is left as it was, as glibc leaves it.
+extern "C" __attribute__((visibility("default"))) int
+pthread_sigmask(int how, const void *set, void *old)
+{
+	long ret = ckpt::set_mask(how, static_cast<const uint64_t *>(set),
+				  static_cast<uint64_t *>(old));
+	return ret < 0 ? (int)-ret : 0;
+}
+
+extern "C" __attribute__((visibility("default"))) int
+sigprocmask(int how, const void *set, void *old)
+{
+	int err = pthread_sigmask(how, set, old);
+	return err ? ckpt::failed(err) : 0;
 }
