@@ -19,6 +19,10 @@ struct settings {
 	// CKPT_INTERVAL: nanoseconds from the end of one periodic checkpoint
 	// to the next, or 0
 	uint64_t interval_ns;
+	// CKPT_MAX_FILE_CONTENTS: the most bytes of data the image stores of
+	// one deleted file or memfd (default 64 MiB); more fails the
+	// checkpoint
+	uint64_t max_file_contents;
 };
 extern settings config;
 
