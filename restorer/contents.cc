@@ -256,4 +256,32 @@ long recreate_file(ckpt::text &err, uint32_t i, const int32_t *temps,
 	return f.err < 0 ? f.err : -EINVAL;
 }
 
+long open_content_mapping(ckpt::text &err, uint32_t region,
+			  const int32_t *temps, int base)
+{
+	const image::region &r = g.tables.regions[region];
+	const char *name = g.tables.strings + r.name;
+	long fd = -ENOENT;
+	for (uint32_t k = 0; k < g.tables.content_count; k++) {
+		const image::file_content &c = g.tables.contents[k];
+		if (c.same_as != -1 ||
+		    !ckpt::str_eq(g.tables.strings +
+					  g.tables.fds[c.fd_index].name,
+				  name))
+			continue;
+		const int32_t made = temps[c.fd_index];
+		fd = made < 0 ? -EBADF : reopen(made, O_RDWR, base);
+		// A file the app may only read: so is its mapping.
+		if ((fd == -EACCES || fd == -EPERM) && !(r.prot & PROT_WRITE))
+			fd = reopen(made, O_RDONLY, base);
+		break;
+	}
+	if (fd >= 0)
+		return fd;
+	message(err).str("region ").udec(region).str(" at 0x").hex(r.start)
+		.str(": ").str(name).str(": cannot open the file it maps: ")
+		.errno_name(fd).ch('\n');
+	return fd;
+}
+
 } // namespace restorer

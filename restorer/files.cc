@@ -55,7 +55,8 @@ constexpr char action_names[5][9] = {"lost", "inherit", "reopen", "dup",
 // descriptor of a reopened file.
 action actions[image::max_fds];
 int32_t temps[image::max_fds];
-// Per region: the file a region_file_backed region maps, or -1 (then it
+// Per region: the file a region_file_backed (or region_content) region
+// maps, or -1 (then it
 // comes back as zeroed shared memory).
 int32_t region_fds[image::max_regions];
 // Temporary descriptors go from here up: above every number in the image.
@@ -437,7 +438,8 @@ bool open_mapped_files(ckpt::text &err)
 	for (uint32_t i = 0; i < g.tables.region_count; i++) {
 		const image::region &r = g.tables.regions[i];
 		region_fds[i] = -1;
-		if (!(r.flags & image::region_file_backed))
+		if (!(r.flags & (image::region_file_backed |
+				 image::region_content)))
 			continue;
 		const char *path = g.tables.strings + r.name;
 		if (last && ckpt::str_eq(last, path)) {
@@ -445,8 +447,13 @@ bool open_mapped_files(ckpt::text &err)
 			continue;
 		}
 		long fd;
-		if (!open_mapped_file(err, i, &fd))
+		if (r.flags & image::region_content) {
+			fd = open_content_mapping(err, i, temps, base);
+			if (fd < 0)
+				return false;
+		} else if (!open_mapped_file(err, i, &fd)) {
 			return false;
+		}
 		last = path;
 		last_fd = region_fds[i] = (int32_t)fd;
 	}
@@ -468,7 +475,8 @@ uint64_t temporaries()
 	const char *last = nullptr;
 	for (uint32_t i = 0; i < g.tables.region_count; i++) {
 		const image::region &r = g.tables.regions[i];
-		if (!(r.flags & image::region_file_backed))
+		if (!(r.flags & (image::region_file_backed |
+				 image::region_content)))
 			continue;
 		const char *path = g.tables.strings + r.name;
 		files += !last || !ckpt::str_eq(last, path);

@@ -122,6 +122,10 @@ bool prepare_files(ckpt::text &err);
 long content_of(uint32_t fd_index);
 long recreate_file(ckpt::text &err, uint32_t i, const int32_t *temps,
 		   int base);
+// The file a region_content region maps (made by recreate_file()), opened
+// for the mapping at a descriptor >= base; or -errno, the message in err.
+long open_content_mapping(ckpt::text &err, uint32_t region,
+			  const int32_t *temps, int base);
 bool prepare_process(ckpt::text &err);
 void map_file_region(uint32_t i, const image::region &r);
 void restore_process();

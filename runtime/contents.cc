@@ -130,6 +130,29 @@ long find_contents(const image::fd_entry *fds, uint32_t fd_count,
 	return 0;
 }
 
+bool content_mapped(const content_table &t, const image::fd_entry *fds,
+		    const char *strings, const map_entry &e)
+{
+	if (!e.shared || !e.name_len)
+		return false;
+	const uint32_t dev = e.dev_major << 20 | (e.dev_minor & 0xfffff);
+	bool found = false;
+	for (uint32_t i = 0; i < t.count; i++) {
+		const image::file_content &c = t.items[i];
+		const image::fd_entry &f = fds[c.fd_index];
+		const char *name = strings + f.name;
+		if (c.same_as != -1 || str_len(name) != e.name_len ||
+		    memcmp(name, e.name, e.name_len) != 0)
+			continue;
+		// Two stored files of this name: which one is mapped cannot
+		// be told at restore; it stays a copy.
+		if (found || f.ino != e.inode || f.dev != dev)
+			return false;
+		found = true;
+	}
+	return found;
+}
+
 void layout_contents(content_table &t, uint64_t page_size, uint64_t *off)
 {
 	for (uint32_t i = 0; i < t.count; i++) {

@@ -7,6 +7,7 @@
 
 #include "runtime/fmt.h"
 #include "runtime/image.h"
+#include "runtime/maps.h"
 
 namespace ckpt {
 
@@ -23,6 +24,11 @@ struct content_table {
 // config.max_file_contents.
 long find_contents(const image::fd_entry *fds, uint32_t fd_count,
 		   const char *strings, content_table &t, text &msg);
+
+// Whether maps entry e is a shared mapping of a file of t, the only one
+// of its name there: the restorer maps it from the file made again.
+bool content_mapped(const content_table &t, const image::fd_entry *fds,
+		    const char *strings, const map_entry &e);
 
 // Places each file's data from *off on (page aligned per file); *off is
 // the image's end then.

@@ -461,7 +461,11 @@ problem check_tables(const header &h, const tables &tb, const target &t)
 			 (r.flags & ~(uint32_t)(region_shared |
 						region_file_backed |
 						region_noreserve |
-						region_guard)) ||
+						region_guard |
+						region_content)) ||
+			 ((r.flags & region_content) &&
+			  ((r.flags & region_file_backed) ||
+			   !check_file_backed(h, r))) ||
 			 ((r.flags & region_guard) &&
 			  (r.data_size || r.run_count)) ||
 			 ((r.flags & region_file_backed) &&

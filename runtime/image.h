@@ -61,6 +61,11 @@ enum region_flags : uint32_t {
 	region_guard = 4,
 	// Mapped MAP_NORESERVE (smaps VmFlags "nr"): costs no commit charge.
 	region_noreserve = 8,
+	// MAP_SHARED of a deleted file or memfd whose contents the image
+	// stores (a file_content of the fd of that name): mapped from the
+	// file made again at restore (none stored). The runtime sets it only
+	// where one stored file has that name.
+	region_content = 16,
 };
 
 struct region {

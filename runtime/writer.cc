@@ -98,6 +98,8 @@ public:
 		r.flags = e.shared ? (uint32_t)image::region_shared : 0;
 		if (file_backed(e))
 			r.flags |= image::region_file_backed;
+		else if (content_mapped(s_->contents, s_->fds, s_->strings, e))
+			r.flags |= image::region_content;
 		r.file_offset = e.offset + (start - e.start);
 		r.kind = classify(e);
 		if (!intern(e.name, e.name_len, &r.name))
@@ -210,7 +212,8 @@ private:
 	static store what_to_store(const map_entry &e, const image::region &r)
 	{
 		if (r.kind == image::kind_kernel ||
-		    (r.flags & image::region_file_backed))
+		    (r.flags & (image::region_file_backed |
+				image::region_content)))
 			return store_none;
 		if (!e.shared && r.kind != image::kind_file)
 			return store_touched;
