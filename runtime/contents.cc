@@ -29,13 +29,20 @@ bool stored(const image::fd_entry &e)
 	       (e.kind == image::fd_file && (e.flags & image::fd_deleted));
 }
 
-// A read-only descriptor of fd's file, or -errno.
+// A read-only descriptor of fd's file, above 2 (a forked writer keeps it,
+// and closes 0 to 2), or -errno.
 long open_source(int fd)
 {
 	char proc[32];
 	text t(proc, sizeof proc);
 	t.str("/proc/self/fd/").dec(fd);
-	return sys::open(proc, O_RDONLY | O_CLOEXEC);
+	long src = sys::open(proc, O_RDONLY | O_CLOEXEC);
+	if (src >= 0 && src < 3) {
+		long up = sys::fcntl((int)src, F_DUPFD_CLOEXEC, 3);
+		sys::close((int)src);
+		src = up;
+	}
+	return src;
 }
 
 // Appends the extents of src's data in [0, size) to t; when the table is
@@ -101,6 +108,7 @@ long find_contents(const image::fd_entry *fds, uint32_t fd_count,
 				break;
 			}
 		}
+		t.sources[t.count] = -1;
 		if (c.same_as != -1) {
 			t.count++;
 			continue;
@@ -117,15 +125,15 @@ long find_contents(const image::fd_entry *fds, uint32_t fd_count,
 			return src;
 		}
 		find_extents((int)src, c.size, t, c);
-		sys::close((int)src);
 		if (c.data_size > config.max_file_contents) {
+			sys::close((int)src);
 			msg.str("fd ").dec(e.fd).str(" (").str(strings + e.name)
 				.str("): its contents are ").udec(c.data_size)
 				.str(" bytes, above CKPT_MAX_FILE_CONTENTS (")
 				.udec(config.max_file_contents).str(" bytes)");
 			return -EFBIG;
 		}
-		t.count++;
+		t.sources[t.count++] = (int32_t)src;
 	}
 	return 0;
 }
@@ -153,6 +161,29 @@ bool content_mapped(const content_table &t, const image::fd_entry *fds,
 	return found;
 }
 
+void close_contents(content_table &t)
+{
+	for (uint32_t i = 0; i < t.count; i++) {
+		if (t.sources[i] >= 0)
+			sys::close(t.sources[i]);
+		t.sources[i] = -1;
+	}
+}
+
+uint32_t content_sources(const content_table &t, int32_t *out, uint32_t cap)
+{
+	uint32_t n = 0;
+	for (uint32_t i = 0; i < t.count && n < cap; i++) {
+		if (t.sources[i] < 0)
+			continue;
+		uint32_t k = n++;
+		for (; k > 0 && out[k - 1] > t.sources[i]; k--)
+			out[k] = out[k - 1];
+		out[k] = t.sources[i];
+	}
+	return n;
+}
+
 void layout_contents(content_table &t, uint64_t page_size, uint64_t *off)
 {
 	for (uint32_t i = 0; i < t.count; i++) {
@@ -174,8 +205,8 @@ long write_contents(int image_fd, const image::fd_entry *fds,
 		if (!c.data_size)
 			continue;
 		const image::fd_entry &e = fds[c.fd_index];
-		long src = open_source(e.fd);
-		long ret = src < 0 ? src
+		const int src = t.sources[i];
+		long ret = src < 0 ? -EBADF
 				   : sys::lseek(image_fd, (int64_t)c.data_offset,
 						SEEK_SET);
 		c.data_crc = 0;
@@ -184,7 +215,7 @@ long write_contents(int image_fd, const image::fd_entry *fds,
 				size_t n = x->length - done < staging_size
 						   ? x->length - done
 						   : staging_size;
-				ret = pread_full((int)src, staging, n,
+				ret = pread_full(src, staging, n,
 						 x->offset + done);
 				// Shorter now (a forked checkpoint, whose app
 				// runs on): what is gone reads as zeroes.
@@ -198,8 +229,6 @@ long write_contents(int image_fd, const image::fd_entry *fds,
 				done += n;
 			}
 		}
-		if (src >= 0)
-			sys::close((int)src);
 		if (ret < 0) {
 			msg.str("fd ").dec(e.fd)
 				.str(": cannot store its contents: ")

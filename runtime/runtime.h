@@ -118,7 +118,11 @@ image::thread_record *add_thread(image_job *job);
 // it is renamed into place.
 long write_image(image_job *job, const char *path, text &msg,
 		 void (*before_publish)() = nullptr);
-// Unmaps the working memory.
+// The descriptors a forked writer of job must keep open (the sources of
+// the files whose contents it stores), in increasing order, into out (cap
+// entries); their count.
+uint32_t kept_descriptors(image_job *job, int32_t *out, uint32_t cap);
+// Unmaps the working memory (and closes what it opened).
 void end_image(image_job *job);
 
 } // namespace ckpt

@@ -509,6 +509,9 @@ long begin_image(const arch::context *ctx, const image::resume_args *resume,
 	ret = save_process(&s->process.process, s->fds, &s->fd_count, strings,
 			   msg);
 	s->strings_size = strings.len;
+	if (ret >= 0)
+		ret = find_contents(s->fds, s->fd_count, s->strings,
+				    s->contents, msg);
 	if (ret < 0) {
 		end_image(*job);
 		return ret;
@@ -527,8 +530,15 @@ image::thread_record *add_thread(image_job *job)
 	return t;
 }
 
+uint32_t kept_descriptors(image_job *job, int32_t *out, uint32_t cap)
+{
+	auto *s = reinterpret_cast<scratch *>(job);
+	return content_sources(s->contents, out, cap);
+}
+
 void end_image(image_job *job)
 {
+	close_contents(reinterpret_cast<scratch *>(job)->contents);
 	sys::munmap((uint64_t)job, scratch_size);
 }
 
@@ -605,10 +615,6 @@ long write_image(image_job *job, const char *path, text &msg,
 			"it cannot be restored");
 		return -EOPNOTSUPP;
 	}
-	long found = find_contents(s->fds, s->fd_count, s->strings,
-				   s->contents, msg);
-	if (found < 0)
-		return found;
 	if (const char *why = scan_memory(s)) {
 		msg.str(why);
 		return -EINVAL;
