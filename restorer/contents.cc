@@ -8,7 +8,10 @@
 // (memfd_create), with the same seals. Both get the data at the same
 // offsets (holes stay holes: ftruncate() first), then the app's access
 // mode (a reopen through /proc/self/fd/N), seals, permissions, flags and
-// offset. Another open of the same file reopens that one.
+// offset. Another open of the same file reopens that one. The
+// permissions come last (finish_recreated()), once every descriptor and
+// mapping of it is open: a file the app made read-only after opening it
+// for writing would refuse those reopens.
 #include <linux/errno.h>
 #include <linux/fs.h>
 #include <linux/memfd.h>
@@ -193,8 +196,6 @@ failure make(uint32_t i, uint32_t content, int first_fd, int base,
 	} else if (c.seals && c.seals != F_SEAL_SEAL &&
 		   (ret = sys::fcntl((int)rw, F_ADD_SEALS, c.seals)) < 0) {
 		f = {"cannot seal it again (F_ADD_SEALS)", ret};
-	} else if ((ret = sys::fchmod((int)rw, e.mode & 07777)) < 0) {
-		f = {"cannot give it its permissions (fchmod)", ret};
 	}
 	if (!f.what &&
 	    (ret = sys::fcntl((int)*out, F_SETFL, e.open_flags)) < 0)
@@ -254,6 +255,27 @@ long recreate_file(ckpt::text &err, uint32_t i, const int32_t *temps,
 		err.str(": ").errno_name(f.err);
 	err.ch('\n');
 	return f.err < 0 ? f.err : -EINVAL;
+}
+
+bool finish_recreated(ckpt::text &err, const int32_t *temps)
+{
+	for (uint32_t k = 0; k < g.tables.content_count; k++) {
+		const image::file_content &c = g.tables.contents[k];
+		const image::fd_entry &e = g.tables.fds[c.fd_index];
+		const int32_t fd = temps[c.fd_index];
+		if (c.same_as != -1 || fd < 0)
+			continue;
+		long ret = sys::fchmod(fd, e.mode & 07777);
+		if (ret < 0) {
+			message(err).str("fd ").dec(e.fd).str(" (")
+				.str(g.tables.strings + e.name)
+				.str("): cannot give it its permissions "
+				     "(fchmod): ")
+				.errno_name(ret).ch('\n');
+			return false;
+		}
+	}
+	return true;
 }
 
 long open_content_mapping(ckpt::text &err, uint32_t region,

@@ -609,7 +609,7 @@ bool prepare_files(ckpt::text &err)
 			break;
 		}
 	}
-	return open_mapped_files(err);
+	return open_mapped_files(err) && finish_recreated(err, temps);
 }
 
 void map_file_region(uint32_t i, const image::region &r)

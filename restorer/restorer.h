@@ -122,6 +122,9 @@ bool prepare_files(ckpt::text &err);
 long content_of(uint32_t fd_index);
 long recreate_file(ckpt::text &err, uint32_t i, const int32_t *temps,
 		   int base);
+// Gives each file recreate_file() made its permissions, last (after
+// open_content_mapping() too); false with the message in err.
+bool finish_recreated(ckpt::text &err, const int32_t *temps);
 // The file a region_content region maps (made by recreate_file()), opened
 // for the mapping at a descriptor >= base; or -errno, the message in err.
 long open_content_mapping(ckpt::text &err, uint32_t region,
