@@ -62,6 +62,22 @@ static inline long pread(int fd, void *buf, size_t len, uint64_t off)
 {
 	return arch::syscall4(__NR_pread64, fd, SYS_ARG(buf), len, off);
 }
+static inline long pwrite(int fd, const void *buf, size_t len, uint64_t off)
+{
+	return arch::syscall4(__NR_pwrite64, fd, SYS_ARG(buf), len, off);
+}
+static inline long ftruncate(int fd, uint64_t len)
+{
+	return arch::syscall2(__NR_ftruncate, fd, len);
+}
+static inline long fchmod(int fd, unsigned mode)
+{
+	return arch::syscall2(__NR_fchmod, fd, mode);
+}
+static inline long memfd_create(const char *name, unsigned flags)
+{
+	return arch::syscall2(__NR_memfd_create, SYS_ARG(name), flags);
+}
 static inline long openat(int dirfd, const char *path, int flags,
 			  int mode = 0)
 {

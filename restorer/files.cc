@@ -6,10 +6,13 @@
 //   - regular files, directories, and the stateless memory devices
 //     (/dev/null, zero, full, random, urandom) are reopened by path with
 //     the same flags, at the same offset; so is any O_PATH descriptor.
+//   - deleted files and memfds whose contents the image holds are
+//     recreated (contents.cc) with those contents.
 //   - a dup of one of those (one open file description, found by kcmp at
 //     checkpoint) is a dup again, sharing its offset.
 //   - anything else (pipes, sockets, eventfds, epoll, ttys above 2,
-//     memfds, ...) is lost: closed, with a warning that names it.
+//     memfds without contents, ...) is lost: closed, with a warning that
+//     names it.
 // A file that is gone, was deleted before the checkpoint, is now another
 // kind of file or a symbolic link, or is shorter than the saved offset
 // makes the restore fail before the point of no return, unless
@@ -42,16 +45,18 @@ namespace restorer {
 
 namespace {
 
-enum action : uint8_t { lost, inherit, reopen, dup };
+enum action : uint8_t { lost, inherit, reopen, dup, recreate };
 
 // Arrays, not pointers: the restorer holds no absolute addresses.
-constexpr char action_names[4][8] = {"lost", "inherit", "reopen", "dup"};
+constexpr char action_names[5][9] = {"lost", "inherit", "reopen", "dup",
+				     "recreate"};
 
 // Per fd table entry: what restore_files() does, and the temporary
 // descriptor of a reopened file.
 action actions[image::max_fds];
 int32_t temps[image::max_fds];
-// Per region: the file a region_file_backed region maps, or -1 (then it
+// Per region: the file a region_file_backed (or region_content) region
+// maps, or -1 (then it
 // comes back as zeroed shared memory).
 int32_t region_fds[image::max_regions];
 // Temporary descriptors go from here up: above every number in the image.
@@ -80,6 +85,11 @@ action policy(const image::fd_entry &e)
 	if (e.fd <= 2 && (k == image::fd_chr || k == image::fd_fifo ||
 			  k == image::fd_socket))
 		return inherit;
+	// Made again by kind: the image holds their contents.
+	if ((k == image::fd_memfd || (k == image::fd_file &&
+				      (e.flags & image::fd_deleted))) &&
+	    content_of((uint32_t)(&e - g.tables.fds)) >= 0)
+		return recreate;
 	if (name_of(e)[0] != '/' || k == image::fd_memfd)
 		return lost;
 	if ((e.open_flags & O_PATH) || k == image::fd_file ||
@@ -428,7 +438,8 @@ bool open_mapped_files(ckpt::text &err)
 	for (uint32_t i = 0; i < g.tables.region_count; i++) {
 		const image::region &r = g.tables.regions[i];
 		region_fds[i] = -1;
-		if (!(r.flags & image::region_file_backed))
+		if (!(r.flags & (image::region_file_backed |
+				 image::region_content)))
 			continue;
 		const char *path = g.tables.strings + r.name;
 		if (last && ckpt::str_eq(last, path)) {
@@ -436,8 +447,13 @@ bool open_mapped_files(ckpt::text &err)
 			continue;
 		}
 		long fd;
-		if (!open_mapped_file(err, i, &fd))
+		if (r.flags & image::region_content) {
+			fd = open_content_mapping(err, i, temps, base);
+			if (fd < 0)
+				return false;
+		} else if (!open_mapped_file(err, i, &fd)) {
 			return false;
+		}
 		last = path;
 		last_fd = region_fds[i] = (int32_t)fd;
 	}
@@ -453,12 +469,14 @@ uint64_t temporaries()
 	uint64_t n = (g.fd < base) + (sys::fcntl(2, F_GETFD) >= 0);
 	uint64_t files = 0;
 	for (uint32_t i = 0; i < g.tables.fd_count; i++)
-		files += policy(g.tables.fds[i]) == reopen &&
-			 !(g.tables.fds[i].flags & image::fd_deleted);
+		files += (policy(g.tables.fds[i]) == reopen &&
+			  !(g.tables.fds[i].flags & image::fd_deleted)) ||
+			 policy(g.tables.fds[i]) == recreate;
 	const char *last = nullptr;
 	for (uint32_t i = 0; i < g.tables.region_count; i++) {
 		const image::region &r = g.tables.regions[i];
-		if (!(r.flags & image::region_file_backed))
+		if (!(r.flags & (image::region_file_backed |
+				 image::region_content)))
 			continue;
 		const char *path = g.tables.strings + r.name;
 		files += !last || !ckpt::str_eq(last, path);
@@ -555,6 +573,13 @@ bool prepare_files(ckpt::text &err)
 			if (!open_file(err, i))
 				return false;
 			break;
+		case recreate: {
+			long fd = recreate_file(err, i, temps, base);
+			if (fd < 0)
+				return false;
+			temps[i] = (int32_t)fd;
+			break;
+		}
 		case dup:
 			if (actions[e.dup_of] == lost) {
 				char why[64];
@@ -584,7 +609,7 @@ bool prepare_files(ckpt::text &err)
 			break;
 		}
 	}
-	return open_mapped_files(err);
+	return open_mapped_files(err) && finish_recreated(err, temps);
 }
 
 void map_file_region(uint32_t i, const image::region &r)
@@ -677,6 +702,7 @@ void restore_files()
 		// EINTR and EBUSY, which a lone thread does not meet.
 		switch (actions[i]) {
 		case reopen:
+		case recreate:
 			ret = sys::dup3(temps[i], e.fd, cloexec);
 			if (ret < 0)
 				fd_failed(e, "cannot put it in place (dup3)",
@@ -745,8 +771,24 @@ void print_fd_info()
 			t.str(" deleted");
 		if (e.flags & image::fd_lost)
 			t.str(" lost");
-		if (e.kind == image::fd_file || e.kind == image::fd_dir)
+		if (e.kind == image::fd_file || e.kind == image::fd_dir ||
+		    e.kind == image::fd_memfd)
 			t.str(" offset ").udec(e.offset);
+		const long c = content_of(i);
+		if (c >= 0) {
+			const image::file_content &fc = g.tables.contents[c];
+			t.str(" size ").udec(fc.size);
+			if (fc.same_as >= 0)
+				t.str(" same file as fd ")
+					.dec(g.tables.fds[g.tables.contents
+								  [fc.same_as]
+									  .fd_index]
+						     .fd);
+			else
+				t.str(" stored ").udec(fc.data_size);
+			if (fc.seals)
+				t.str(" seals 0x").hex(fc.seals);
+		}
 		if (e.dup_of >= 0)
 			t.str(" shares fd ").dec(g.tables.fds[e.dup_of].fd);
 		t.ch(' ').str(name_of(e)).ch('\n');

@@ -191,7 +191,8 @@ void map_regions()
 		const image::region &r = g.tables.regions[i];
 		if (r.kind == image::kind_kernel)
 			continue;
-		if (r.flags & image::region_file_backed) {
+		if (r.flags & (image::region_file_backed |
+			       image::region_content)) {
 			map_file_region(i, r);
 			guard(i, r);
 			continue;

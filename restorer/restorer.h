@@ -114,6 +114,21 @@ void release_threads();
 // timers run from then on, and RLIMIT_NOFILE may be below the
 // restorer's own descriptors).
 bool prepare_files(ckpt::text &err);
+// Deleted files and memfds (contents.cc): the image's file_content entry
+// of fd table entry i, or -1; recreate_file() makes that file again at a
+// descriptor >= base and returns it, or -errno with the message in err.
+// temps: the descriptors made so far, by fd table index (another open of
+// a file made before reopens that one).
+long content_of(uint32_t fd_index);
+long recreate_file(ckpt::text &err, uint32_t i, const int32_t *temps,
+		   int base);
+// Gives each file recreate_file() made its permissions, last (after
+// open_content_mapping() too); false with the message in err.
+bool finish_recreated(ckpt::text &err, const int32_t *temps);
+// The file a region_content region maps (made by recreate_file()), opened
+// for the mapping at a descriptor >= base; or -errno, the message in err.
+long open_content_mapping(ckpt::text &err, uint32_t region,
+			  const int32_t *temps, int base);
 bool prepare_process(ckpt::text &err);
 void map_file_region(uint32_t i, const image::region &r);
 void restore_process();

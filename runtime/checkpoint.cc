@@ -117,21 +117,36 @@ long write_here(const char *path, text &why)
 // it would hold the app's locks as long. fd 2 stays if it is a file or a
 // terminal, for the writer's error message; if it is a pipe or socket,
 // the message goes through the record to ckpt_wait(), which prints it.
-// True if fd 2 stays.
-bool drop_descriptors()
+// It keeps its own: the sources of the file contents it stores
+// (kept_descriptors(), all above 2). True if fd 2 stays.
+int32_t kept_fds[image::max_contents];
+
+bool drop_descriptors(image_job *job)
 {
 	struct ::statx st;
 	bool keep = sys::statx(2, "", AT_EMPTY_PATH, STATX_TYPE, &st) == 0 &&
 		    !S_ISFIFO(st.stx_mode) && !S_ISSOCK(st.stx_mode);
+	const uint32_t kept = kept_descriptors(job, kept_fds,
+					       image::max_contents);
 	long ret = keep ? sys::close_range(0, 1) : sys::close_range(0, 2);
-	if (ret == 0)
-		ret = sys::close_range(3, ~0u);
+	unsigned from = 3;
+	for (uint32_t i = 0; i <= kept && ret == 0; i++) {
+		const unsigned to = i < kept ? (unsigned)kept_fds[i] : ~0u;
+		if (to > from)
+			ret = sys::close_range(from, to - 1 + (i == kept));
+		from = to + 1;
+	}
 	if (ret < 0) { // before Linux 5.9: one at a time
 		sys::rlimit lim = {};
 		sys::prlimit(RLIMIT_NOFILE, nullptr, &lim);
-		for (uint64_t fd = 0; fd < lim.cur && fd < (1u << 20); fd++)
-			if (fd != 2 || !keep)
+		uint32_t k = 0;
+		for (uint64_t fd = 0; fd < lim.cur && fd < (1u << 20); fd++) {
+			while (k < kept && (uint64_t)kept_fds[k] < fd)
+				k++;
+			if ((fd != 2 || !keep) &&
+			    (k == kept || (uint64_t)kept_fds[k] != fd))
 				sys::close((int)fd);
+		}
 	}
 	return keep;
 }
@@ -207,7 +222,7 @@ long write_forked(const char *path, text &why)
 		// The app's handlers must not run in its copies.
 		const uint64_t all = ~0ull;
 		sys::rt_sigprocmask(SIG_SETMASK, &all, nullptr);
-		bool have_stderr = drop_descriptors();
+		bool have_stderr = drop_descriptors(job);
 		writer_number = number;
 		previous_writer = previous;
 		// Opened now, while the pid can only be that writer's (or a

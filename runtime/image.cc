@@ -70,6 +70,8 @@ const char *describe(fault f)
 		"not exactly one thread took the checkpoint",
 		"two threads have the same tid",
 		"thread state is missing or not in writable saved memory",
+		"file contents entry is invalid (fd, size, seals or data)",
+		"file contents extent is out of order or past the file's end",
 	};
 	static_assert(sizeof text / sizeof text[0] == (size_t)fault::count,
 		      "one message per fault");
@@ -145,8 +147,11 @@ struct known_section {
 constexpr known_section known[] = {
 	{sizeof(process_record)}, {sizeof(thread_record)}, {sizeof(region)},
 	{sizeof(run)},		  {sizeof(fd_entry)},	   {1},
+	{sizeof(file_content)},	  {sizeof(extent)},
 };
 constexpr uint32_t known_count = sizeof known / sizeof known[0];
+// The types an image must have: the others hold state it may not have.
+constexpr uint32_t required = ((1u << (section_strings + 1)) - 2);
 
 bool overlap(const section &a, const section &b)
 {
@@ -176,6 +181,14 @@ void place(tables *out, uint32_t type, const char *at, uint32_t count)
 	case section_fds:
 		out->fds = reinterpret_cast<const fd_entry *>(at);
 		out->fd_count = count;
+		break;
+	case section_contents:
+		out->contents = reinterpret_cast<const file_content *>(at);
+		out->content_count = count;
+		break;
+	case section_extents:
+		out->extents = reinterpret_cast<const extent *>(at);
+		out->extent_count = count;
 		break;
 	default:
 		out->strings = at;
@@ -226,7 +239,7 @@ problem find_sections(const header &h, const void *meta, tables *out)
 			return {fault::bad_section};
 		place(out, type, base + s.offset, s.count);
 	}
-	if (seen != ((1u << (known_count + 1)) - 2))
+	if ((seen & required) != required)
 		return {fault::section_missing};
 	return {};
 }
@@ -349,6 +362,69 @@ problem check_threads(const tables &tb)
 	return {};
 }
 
+// The stored files (deleted ones, memfds): one per fd table entry of such
+// a kind that is no dup, in fd table order; extents inside the file, in
+// order, adding up to the data, which follows *data_end (the region
+// data's end, then each file's) page aligned.
+problem check_contents(const header &h, const tables &tb, uint64_t *data_end)
+{
+	if (tb.content_count > max_contents || tb.extent_count > max_extents)
+		return {fault::bad_file_content};
+	constexpr uint32_t known_seals = 0x3f; // F_SEAL_SEAL ... F_SEAL_EXEC
+	uint32_t next = 0;
+	int64_t prev_fd = -1;
+	for (uint32_t i = 0; i < tb.content_count; i++) {
+		const file_content &c = tb.contents[i];
+		if (c.fd_index >= tb.fd_count || (int64_t)c.fd_index <= prev_fd ||
+		    c.reserved)
+			return {fault::bad_file_content};
+		prev_fd = c.fd_index;
+		const fd_entry &e = tb.fds[c.fd_index];
+		const bool memfd = e.kind == fd_memfd;
+		if (e.dup_of != -1 || (e.flags & fd_lost) ||
+		    (!memfd && (e.kind != fd_file || !(e.flags & fd_deleted))) ||
+		    (c.seals & ~known_seals) || (!memfd && c.seals) ||
+		    c.size > (1ull << 62))
+			return {fault::bad_file_content};
+		if (c.same_as != -1) {
+			if (c.same_as < 0 || (uint32_t)c.same_as >= i ||
+			    tb.contents[c.same_as].same_as != -1 ||
+			    tb.fds[tb.contents[c.same_as].fd_index].kind !=
+				    e.kind ||
+			    c.extent_count || c.data_size || c.data_offset)
+				return {fault::bad_file_content};
+			continue;
+		}
+		if (c.extent_count > tb.extent_count - next)
+			return {fault::bad_extent};
+		uint64_t end = 0, stored = 0;
+		for (uint32_t k = 0; k < c.extent_count; k++) {
+			const extent &x = tb.extents[next++];
+			if (!x.length || x.offset < end ||
+			    !fits(x.offset, x.length, c.size))
+				return {fault::bad_extent};
+			end = x.offset + x.length;
+			stored += x.length;
+		}
+		if (stored != c.data_size)
+			return {fault::bad_file_content};
+		if (!c.data_size) {
+			if (c.data_offset)
+				return {fault::bad_file_content};
+			continue;
+		}
+		const uint64_t at = (*data_end + h.page_size - 1) &
+				    ~(uint64_t)(h.page_size - 1);
+		if (at < *data_end || c.data_offset != at ||
+		    !fits(c.data_offset, c.data_size, h.file_size))
+			return {fault::misplaced_data};
+		*data_end = c.data_offset + c.data_size;
+	}
+	if (next != tb.extent_count)
+		return {fault::bad_extent};
+	return {};
+}
+
 } // namespace
 
 problem check_tables(const header &h, const tables &tb, const target &t)
@@ -385,7 +461,11 @@ problem check_tables(const header &h, const tables &tb, const target &t)
 			 (r.flags & ~(uint32_t)(region_shared |
 						region_file_backed |
 						region_noreserve |
-						region_guard)) ||
+						region_guard |
+						region_content)) ||
+			 ((r.flags & region_content) &&
+			  ((r.flags & region_file_backed) ||
+			   !check_file_backed(h, r))) ||
 			 ((r.flags & region_guard) &&
 			  (r.data_size || r.run_count)) ||
 			 ((r.flags & region_file_backed) &&
@@ -409,6 +489,9 @@ problem check_tables(const header &h, const tables &tb, const target &t)
 	}
 	if (next_run != tb.run_count)
 		return {fault::bad_run_count};
+	problem c = check_contents(h, tb, &data_end);
+	if (c.what != fault::none)
+		return c;
 	if (data_end != h.file_size)
 		return {fault::data_end_mismatch};
 	problem p = check_fds(tb);

@@ -61,6 +61,11 @@ enum region_flags : uint32_t {
 	region_guard = 4,
 	// Mapped MAP_NORESERVE (smaps VmFlags "nr"): costs no commit charge.
 	region_noreserve = 8,
+	// MAP_SHARED of a deleted file or memfd whose contents the image
+	// stores (a file_content of the fd of that name): mapped from the
+	// file made again at restore (none stored). The runtime sets it only
+	// where one stored file has that name.
+	region_content = 16,
 };
 
 struct region {
@@ -210,6 +215,37 @@ struct thread_record {
 	uint64_t reserved[4];
 };
 
+// Deleted files and memfds (issue #13): files that no path reaches, whose
+// contents the image stores. One file_content per fd table entry that is
+// not a dup (fd_memfd, or fd_file with fd_deleted); its extents (the byte
+// ranges of the file that hold data, as SEEK_DATA/SEEK_HOLE find them: a
+// hole reads as zeroes) are consecutive in the extent section, in file
+// order, and its data is those ranges back to back, from data_offset (page
+// aligned, after the region data and the file before it's), checked by
+// data_crc. A descriptor of such a file with no entry is not restored.
+constexpr uint32_t max_contents = 1 << 12;
+constexpr uint32_t max_extents = 1 << 16;
+
+struct file_content {
+	uint32_t fd_index;     // the fd table entry: no dup
+	int32_t same_as;       // an earlier file_content of the same file
+			       // (another open of it): it stores nothing, the
+			       // file is that one's; or -1
+	uint64_t size;         // the file's size
+	uint32_t seals;        // F_GET_SEALS of a memfd (F_SEAL_SEAL alone:
+			       // created without MFD_ALLOW_SEALING); else 0
+	uint32_t extent_count; // its extents
+	uint64_t data_offset;  // in the image, page aligned; 0 if no data
+	uint64_t data_size;    // the sum of its extents' lengths
+	uint32_t data_crc;     // CRC32C of the data_size bytes
+	uint32_t reserved;
+};
+
+struct extent {
+	uint64_t offset; // in the file
+	uint64_t length; // > 0, not past the file's size
+};
+
 // Section types. A reader refuses an image with a section type it does
 // not know that has section_essential set (the state it holds would be
 // lost) and skips one without it.
@@ -221,6 +257,8 @@ enum section_type : uint32_t {
 	section_fds = 5,     // fd_entry, in fd order
 	section_strings = 6, // bytes (entry size 1): NUL-terminated strings,
 			     // the first one ""
+	section_contents = 7, // file_content, in fd table order (optional)
+	section_extents = 8,  // extent, in file_content order (optional)
 	section_essential = 1u << 31,
 };
 
@@ -260,6 +298,8 @@ static_assert(sizeof(region) == 64);
 static_assert(sizeof(run) == 16);
 static_assert(sizeof(fd_entry) == 64);
 static_assert(sizeof(thread_record) == 208);
+static_assert(sizeof(file_content) == 48);
+static_assert(sizeof(extent) == 16);
 
 // What the restorer leaves in the app's memory for the runtime.
 struct resume_args {
@@ -325,6 +365,8 @@ enum class fault : uint32_t {
 	thread_taker_count,
 	duplicate_tid,
 	thread_state_missing,
+	bad_file_content,
+	bad_extent,
 	count
 };
 
@@ -362,6 +404,10 @@ struct tables {
 	uint32_t fd_count;
 	const char *strings;
 	uint32_t strings_size;
+	const file_content *contents; // optional sections: none, count 0
+	uint32_t content_count;
+	const extent *extents;
+	uint32_t extent_count;
 };
 
 // Checks the header against the file and this machine.

@@ -101,6 +101,22 @@ bool parse_seconds(const char *s, size_t len, uint64_t *ns)
 	return true;
 }
 
+// A byte count, with an optional K, M or G (powers of 1024).
+bool parse_size(const char *s, size_t len, uint64_t *bytes)
+{
+	int shift = 0;
+	if (len && (s[len - 1] == 'K' || s[len - 1] == 'M' ||
+		    s[len - 1] == 'G')) {
+		shift = s[len - 1] == 'K' ? 10 : s[len - 1] == 'M' ? 20 : 30;
+		len--;
+	}
+	uint64_t n;
+	if (!len || !parse_u64(s, len, &n) || n > (~0ull >> shift))
+		return false;
+	*bytes = n << shift;
+	return true;
+}
+
 // One NAME=value string of the environment.
 void apply_setting(const char *var, size_t len)
 {
@@ -138,6 +154,10 @@ void apply_setting(const char *var, size_t len)
 		else
 			warn("CKPT_INTERVAL is not a number of seconds", value,
 			     value_len);
+	} else if (is("CKPT_MAX_FILE_CONTENTS")) {
+		if (!parse_size(value, value_len, &config.max_file_contents))
+			warn("CKPT_MAX_FILE_CONTENTS is not a size (bytes, or "
+			     "with K, M or G)", value, value_len);
 	}
 }
 
@@ -292,6 +312,7 @@ namespace {
 __attribute__((constructor)) void init()
 {
 	config.signal = SIGUSR2;
+	config.max_file_contents = 64ull << 20;
 	init_crc32c();
 	default_image_path();
 	read_environment();

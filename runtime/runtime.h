@@ -22,6 +22,10 @@ struct settings {
 	// CKPT_INTERVAL: nanoseconds from the end of one periodic checkpoint
 	// to the next, or 0
 	uint64_t interval_ns;
+	// CKPT_MAX_FILE_CONTENTS: the most bytes of data the image stores of
+	// one deleted file or memfd (default 64 MiB); more fails the
+	// checkpoint
+	uint64_t max_file_contents;
 };
 extern settings config;
 
@@ -135,7 +139,11 @@ image::thread_record *add_thread(image_job *job);
 // it is renamed into place.
 long write_image(image_job *job, const char *path, text &msg,
 		 void (*before_publish)() = nullptr);
-// Unmaps the working memory.
+// The descriptors a forked writer of job must keep open (the sources of
+// the files whose contents it stores), in increasing order, into out (cap
+// entries); their count.
+uint32_t kept_descriptors(image_job *job, int32_t *out, uint32_t cap);
+// Unmaps the working memory (and closes what it opened).
 void end_image(image_job *job);
 
 } // namespace ckpt

@@ -10,6 +10,7 @@
 #include <linux/fs.h>
 
 #include "arch/auxv.h"
+#include "runtime/contents.h"
 #include "runtime/crc32c.h"
 #include "runtime/fmt.h"
 #include "runtime/image_file.h"
@@ -32,13 +33,15 @@ constexpr size_t staging_size = 1 << 20;
 // multiple of 8 bytes but the strings', which come last, so that every
 // section starts 8-byte aligned right after the one before it.
 enum section_index {
-	sec_process, sec_threads, sec_regions, sec_runs, sec_fds, sec_strings,
-	sec_count
+	sec_process, sec_threads, sec_regions, sec_runs, sec_fds,
+	sec_contents, sec_extents, sec_strings, sec_count
 };
 static_assert(sizeof(image::process_record) % 8 == 0 &&
 	      sizeof(image::thread_record) % 8 == 0 &&
 	      sizeof(image::region) % 8 == 0 && sizeof(image::run) % 8 == 0 &&
-	      sizeof(image::fd_entry) % 8 == 0);
+	      sizeof(image::fd_entry) % 8 == 0 &&
+	      sizeof(image::file_content) % 8 == 0 &&
+	      sizeof(image::extent) % 8 == 0);
 
 // Working memory, mapped for one checkpoint and left out of its image.
 struct scratch {
@@ -54,6 +57,7 @@ struct scratch {
 	image::region regions[image::max_regions];
 	image::run runs[image::max_runs];
 	image::fd_entry fds[image::max_fds];
+	content_table contents;
 	uint64_t pagemap[page_scanner::buffer_words];
 	char strings[image::max_strings];
 	char maps[maps_cap];
@@ -94,6 +98,8 @@ public:
 		r.flags = e.shared ? (uint32_t)image::region_shared : 0;
 		if (file_backed(e))
 			r.flags |= image::region_file_backed;
+		else if (content_mapped(s_->contents, s_->fds, s_->strings, e))
+			r.flags |= image::region_content;
 		r.file_offset = e.offset + (start - e.start);
 		r.kind = classify(e);
 		if (!intern(e.name, e.name_len, &r.name))
@@ -150,6 +156,10 @@ public:
 			{image::section_runs, sizeof(image::run), x.run_count},
 			{image::section_fds, sizeof(image::fd_entry),
 			 x.fd_count},
+			{image::section_contents,
+			 sizeof(image::file_content), x.contents.count},
+			{image::section_extents, sizeof(image::extent),
+			 x.contents.extent_count},
 			{image::section_strings, 1, x.strings_size},
 		};
 		image::header &h = x.header;
@@ -172,6 +182,7 @@ public:
 			r.data_offset = r.data_size ? off : 0;
 			off += r.data_size;
 		}
+		layout_contents(x.contents, page_size, &off);
 		h.file_size = off;
 		return off;
 	}
@@ -201,7 +212,8 @@ private:
 	static store what_to_store(const map_entry &e, const image::region &r)
 	{
 		if (r.kind == image::kind_kernel ||
-		    (r.flags & image::region_file_backed))
+		    (r.flags & (image::region_file_backed |
+				image::region_content)))
 			return store_none;
 		if (!e.shared && r.kind != image::kind_file)
 			return store_touched;
@@ -409,8 +421,10 @@ void meta_parts(const scratch &s, meta_part out[2 + sec_count])
 {
 	out[0] = {&s.header, sizeof s.header};
 	out[1] = {s.directory, sizeof s.directory};
-	const void *data[sec_count] = {&s.process, s.threads, s.regions,
-				       s.runs, s.fds, s.strings};
+	const void *data[sec_count] = {&s.process,	   s.threads,
+				       s.regions,	   s.runs,
+				       s.fds,		   s.contents.items,
+				       s.contents.extents, s.strings};
 	for (int i = 0; i < sec_count; i++)
 		out[2 + i] = {data[i], s.directory[i].size};
 }
@@ -434,6 +448,10 @@ long write_file(int fd, scratch &s, bool sync, text &msg)
 			return fail(msg, ret, "cannot write its memory");
 		}
 	}
+	ret = write_contents(fd, s.fds, s.contents, s.staging, staging_size,
+			     msg);
+	if (ret)
+		return ret;
 	// One CRC over the metadata as the file holds it (the parts are
 	// contiguous there: layout()), its own field 0.
 	meta_part parts[2 + sec_count];
@@ -491,6 +509,9 @@ long begin_image(const arch::context *ctx, const image::resume_args *resume,
 	ret = save_process(&s->process.process, s->fds, &s->fd_count, strings,
 			   msg);
 	s->strings_size = strings.len;
+	if (ret >= 0)
+		ret = find_contents(s->fds, s->fd_count, s->strings,
+				    s->contents, msg);
 	if (ret < 0) {
 		end_image(*job);
 		return ret;
@@ -509,8 +530,15 @@ image::thread_record *add_thread(image_job *job)
 	return t;
 }
 
+uint32_t kept_descriptors(image_job *job, int32_t *out, uint32_t cap)
+{
+	auto *s = reinterpret_cast<scratch *>(job);
+	return content_sources(s->contents, out, cap);
+}
+
 void end_image(image_job *job)
 {
+	close_contents(reinterpret_cast<scratch *>(job)->contents);
 	sys::munmap((uint64_t)job, scratch_size);
 }
 

@@ -38,6 +38,8 @@ the one that took the checkpoint (the taker) unless --thread chose another.
                            0x80000000 for essential) holding the bytes HEX,
                            entry size 1
   --section-type I=TYPE    directory entry I gets type TYPE
+  --section-u64 TYPE:OFF=VAL  the 64-bit word OFF bytes into the section of
+                           type TYPE (any, also one this helper does not know)
   --region-move N=END      region N (negative: from the last) moves to end
                            at END, same length, data and runs
   --region-at N=START      the same, to start at START
@@ -336,6 +338,11 @@ def main(argv):
         elif a == '--section-type':
             n, typ = pair(v)
             img.sections[n][0] = typ
+        elif a == '--section-u64':
+            where, _, val = v.partition('=')
+            typ, _, off = where.partition(':')
+            struct.pack_into('<Q', img.data(number(typ)), number(off),
+                             number(val))
         elif a == '--fd-flags':
             fd, val = pair(v)
             fds = img.data(SEC_FDS)
