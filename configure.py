@@ -188,7 +188,7 @@ FUZZER_COV = 'build/fuzz/image_fuzzer_cov'
 FUZZ_HOSTED = ['tests/fuzz/image_fuzzer.cc', 'tests/fuzz/mutator.cc',
                'tests/fuzz/host.cc']
 FUZZ_TARGETED = ['runtime/image.cc', 'restorer/info.cc',
-                 'restorer/process.cc', 'restorer/files.cc',
+                 'restorer/process.cc', 'restorer/files.cc', 'restorer/pipes.cc',
                  'restorer/records.cc', 'restorer/vdso.cc']
 FUZZ_SUPPORT = ['runtime/crc32c.cc', 'runtime/fmt.cc', 'runtime/maps.cc']
 RESTORER_ARCH_SOURCES = ['thread.cc', 'crc32c.cc', 'icache.cc',

@@ -42,10 +42,12 @@ namespace restorer {
 
 namespace {
 
-enum action : uint8_t { lost, inherit, reopen, dup };
+// remade: made again by its kind (pipes.cc).
+enum action : uint8_t { lost, inherit, reopen, dup, remade };
 
 // Arrays, not pointers: the restorer holds no absolute addresses.
-constexpr char action_names[4][8] = {"lost", "inherit", "reopen", "dup"};
+constexpr char action_names[5][9] = {"lost", "inherit", "reopen", "dup",
+				     "recreate"};
 
 // Per fd table entry: what restore_files() does, and the temporary
 // descriptor of a reopened file.
@@ -76,6 +78,8 @@ action policy(const image::fd_entry &e)
 		return e.fd <= 2 ? inherit : lost;
 	if (e.dup_of >= 0)
 		return policy(g.tables.fds[e.dup_of]) == lost ? lost : dup;
+	if (restorer::recreatable((uint32_t)(&e - g.tables.fds)))
+		return remade;
 	const uint32_t k = e.kind;
 	if (e.fd <= 2 && (k == image::fd_chr || k == image::fd_fifo ||
 			  k == image::fd_socket))
@@ -123,6 +127,8 @@ bool missing(ckpt::text &err, uint32_t i, const char *why, long ret = 0)
 	return false;
 }
 
+} // namespace
+
 // Moves fd (or passes on -errno) to the lowest free number >= base; one
 // there already is the lowest free one (open() takes the lowest), and
 // stays, so that the count of needed_nofile() holds.
@@ -134,6 +140,22 @@ long move_up(long fd)
 	sys::close((int)fd);
 	return moved;
 }
+
+bool fd_comes_back(uint32_t i)
+{
+	return policy(g.tables.fds[i]) != lost;
+}
+
+int fd_now(uint32_t i)
+{
+	const image::fd_entry &e = g.tables.fds[i];
+	const uint32_t root = e.dup_of >= 0 ? (uint32_t)e.dup_of : i;
+	if (actions[root] == inherit)
+		return g.tables.fds[root].fd;
+	return actions[root] == lost ? -1 : temps[root];
+}
+
+namespace {
 
 const char *type_name(uint32_t mode)
 {
@@ -452,9 +474,12 @@ uint64_t temporaries()
 {
 	uint64_t n = (g.fd < base) + (sys::fcntl(2, F_GETFD) >= 0);
 	uint64_t files = 0;
-	for (uint32_t i = 0; i < g.tables.fd_count; i++)
-		files += policy(g.tables.fds[i]) == reopen &&
-			 !(g.tables.fds[i].flags & image::fd_deleted);
+	for (uint32_t i = 0; i < g.tables.fd_count; i++) {
+		const action a = policy(g.tables.fds[i]);
+		files += (a == reopen &&
+			  !(g.tables.fds[i].flags & image::fd_deleted)) ||
+			 a == remade;
+	}
 	const char *last = nullptr;
 	for (uint32_t i = 0; i < g.tables.region_count; i++) {
 		const image::region &r = g.tables.regions[i];
@@ -546,13 +571,18 @@ bool prepare_files(ckpt::text &err)
 	}
 	message_fd = (int)fd;
 
+	for (uint32_t i = 0; i < g.tables.fd_count; i++)
+		temps[i] = -1; // recreate() sets a pipe's other end's too
 	for (uint32_t i = 0; i < g.tables.fd_count; i++) {
 		const image::fd_entry &e = g.tables.fds[i];
-		temps[i] = -1;
 		actions[i] = policy(e);
 		switch (actions[i]) {
 		case reopen:
 			if (!open_file(err, i))
+				return false;
+			break;
+		case remade:
+			if (!restorer::recreate(err, i, temps))
 				return false;
 			break;
 		case dup:
@@ -580,9 +610,17 @@ bool prepare_files(ckpt::text &err)
 			warn_lost(e, e.flags & image::fd_lost
 					     ? "its state could not be read at "
 					       "checkpoint"
-					     : nullptr);
+					     : lost_reason(i));
 			break;
 		}
+	}
+	// Every target is there now: an epoll whose target did not come
+	// after all (an inherited descriptor the caller lacks) is lost.
+	for (uint32_t i = 0; i < g.tables.fd_count; i++) {
+		if (actions[i] == remade &&
+		    g.tables.fds[i].kind == image::fd_epoll &&
+		    !add_watches(err, i, temps[i]))
+			return false;
 	}
 	return open_mapped_files(err);
 }
@@ -677,11 +715,15 @@ void restore_files()
 		// EINTR and EBUSY, which a lone thread does not meet.
 		switch (actions[i]) {
 		case reopen:
+		case remade:
 			ret = sys::dup3(temps[i], e.fd, cloexec);
 			if (ret < 0)
 				fd_failed(e, "cannot put it in place (dup3)",
 					  ret);
-			sys::close(temps[i]);
+			// An epoll's watches name the temporary descriptors
+			// of what it watches until move_watches().
+			if (actions[i] == reopen)
+				sys::close(temps[i]);
 			break;
 		case dup:
 			ret = sys::dup3(g.tables.fds[e.dup_of].fd, e.fd,
@@ -700,6 +742,15 @@ void restore_files()
 			sys::close(e.fd); // whatever the caller had there
 			break;
 		}
+	}
+	for (uint32_t i = 0; i < g.tables.fd_count; i++) {
+		if (actions[i] == remade &&
+		    g.tables.fds[i].kind == image::fd_epoll)
+			move_watches(i);
+	}
+	for (uint32_t i = 0; i < g.tables.fd_count; i++) {
+		if (actions[i] == remade)
+			sys::close(temps[i]);
 	}
 	// The mappings hold their files now.
 	int32_t last = -1;
@@ -749,8 +800,10 @@ void print_fd_info()
 			t.str(" offset ").udec(e.offset);
 		if (e.dup_of >= 0)
 			t.str(" shares fd ").dec(g.tables.fds[e.dup_of].fd);
-		t.ch(' ').str(name_of(e)).ch('\n');
-		ckpt::print_out(t);
+		t.ch(' ').str(name_of(e));
+		object_info(t, i);
+		ckpt::print_out(t.ch('\n'));
+		print_watches(i);
 	}
 }
 
