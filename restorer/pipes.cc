@@ -302,7 +302,7 @@ void object_info(ckpt::text &t, uint32_t i)
 {
 	plan();
 	const image::fd_entry &e = entry(i);
-	if (e.dup_of != -1 || record_of[i] < 0)
+	if (e.dup_of != -1 || (record_of[i] < 0 && e.kind != image::fd_epoll))
 		return;
 	if (e.kind == image::fd_fifo) {
 		const image::pipe_record &p = g.tables.pipes[record_of[i]];
