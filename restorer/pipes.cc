@@ -81,13 +81,65 @@ long set_flags(int fd, uint32_t i)
 	return sys::fcntl(fd, F_SETFL, entry(i).open_flags);
 }
 
+// A named FIFO both of whose ends the app held: opened again by its
+// path, the read end first (O_NONBLOCK: an open for reading does not
+// wait for a writer, and one for writing finds that reader), the write
+// end through /proc/self/fd of it, the very same inode. 0, or 1 with the
+// reason in err.
+long open_fifo(ckpt::text &err, const image::pipe_record &p, int ends[2])
+{
+	const image::fd_entry &e = entry(p.read_end);
+	const char *path = g.tables.strings + e.name;
+	long r = sys::open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC |
+					 O_NOFOLLOW);
+	if (r < 0) {
+		failed(err, p.read_end, "cannot open the FIFO again", r);
+		return 1;
+	}
+	struct statx st = {};
+	long ret = sys::statx((int)r, "", AT_EMPTY_PATH,
+			      STATX_TYPE | STATX_INO, &st);
+	const uint32_t dev = st.stx_dev_major << 20 |
+			     (st.stx_dev_minor & 0xfffff);
+	const char *why = ret < 0 ? nullptr
+			  : (st.stx_mode & S_IFMT) != S_IFIFO
+				  ? "it is no FIFO now"
+			  : st.stx_ino != e.ino || (e.dev && dev != e.dev)
+				  ? "it is another FIFO now" : nullptr;
+	if (ret < 0 || why) {
+		sys::close((int)r);
+		if (ret < 0)
+			failed(err, p.read_end, "cannot stat the FIFO", ret);
+		else
+			object_message(err, p.read_end).str(": ").str(why)
+				.ch('\n');
+		return 1;
+	}
+	char proc[32];
+	ckpt::text t(proc, sizeof proc);
+	t.str("/proc/self/fd/").dec(r);
+	long w = sys::open(proc, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+	if (w < 0) {
+		sys::close((int)r);
+		failed(err, p.write_end, "cannot open the FIFO again", w);
+		return 1;
+	}
+	ends[0] = (int)r;
+	ends[1] = (int)w;
+	return 0;
+}
+
 bool make_pipe(ckpt::text &err, uint32_t i, int32_t *temps)
 {
 	const image::pipe_record &p = g.tables.pipes[record_of[i]];
 	if (temps[p.read_end] >= 0)
 		return true; // made with its other end
 	int ends[2];
-	long ret = sys::pipe2(ends, O_CLOEXEC | O_NONBLOCK);
+	long ret = entry(i).name && g.tables.strings[entry(i).name] == '/'
+			   ? open_fifo(err, p, ends)
+			   : sys::pipe2(ends, O_CLOEXEC | O_NONBLOCK);
+	if (ret == 1)
+		return false; // named in err
 	if (ret < 0)
 		return failed(err, i, "cannot make the pipe (pipe2)", ret);
 	long r = move_up(ends[0]), w = move_up(ends[1]);
@@ -176,8 +228,9 @@ bool recreatable(uint32_t i)
 	const image::fd_entry &e = entry(i);
 	if (e.dup_of != -1 || (e.flags & image::fd_lost))
 		return false;
+	const char *name = g.tables.strings + e.name;
 	const bool pipe = e.kind == image::fd_fifo &&
-			  ckpt::starts_with(g.tables.strings + e.name, "pipe:[");
+			  (ckpt::starts_with(name, "pipe:[") || name[0] == '/');
 	if (e.kind != image::fd_eventfd && e.kind != image::fd_epoll && !pipe)
 		return false;
 	if (can[i])

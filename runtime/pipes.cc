@@ -204,11 +204,13 @@ long pipe_bytes(int fd, uint32_t size, char *out)
 	return ret;
 }
 
+// A pipe, or a named FIFO (its path).
 bool is_pipe(const image::fd_entry &e, const char *strings)
 {
+	const char *name = name_of(e, strings);
 	return e.kind == image::fd_fifo && e.dup_of == -1 &&
 	       !(e.flags & image::fd_lost) &&
-	       starts_with(name_of(e, strings), "pipe:[");
+	       (starts_with(name, "pipe:[") || name[0] == '/');
 }
 
 // The first entry of an open file of the pipe of fds[i] (its inode) with
@@ -218,6 +220,7 @@ uint32_t pipe_end(const image::fd_entry *fds, uint32_t count, uint32_t i,
 {
 	for (uint32_t k = 0; k < count; k++) {
 		if (is_pipe(fds[k], strings) && fds[k].ino == fds[i].ino &&
+		    fds[k].dev == fds[i].dev &&
 		    (fds[k].open_flags & O_ACCMODE) == mode)
 			return k;
 	}
