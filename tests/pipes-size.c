@@ -1,8 +1,11 @@
 // 100 KiB in a pipe whose size was raised to 256 KiB: the restored pipe
 // has that size and every byte, in order; the original keeps them too.
+// So with a forked writer (the bytes are copied before the fork).
 // RUN: %cc %s %runtime -o %t
 // RUN: %drive --image %t.ckpt --no-kill -- %t 2>%t.err | FileCheck %s
 // RUN: FileCheck --check-prefix=ERR --allow-empty %s < %t.err
+// RUN: env CKPT_FORK=1 %drive --image %t.f.ckpt --no-kill -- %t 2>%t.ferr | FileCheck %s
+// RUN: FileCheck --check-prefix=ERR --allow-empty %s < %t.ferr
 // RUN: %run %restorer --info %t.ckpt | FileCheck --check-prefix=INFO %s
 //
 // CHECK: gen0: original: size 262144, 102400 bytes as written
@@ -62,6 +65,8 @@ int main(void)
 	TESTING_ASSERT(rc == 0 || rc == 1, "checkpoint failed: %d", rc);
 	if (rc == 1)
 		printf("restored\n");
+	else // a forked writer: the image is whole when it is done
+		TESTING_ASSERT(ckpt_wait() == 0, "ckpt_wait");
 	check(rc == 0 ? "original" : "restored");
 	return 0;
 }
