@@ -615,7 +615,8 @@ bool prepare_files(ckpt::text &err)
 		}
 	}
 	// Every target is there now: an epoll whose target did not come
-	// after all (an inherited descriptor the caller lacks) is lost.
+	// after all (an inherited descriptor the caller lacks) refuses the
+	// restore, naming both.
 	for (uint32_t i = 0; i < g.tables.fd_count; i++) {
 		if (actions[i] == remade &&
 		    g.tables.fds[i].kind == image::fd_epoll &&

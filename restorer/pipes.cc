@@ -25,7 +25,11 @@ namespace {
 // record, or -1; and whether it can come back (0 unknown, 1 yes, 2 no).
 int32_t record_of[image::max_fds];
 uint8_t can[image::max_fds];
-bool planned;
+// Which image they are of: one restore reads one, the fuzzer many.
+struct plan_key {
+	const char *meta;
+	uint32_t crc, fds, pipes, events;
+} planned;
 
 const image::fd_entry &entry(uint32_t i)
 {
@@ -34,12 +38,18 @@ const image::fd_entry &entry(uint32_t i)
 
 void plan()
 {
-	if (planned)
-		return;
-	planned = true;
 	const image::tables &tb = g.tables;
-	for (uint32_t i = 0; i < tb.fd_count; i++)
+	const plan_key key = {g.meta, g.header.meta_crc, tb.fd_count,
+			      tb.pipe_count, tb.event_count};
+	if (key.meta == planned.meta && key.crc == planned.crc &&
+	    key.fds == planned.fds && key.pipes == planned.pipes &&
+	    key.events == planned.events && key.meta)
+		return;
+	planned = key;
+	for (uint32_t i = 0; i < tb.fd_count; i++) {
 		record_of[i] = -1;
+		can[i] = 0;
+	}
 	for (uint32_t k = 0; k < tb.pipe_count; k++) {
 		record_of[tb.pipes[k].read_end] = (int32_t)k;
 		record_of[tb.pipes[k].write_end] = (int32_t)k;

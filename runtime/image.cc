@@ -410,7 +410,8 @@ problem check_event_objects(const tables &tb)
 			       tb.fds[e.target_index].fd == e.target));
 		else
 			ok = false;
-		if (!ok)
+		// In fd order: an object's records are one run.
+		if (!ok || (i && tb.events[i - 1].fd > e.fd))
 			return {fault::bad_event};
 	}
 	return {};
