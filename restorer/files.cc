@@ -8,8 +8,11 @@
 //     the same flags, at the same offset; so is any O_PATH descriptor.
 //   - a dup of one of those (one open file description, found by kcmp at
 //     checkpoint) is a dup again, sharing its offset.
-//   - anything else (pipes, sockets, eventfds, epoll, ttys above 2,
-//     memfds, ...) is lost: closed, with a warning that names it.
+//   - pipes and FIFOs both of whose ends the app held, eventfds and
+//     epolls are made again by their kind (pipes.cc).
+//   - anything else (sockets, pipes to other processes, timerfds, ttys
+//     above 2, memfds, ...) is lost: closed, with a warning that names
+//     it.
 // A file that is gone, was deleted before the checkpoint, is now another
 // kind of file or a symbolic link, or is shorter than the saved offset
 // makes the restore fail before the point of no return, unless

@@ -91,6 +91,18 @@ long set_flags(int fd, uint32_t i)
 	return sys::fcntl(fd, F_SETFL, entry(i).open_flags);
 }
 
+// A FIFO that still had its name: one unlinked since comes back as a
+// pipe, which no other process can open either.
+bool named_fifo(const image::fd_entry &e)
+{
+	const char *name = g.tables.strings + e.name;
+	const size_t n = ckpt::str_len(name);
+	constexpr char deleted[] = " (deleted)";
+	constexpr size_t k = sizeof deleted - 1;
+	return name[0] == '/' &&
+	       !(n >= k && memcmp(name + n - k, deleted, k) == 0);
+}
+
 // A named FIFO both of whose ends the app held: opened again by its
 // path, the read end first (O_NONBLOCK: an open for reading does not
 // wait for a writer, and one for writing finds that reader), the write
@@ -145,7 +157,7 @@ bool make_pipe(ckpt::text &err, uint32_t i, int32_t *temps)
 	if (temps[p.read_end] >= 0)
 		return true; // made with its other end
 	int ends[2];
-	long ret = entry(i).name && g.tables.strings[entry(i).name] == '/'
+	long ret = named_fifo(entry(i))
 			   ? open_fifo(err, p, ends)
 			   : sys::pipe2(ends, O_CLOEXEC | O_NONBLOCK);
 	if (ret == 1)
