@@ -309,9 +309,12 @@ const char *lost_reason(uint32_t i)
 		}
 		return nullptr;
 	}
-	if (e.kind == image::fd_fifo)
-		return "the pipe's other end was not the process's";
-	return "its state could not be read at checkpoint";
+	if (e.kind == image::fd_fifo && e.dup_of == -1)
+		return "the pipe's other end was not the process's (or its "
+		       "bytes could not be read at checkpoint)";
+	if (e.kind == image::fd_eventfd && e.dup_of == -1)
+		return "its state could not be read at checkpoint";
+	return nullptr;
 }
 
 bool recreate(ckpt::text &err, uint32_t i, int32_t *temps)

@@ -122,14 +122,16 @@ uint32_t index_of(const image::fd_entry *fds, uint32_t count, int64_t fd)
 // epoll: a "tfd: N events: HEX data: HEX pos: P ino: HEX sdev: HEX" line
 // per watch. The watch is of a file, known by the number it was added
 // with: if that number names another file now (closed, reused), the
-// target is unknown.
-void save_epoll(const image::fd_entry *fds, uint32_t count, uint32_t i,
+// target is unknown. One whose watches cannot be read stays an fd_anon
+// (lost), not an epoll without watches.
+void save_epoll(image::fd_entry *fds, uint32_t count, uint32_t i,
 		const char *strings)
 {
-	const image::fd_entry &e = fds[i];
+	image::fd_entry &e = fds[i];
 	long n = read_fdinfo(e.fd);
 	if (n < 0) {
 		warn(e, strings, "cannot read its watches in fdinfo", n);
+		e.kind = image::fd_anon; // not an epoll without watches
 		return;
 	}
 	const uint32_t first = saved_events.event_count;
@@ -147,6 +149,7 @@ void save_epoll(const image::fd_entry *fds, uint32_t count, uint32_t i,
 			    tfd >= (uint64_t)image::fd_limit) {
 				warn(e, strings, "cannot parse its fdinfo");
 				saved_events.event_count = first;
+				e.kind = image::fd_anon;
 				return;
 			}
 			image::event_record r = {};
@@ -163,6 +166,7 @@ void save_epoll(const image::fd_entry *fds, uint32_t count, uint32_t i,
 				warn(e, strings,
 				     "too many eventfds and epoll watches");
 				saved_events.event_count = first;
+				e.kind = image::fd_anon;
 				return;
 			}
 		}
