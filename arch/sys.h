@@ -388,6 +388,37 @@ static inline long set_robust_list(uint64_t head, uint64_t len)
 	return arch::syscall2(__NR_set_robust_list, head, len);
 }
 
+// Pipes, eventfd, epoll (saved by runtime/pipes.cc, made again by
+// restorer/pipes.cc).
+static inline long pipe2(int fds[2], int flags)
+{
+	return arch::syscall2(__NR_pipe2, SYS_ARG(fds), flags);
+}
+// Duplicates up to len bytes buffered in pipe in into pipe out, leaving
+// them in in.
+static inline long tee(int in, int out, size_t len, unsigned flags)
+{
+	return arch::syscall4(__NR_tee, in, out, len, flags);
+}
+static inline long ioctl(int fd, unsigned long request, long arg)
+{
+	return arch::syscall3(__NR_ioctl, fd, request, arg);
+}
+static inline long eventfd2(unsigned count, int flags)
+{
+	return arch::syscall2(__NR_eventfd2, count, flags);
+}
+static inline long epoll_create1(int flags)
+{
+	return arch::syscall1(__NR_epoll_create1, flags);
+}
+// event: the uapi struct epoll_event, packed on x86_64 only
+// (<linux/eventpoll.h> says which).
+static inline long epoll_ctl(int epfd, int op, int fd, void *event)
+{
+	return arch::syscall4(__NR_epoll_ctl, epfd, op, fd, SYS_ARG(event));
+}
+
 #undef SYS_ARG
 
 } // namespace sys

@@ -10,9 +10,12 @@
 //     recreated (contents.cc) with those contents.
 //   - a dup of one of those (one open file description, found by kcmp at
 //     checkpoint) is a dup again, sharing its offset.
-//   - anything else (pipes, sockets, eventfds, epoll, ttys above 2,
-//     memfds without contents, ...) is lost: closed, with a warning that
-//     names it.
+//   - deleted files and memfds whose contents the image holds are made
+//     again with those contents (contents.cc); pipes and FIFOs both of
+//     whose ends the app held, eventfds and epolls are made again by
+//     their kind (pipes.cc).
+//   - anything else (sockets, pipes to other processes, timerfds, ttys
+//     above 2, ...) is lost: closed, with a warning that names it.
 // A file that is gone, was deleted before the checkpoint, is now another
 // kind of file or a symbolic link, or is shorter than the saved offset
 // makes the restore fail before the point of no return, unless
@@ -45,11 +48,13 @@ namespace restorer {
 
 namespace {
 
-enum action : uint8_t { lost, inherit, reopen, dup, recreate };
+// refilled: a stored file made again (contents.cc); remade: a pipe,
+// eventfd or epoll made again by its kind (pipes.cc).
+enum action : uint8_t { lost, inherit, reopen, dup, refilled, remade };
 
 // Arrays, not pointers: the restorer holds no absolute addresses.
-constexpr char action_names[5][9] = {"lost", "inherit", "reopen", "dup",
-				     "recreate"};
+constexpr char action_names[6][9] = {"lost", "inherit", "reopen", "dup",
+				     "recreate", "recreate"};
 
 // Per fd table entry: what restore_files() does, and the temporary
 // descriptor of a reopened file.
@@ -81,6 +86,8 @@ action policy(const image::fd_entry &e)
 		return e.fd <= 2 ? inherit : lost;
 	if (e.dup_of >= 0)
 		return policy(g.tables.fds[e.dup_of]) == lost ? lost : dup;
+	if (restorer::recreatable((uint32_t)(&e - g.tables.fds)))
+		return remade;
 	const uint32_t k = e.kind;
 	if (e.fd <= 2 && (k == image::fd_chr || k == image::fd_fifo ||
 			  k == image::fd_socket))
@@ -89,7 +96,7 @@ action policy(const image::fd_entry &e)
 	if ((k == image::fd_memfd || (k == image::fd_file &&
 				      (e.flags & image::fd_deleted))) &&
 	    content_of((uint32_t)(&e - g.tables.fds)) >= 0)
-		return recreate;
+		return refilled;
 	if (name_of(e)[0] != '/' || k == image::fd_memfd)
 		return lost;
 	if ((e.open_flags & O_PATH) || k == image::fd_file ||
@@ -133,6 +140,8 @@ bool missing(ckpt::text &err, uint32_t i, const char *why, long ret = 0)
 	return false;
 }
 
+} // namespace
+
 // Moves fd (or passes on -errno) to the lowest free number >= base; one
 // there already is the lowest free one (open() takes the lowest), and
 // stays, so that the count of needed_nofile() holds.
@@ -144,6 +153,22 @@ long move_up(long fd)
 	sys::close((int)fd);
 	return moved;
 }
+
+bool fd_comes_back(uint32_t i)
+{
+	return policy(g.tables.fds[i]) != lost;
+}
+
+int fd_now(uint32_t i)
+{
+	const image::fd_entry &e = g.tables.fds[i];
+	const uint32_t root = e.dup_of >= 0 ? (uint32_t)e.dup_of : i;
+	if (actions[root] == inherit)
+		return g.tables.fds[root].fd;
+	return actions[root] == lost ? -1 : temps[root];
+}
+
+namespace {
 
 const char *type_name(uint32_t mode)
 {
@@ -468,10 +493,12 @@ uint64_t temporaries()
 {
 	uint64_t n = (g.fd < base) + (sys::fcntl(2, F_GETFD) >= 0);
 	uint64_t files = 0;
-	for (uint32_t i = 0; i < g.tables.fd_count; i++)
-		files += (policy(g.tables.fds[i]) == reopen &&
+	for (uint32_t i = 0; i < g.tables.fd_count; i++) {
+		const action a = policy(g.tables.fds[i]);
+		files += (a == reopen &&
 			  !(g.tables.fds[i].flags & image::fd_deleted)) ||
-			 policy(g.tables.fds[i]) == recreate;
+			 a == refilled || a == remade;
+	}
 	const char *last = nullptr;
 	for (uint32_t i = 0; i < g.tables.region_count; i++) {
 		const image::region &r = g.tables.regions[i];
@@ -564,22 +591,27 @@ bool prepare_files(ckpt::text &err)
 	}
 	message_fd = (int)fd;
 
+	for (uint32_t i = 0; i < g.tables.fd_count; i++)
+		temps[i] = -1; // recreate() sets a pipe's other end's too
 	for (uint32_t i = 0; i < g.tables.fd_count; i++) {
 		const image::fd_entry &e = g.tables.fds[i];
-		temps[i] = -1;
 		actions[i] = policy(e);
 		switch (actions[i]) {
 		case reopen:
 			if (!open_file(err, i))
 				return false;
 			break;
-		case recreate: {
+		case refilled: {
 			long fd = recreate_file(err, i, temps, base);
 			if (fd < 0)
 				return false;
 			temps[i] = (int32_t)fd;
 			break;
 		}
+		case remade:
+			if (!restorer::recreate(err, i, temps))
+				return false;
+			break;
 		case dup:
 			if (actions[e.dup_of] == lost) {
 				char why[64];
@@ -605,9 +637,18 @@ bool prepare_files(ckpt::text &err)
 			warn_lost(e, e.flags & image::fd_lost
 					     ? "its state could not be read at "
 					       "checkpoint"
-					     : nullptr);
+					     : lost_reason(i));
 			break;
 		}
+	}
+	// Every target is there now: an epoll whose target did not come
+	// after all (an inherited descriptor the caller lacks) refuses the
+	// restore, naming both.
+	for (uint32_t i = 0; i < g.tables.fd_count; i++) {
+		if (actions[i] == remade &&
+		    g.tables.fds[i].kind == image::fd_epoll &&
+		    !add_watches(err, i, temps[i]))
+			return false;
 	}
 	return open_mapped_files(err) && finish_recreated(err, temps);
 }
@@ -702,12 +743,16 @@ void restore_files()
 		// EINTR and EBUSY, which a lone thread does not meet.
 		switch (actions[i]) {
 		case reopen:
-		case recreate:
+		case refilled:
+		case remade:
 			ret = sys::dup3(temps[i], e.fd, cloexec);
 			if (ret < 0)
 				fd_failed(e, "cannot put it in place (dup3)",
 					  ret);
-			sys::close(temps[i]);
+			// An epoll's watches name the temporary descriptors
+			// of what it watches until move_watches().
+			if (actions[i] != remade)
+				sys::close(temps[i]);
 			break;
 		case dup:
 			ret = sys::dup3(g.tables.fds[e.dup_of].fd, e.fd,
@@ -726,6 +771,15 @@ void restore_files()
 			sys::close(e.fd); // whatever the caller had there
 			break;
 		}
+	}
+	for (uint32_t i = 0; i < g.tables.fd_count; i++) {
+		if (actions[i] == remade &&
+		    g.tables.fds[i].kind == image::fd_epoll)
+			move_watches(i);
+	}
+	for (uint32_t i = 0; i < g.tables.fd_count; i++) {
+		if (actions[i] == remade)
+			sys::close(temps[i]);
 	}
 	// The mappings hold their files now.
 	int32_t last = -1;
@@ -791,8 +845,10 @@ void print_fd_info()
 		}
 		if (e.dup_of >= 0)
 			t.str(" shares fd ").dec(g.tables.fds[e.dup_of].fd);
-		t.ch(' ').str(name_of(e)).ch('\n');
-		ckpt::print_out(t);
+		t.ch(' ').str(name_of(e));
+		object_info(t, i);
+		ckpt::print_out(t.ch('\n'));
+		print_watches(i);
 	}
 }
 

@@ -134,6 +134,30 @@ void map_file_region(uint32_t i, const image::region &r);
 void restore_process();
 void restore_files();
 void restore_limits_and_timers();
+// Kernel objects made again by their kind (pipes.cc): pipes both of
+// whose ends the app held, eventfds, epolls. recreatable(): whether fd
+// table entry i is one that comes back so (else lost_reason() says why,
+// or nullptr); recreate() makes it at a temporary number in temps[i]
+// (both ends of a pipe at once), add_watches() gives an epoll made so
+// its watches, of the temporary numbers; false with the reason in err.
+// After the point of no return, once every descriptor is in place,
+// move_watches() makes them watches of the app's numbers, or dies. For
+// --info: object_info() appends what the object holds to its line,
+// print_watches() prints an epoll's watches.
+bool recreatable(uint32_t i);
+const char *lost_reason(uint32_t i);
+bool recreate(ckpt::text &err, uint32_t i, int32_t *temps);
+bool add_watches(ckpt::text &err, uint32_t i, int32_t epoll_fd);
+void move_watches(uint32_t i);
+void object_info(ckpt::text &t, uint32_t i);
+void print_watches(uint32_t i);
+// What files.cc offers them: moving a new descriptor (or -errno) to a
+// temporary number; whether entry i comes back; the descriptor that
+// holds entry i's file now (its temporary one, or the inherited number).
+long move_up(long fd);
+bool fd_comes_back(uint32_t i);
+int fd_now(uint32_t i);
+
 // restorer --info: the process state, then the fd table.
 void print_process_info();
 void print_fd_info();

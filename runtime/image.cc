@@ -72,6 +72,8 @@ const char *describe(fault f)
 		"thread state is missing or not in writable saved memory",
 		"file contents entry is invalid (fd, size, seals or data)",
 		"file contents extent is out of order or past the file's end",
+		"pipe record is invalid (ends, size or data)",
+		"eventfd or epoll record is invalid (fd, target or flags)",
 	};
 	static_assert(sizeof text / sizeof text[0] == (size_t)fault::count,
 		      "one message per fault");
@@ -91,7 +93,7 @@ const char *fd_kind_name(uint32_t kind)
 {
 	static constexpr char names[fd_kind_count][8] = {
 		"file", "dir", "chr", "blk", "fifo", "socket", "anon",
-		"memfd", "other"};
+		"memfd", "other", "eventfd", "epoll"};
 	return kind < fd_kind_count ? names[kind] : "?";
 }
 
@@ -144,14 +146,16 @@ namespace {
 struct known_section {
 	uint32_t entry_size;
 };
+// The types after section_strings are optional: an image without one has
+// no such state.
 constexpr known_section known[] = {
 	{sizeof(process_record)}, {sizeof(thread_record)}, {sizeof(region)},
 	{sizeof(run)},		  {sizeof(fd_entry)},	   {1},
 	{sizeof(file_content)},	  {sizeof(extent)},
+	{sizeof(pipe_record)}, {1}, {sizeof(event_record)},
 };
+constexpr uint32_t required_sections = (1u << (section_strings + 1)) - 2;
 constexpr uint32_t known_count = sizeof known / sizeof known[0];
-// The types an image must have: the others hold state it may not have.
-constexpr uint32_t required = ((1u << (section_strings + 1)) - 2);
 
 bool overlap(const section &a, const section &b)
 {
@@ -190,6 +194,18 @@ void place(tables *out, uint32_t type, const char *at, uint32_t count)
 		out->extents = reinterpret_cast<const extent *>(at);
 		out->extent_count = count;
 		break;
+	case section_pipes:
+		out->pipes = reinterpret_cast<const pipe_record *>(at);
+		out->pipe_count = count;
+		break;
+	case section_pipe_data:
+		out->pipe_data = at;
+		out->pipe_data_size = count;
+		break;
+	case section_events:
+		out->events = reinterpret_cast<const event_record *>(at);
+		out->event_count = count;
+		break;
 	default:
 		out->strings = at;
 		out->strings_size = count;
@@ -222,7 +238,8 @@ problem find_sections(const header &h, const void *meta, tables *out)
 				return {fault::bad_section};
 		}
 		const uint32_t type = s.type & ~(uint32_t)section_essential;
-		if (type == 0 || type > known_count) {
+		if (type == 0 || type > known_count ||
+		    !known[type - 1].entry_size) {
 			// Skipped, unless what it holds would be lost.
 			if (s.type & section_essential)
 				return {fault::unknown_essential_section};
@@ -239,7 +256,7 @@ problem find_sections(const header &h, const void *meta, tables *out)
 			return {fault::bad_section};
 		place(out, type, base + s.offset, s.count);
 	}
-	if ((seen & required) != required)
+	if ((seen & required_sections) != required_sections)
 		return {fault::section_missing};
 	return {};
 }
@@ -425,6 +442,54 @@ problem check_contents(const header &h, const tables &tb, uint64_t *data_end)
 	return {};
 }
 
+// Pipes, eventfds and epoll watches: each names an fd table entry of its
+// kind that is no dup, a pipe's ends are of one pipe (inode) and have
+// the right access modes, its bytes lie in the data section and fit in
+// it; a watch's target is the entry of its number.
+problem check_event_objects(const tables &tb)
+{
+	if (tb.pipe_count > max_fds / 2 || tb.pipe_data_size > max_pipe_data)
+		return {fault::bad_pipe};
+	if (tb.event_count > max_events)
+		return {fault::bad_event};
+	auto root = [&](uint32_t i, uint32_t kind) {
+		return i < tb.fd_count && tb.fds[i].dup_of == -1 &&
+		       tb.fds[i].kind == kind && !(tb.fds[i].flags & fd_lost);
+	};
+	for (uint32_t i = 0; i < tb.pipe_count; i++) {
+		const pipe_record &p = tb.pipes[i];
+		if (!root(p.read_end, fd_fifo) || !root(p.write_end, fd_fifo) ||
+		    tb.fds[p.read_end].ino != tb.fds[p.write_end].ino ||
+		    (tb.fds[p.read_end].open_flags & O_ACCMODE) != O_RDONLY ||
+		    (tb.fds[p.write_end].open_flags & O_ACCMODE) != O_WRONLY ||
+		    p.reserved || p.data_size > p.size || (p.data & 7) ||
+		    !fits(p.data, p.data_size, tb.pipe_data_size) ||
+		    (i && tb.pipes[i - 1].read_end >= p.read_end))
+			return {fault::bad_pipe};
+	}
+	for (uint32_t i = 0; i < tb.event_count; i++) {
+		const event_record &e = tb.events[i];
+		bool ok;
+		if (e.type == event_eventfd)
+			ok = root(e.fd, fd_eventfd) &&
+			     !(e.flags & ~(uint32_t)event_semaphore) &&
+			     !e.events && e.value != ~0ull && !e.target &&
+			     !e.target_index;
+		else if (e.type == event_epoll_watch)
+			ok = root(e.fd, fd_epoll) && !e.flags && e.target >= 0 &&
+			     e.target < fd_limit &&
+			     (e.target_index == no_target ||
+			      (e.target_index < tb.fd_count &&
+			       tb.fds[e.target_index].fd == e.target));
+		else
+			ok = false;
+		// In fd order: an object's records are one run.
+		if (!ok || (i && tb.events[i - 1].fd > e.fd))
+			return {fault::bad_event};
+	}
+	return {};
+}
+
 } // namespace
 
 problem check_tables(const header &h, const tables &tb, const target &t)
@@ -499,6 +564,8 @@ problem check_tables(const header &h, const tables &tb, const target &t)
 		p = check_process(tb);
 	if (p.what == fault::none)
 		p = check_threads(tb);
+	if (p.what == fault::none)
+		p = check_event_objects(tb);
 	return p;
 }
 

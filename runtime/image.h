@@ -7,8 +7,8 @@
 // The header is small and fixed; the directory after it says where each
 // section is and what its entries are, so that later state adds a section
 // type rather than a format version. The sections (process, threads,
-// regions, runs, fds, strings) lie between the directory and meta_size,
-// all covered by meta_crc.
+// regions, runs, fds, strings; pipes, pipe data, events where there are
+// any) lie between the directory and meta_size, all covered by meta_crc.
 //
 // A region stores only its touched pages: its runs (consecutive in the run
 // section, in region order) say which byte ranges of it the data holds, and
@@ -102,6 +102,8 @@ enum fd_kind : uint32_t {
 	fd_anon = 6,   // anon inode: eventfd, epoll, timerfd, signalfd, ...
 	fd_memfd = 7,  // memfd_create(): a file without a path
 	fd_other = 8,  // none of these (a symlink opened with O_PATH, ...)
+	fd_eventfd = 9, // anon_inode:[eventfd]
+	fd_epoll = 10,  // anon_inode:[eventpoll]
 	fd_kind_count
 };
 
@@ -259,6 +261,9 @@ enum section_type : uint32_t {
 			     // the first one ""
 	section_contents = 7, // file_content, in fd table order (optional)
 	section_extents = 8,  // extent, in file_content order (optional)
+	section_pipes = 9,     // pipe_record, in read end order
+	section_pipe_data = 10, // bytes (entry size 1): the pipes' contents
+	section_events = 11,   // event_record: eventfds and epoll watches
 	section_essential = 1u << 31,
 };
 
@@ -290,6 +295,50 @@ struct header {
 	uint64_t data_offset;   // first byte of region data, page aligned
 	uint64_t file_size;     // the whole image
 };
+
+// Pipes, eventfds and epolls (issue #13): the kernel objects of an event
+// loop. A pipe both of whose ends the process holds has a pipe_record;
+// the bytes buffered in it at the checkpoint are in the pipe data
+// section, each pipe's at an 8-aligned offset. Each eventfd and each
+// watch of an epoll has an event_record. An fd_fifo, fd_eventfd or
+// fd_epoll entry without its records (a pipe to another process, state
+// that could not be read) does not come back.
+constexpr uint32_t max_pipe_data = 16 << 20; // all pipes' bytes
+constexpr uint32_t max_events = 1 << 17;
+constexpr uint32_t no_target = 0xffffffff;
+
+struct pipe_record {
+	uint32_t read_end;  // fd table index: its read end's open file (an
+			    // fd_fifo entry, O_RDONLY, no dup)
+	uint32_t write_end; // the same for its write end (O_WRONLY)
+	uint32_t size;      // F_GETPIPE_SZ
+	uint32_t data_size; // bytes buffered, at most size
+	uint64_t data;      // their offset in the pipe data section
+	uint64_t reserved;
+};
+
+enum event_type : uint32_t {
+	event_eventfd = 1,     // fd: an fd_eventfd entry; value: its count
+	event_epoll_watch = 2, // fd: an fd_epoll entry; one of its watches
+};
+
+enum event_flags : uint32_t {
+	event_semaphore = 1, // EFD_SEMAPHORE
+};
+
+struct event_record {
+	uint32_t type;   // event_type
+	uint32_t fd;     // fd table index of the object (no dup)
+	uint32_t flags;  // event_flags (eventfd)
+	uint32_t events; // watch: its event mask, as epoll_ctl() takes it
+	uint64_t value;  // eventfd: the count; watch: its data
+	int32_t target;  // watch: the watched descriptor's number
+	uint32_t target_index; // watch: its fd table index, or no_target (the
+			       // number no longer names the watched file)
+};
+
+static_assert(sizeof(pipe_record) == 32);
+static_assert(sizeof(event_record) == 32);
 
 static_assert(sizeof(arch::thread_state) <= 8 * sizeof(uint64_t));
 static_assert(sizeof(header) == 64);
@@ -367,6 +416,8 @@ enum class fault : uint32_t {
 	thread_state_missing,
 	bad_file_content,
 	bad_extent,
+	bad_pipe,
+	bad_event,
 	count
 };
 
@@ -408,6 +459,12 @@ struct tables {
 	uint32_t content_count;
 	const extent *extents;
 	uint32_t extent_count;
+	const pipe_record *pipes;
+	uint32_t pipe_count;
+	const char *pipe_data;
+	uint32_t pipe_data_size;
+	const event_record *events;
+	uint32_t event_count;
 };
 
 // Checks the header against the file and this machine.

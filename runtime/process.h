@@ -48,6 +48,27 @@ struct process_scratch {
 long save_fds(image::fd_entry *fds, uint32_t *fd_count, string_table &strings,
 	      process_scratch &work, text &msg);
 
+// Pipes both of whose ends the process holds, eventfds and epoll watches
+// (runtime/pipes.cc), into the image's working memory: pipes (max_fds / 2
+// records), events (max_events) and data (max_pipe_data bytes), which
+// begin_image() points at before save_process(); none (nullptr): none
+// are saved.
+struct event_objects {
+	image::pipe_record *pipes;
+	image::event_record *events;
+	char *data;
+	uint32_t pipe_count;
+	uint32_t event_count;
+	uint32_t data_size;
+};
+extern event_objects saved_events;
+
+// Called by save_fds() with the table found: gives eventfd and epoll
+// entries their kinds and records the objects; one that cannot be read
+// is named on stderr and stays without records (it will not come back).
+void save_event_objects(image::fd_entry *fds, uint32_t count,
+			const char *strings);
+
 // Whether a /proc/self/maps entry is a shared mapping of a regular file
 // that still has its name, so that the restorer can map it again from the
 // file rather than restore a copy that writes would no longer reach.

@@ -34,7 +34,8 @@ constexpr size_t staging_size = 1 << 20;
 // section starts 8-byte aligned right after the one before it.
 enum section_index {
 	sec_process, sec_threads, sec_regions, sec_runs, sec_fds,
-	sec_contents, sec_extents, sec_strings, sec_count
+	sec_contents, sec_extents, sec_pipes, sec_events, sec_pipe_data,
+	sec_strings, sec_count
 };
 static_assert(sizeof(image::process_record) % 8 == 0 &&
 	      sizeof(image::thread_record) % 8 == 0 &&
@@ -47,6 +48,7 @@ static_assert(sizeof(image::process_record) % 8 == 0 &&
 struct scratch {
 	image::header header;
 	image::section directory[sec_count];
+	uint8_t written[sec_count]; // the section of each directory entry
 	image::process_record process;
 	uint32_t thread_count;
 	uint32_t region_count;
@@ -58,6 +60,9 @@ struct scratch {
 	image::run runs[image::max_runs];
 	image::fd_entry fds[image::max_fds];
 	content_table contents;
+	image::pipe_record pipes[image::max_fds / 2];
+	image::event_record events[image::max_events];
+	char pipe_data[image::max_pipe_data];
 	uint64_t pagemap[page_scanner::buffer_words];
 	char strings[image::max_strings];
 	char maps[maps_cap];
@@ -160,18 +165,31 @@ public:
 			 sizeof(image::file_content), x.contents.count},
 			{image::section_extents, sizeof(image::extent),
 			 x.contents.extent_count},
+			{image::section_pipes, sizeof(image::pipe_record),
+			 saved_events.pipe_count},
+			{image::section_events, sizeof(image::event_record),
+			 saved_events.event_count},
+			{image::section_pipe_data, 1, saved_events.data_size},
 			{image::section_strings, 1, x.strings_size},
 		};
-		image::header &h = x.header;
-		h.section_count = sec_count;
-		uint64_t off = sizeof(image::header) + sizeof x.directory;
+		// An optional section with nothing in it is left out: an
+		// image without such state is one an older restorer reads.
+		uint32_t n = 0;
 		for (int i = 0; i < sec_count; i++) {
-			image::section &d = x.directory[i];
+			if (sections[i].count ||
+			    sections[i].type <= image::section_strings)
+				x.written[n++] = (uint8_t)i;
+		}
+		image::header &h = x.header;
+		h.section_count = n;
+		uint64_t off = sizeof(image::header) + n * sizeof(image::section);
+		for (uint32_t k = 0; k < n; k++) {
+			const auto &sec = sections[x.written[k]];
+			image::section &d = x.directory[k];
 			// All of them hold state that would be lost.
-			d = {sections[i].type | image::section_essential,
-			     sections[i].entry_size, sections[i].count, 0, off,
-			     (uint64_t)sections[i].entry_size *
-				     sections[i].count};
+			d = {sec.type | image::section_essential,
+			     sec.entry_size, sec.count, 0, off,
+			     (uint64_t)sec.entry_size * sec.count};
 			off += d.size;
 		}
 		h.meta_size = off;
@@ -420,13 +438,16 @@ struct meta_part {
 void meta_parts(const scratch &s, meta_part out[2 + sec_count])
 {
 	out[0] = {&s.header, sizeof s.header};
-	out[1] = {s.directory, sizeof s.directory};
-	const void *data[sec_count] = {&s.process,	   s.threads,
-				       s.regions,	   s.runs,
-				       s.fds,		   s.contents.items,
-				       s.contents.extents, s.strings};
-	for (int i = 0; i < sec_count; i++)
-		out[2 + i] = {data[i], s.directory[i].size};
+	const uint32_t n = s.header.section_count;
+	out[1] = {s.directory, n * sizeof(image::section)};
+	const void *data[sec_count] = {
+		&s.process,	    s.threads,	 s.regions, s.runs,
+		s.fds,		    s.contents.items, s.contents.extents,
+		s.pipes,	    s.events,	 s.pipe_data, s.strings};
+	for (uint32_t k = 0; k < sec_count; k++)
+		out[2 + k] = k < n ? meta_part{data[s.written[k]],
+					       s.directory[k].size}
+				   : meta_part{data[0], 0};
 }
 
 // Region data first, the metadata last: its checksum covers the data's.
@@ -506,6 +527,7 @@ long begin_image(const arch::context *ctx, const image::resume_args *resume,
 	// Names of files and the working directory start the string table.
 	string_table strings = {s->strings, 1};
 	s->strings[0] = 0;
+	saved_events = {s->pipes, s->events, s->pipe_data, 0, 0, 0};
 	ret = save_process(&s->process.process, s->fds, &s->fd_count, strings,
 			   msg);
 	s->strings_size = strings.len;
