@@ -189,7 +189,8 @@ FUZZ_HOSTED = ['tests/fuzz/image_fuzzer.cc', 'tests/fuzz/mutator.cc',
                'tests/fuzz/host.cc']
 FUZZ_TARGETED = ['runtime/image.cc', 'restorer/info.cc',
                  'restorer/process.cc', 'restorer/files.cc',
-                 'restorer/records.cc', 'restorer/vdso.cc']
+                 'restorer/records.cc', 'restorer/vdso.cc',
+                 'restorer/timers.cc']
 FUZZ_SUPPORT = ['runtime/crc32c.cc', 'runtime/fmt.cc', 'runtime/maps.cc']
 RESTORER_ARCH_SOURCES = ['thread.cc', 'crc32c.cc', 'icache.cc',
                          'registers.cc', 'start.S', 'resume.S', 'jump.S',

@@ -119,6 +119,14 @@ void map_file_region(uint32_t i, const image::region &r);
 void restore_process();
 void restore_files();
 void restore_limits_and_timers();
+// POSIX timers and pending signals (timers.cc): before the point of no
+// return, prepare_timers_and_signals() creates the timers with their ids
+// (disarmed) and queues the signals (blocked until the app's mask is
+// back), or says why not; arm_timers() arms them just before the jump (a
+// refusal kills the process, named); print_timer_info() for --info.
+bool prepare_timers_and_signals(ckpt::text &err);
+void arm_timers();
+void print_timer_info();
 // restorer --info: the process state, then the fd table.
 void print_process_info();
 void print_fd_info();

@@ -70,6 +70,8 @@ const char *describe(fault f)
 		"not exactly one thread took the checkpoint",
 		"two threads have the same tid",
 		"thread state is missing or not in writable saved memory",
+		"POSIX timer entry is invalid (id, clock, signal or time)",
+		"pending signal entry is invalid (signal, scope or order)",
 	};
 	static_assert(sizeof text / sizeof text[0] == (size_t)fault::count,
 		      "one message per fault");
@@ -184,6 +186,30 @@ void place(tables *out, uint32_t type, const char *at, uint32_t count)
 	}
 }
 
+// The optional sections of timers and signals: 1 if type is one of them
+// (placed in out), -1 if its entry size is wrong, 0 if it is another.
+int place_timer_section(tables *out, uint32_t type, const section &s,
+			const char *base)
+{
+	if (type == section_posix_timers) {
+		if (s.entry_size != sizeof(posix_timer))
+			return -1;
+		out->timers = reinterpret_cast<const posix_timer *>(base +
+								    s.offset);
+		out->timer_count = s.count;
+		return 1;
+	}
+	if (type == section_pending_signals) {
+		if (s.entry_size != sizeof(pending_signal))
+			return -1;
+		out->signals = reinterpret_cast<const pending_signal *>(
+			base + s.offset);
+		out->signal_count = s.count;
+		return 1;
+	}
+	return 0;
+}
+
 } // namespace
 
 problem find_sections(const header &h, const void *meta, tables *out)
@@ -209,6 +235,15 @@ problem find_sections(const header &h, const void *meta, tables *out)
 				return {fault::bad_section};
 		}
 		const uint32_t type = s.type & ~(uint32_t)section_essential;
+		int timers = place_timer_section(out, type, s, base);
+		if (timers < 0)
+			return {fault::bad_record_size};
+		if (timers > 0) {
+			if (seen & (1u << type))
+				return {fault::section_duplicate};
+			seen |= 1u << type;
+			continue;
+		}
 		if (type == 0 || type > known_count) {
 			// Skipped, unless what it holds would be lost.
 			if (s.type & section_essential)
@@ -226,7 +261,8 @@ problem find_sections(const header &h, const void *meta, tables *out)
 			return {fault::bad_section};
 		place(out, type, base + s.offset, s.count);
 	}
-	if (seen != ((1u << (known_count + 1)) - 2))
+	const uint32_t required = (1u << (known_count + 1)) - 2;
+	if ((seen & required) != required)
 		return {fault::section_missing};
 	return {};
 }
@@ -351,6 +387,49 @@ problem check_threads(const tables &tb)
 
 } // namespace
 
+namespace {
+
+bool valid_time(const sys::timespec &t)
+{
+	return t.sec >= 0 && (uint64_t)t.nsec < 1000000000;
+}
+
+// Timers and signals: bounded counts; timers in increasing id order with
+// a known notify kind, a signal in range and a thread that is in the
+// image; pending signals in range, their siginfo saying the same signal.
+problem check_timers_and_signals(const tables &tb)
+{
+	if (tb.timer_count > max_posix_timers)
+		return {fault::bad_posix_timer};
+	int64_t prev = -1;
+	for (uint32_t i = 0; i < tb.timer_count; i++) {
+		const posix_timer &p = tb.timers[i];
+		bool ok = p.id > prev && p.clock >= 0 &&
+			  p.notify <= notify_thread &&
+			  (p.notify == notify_none ||
+			   (p.signo >= 1 && p.signo <= signal_count)) &&
+			  (p.notify != notify_thread ||
+			   p.thread < tb.thread_count) &&
+			  valid_time(p.time.value) &&
+			  valid_time(p.time.interval);
+		if (!ok)
+			return {fault::bad_posix_timer};
+		prev = p.id;
+	}
+	if (tb.signal_count > max_pending_signals)
+		return {fault::bad_pending_signal};
+	for (uint32_t i = 0; i < tb.signal_count; i++) {
+		const pending_signal &p = tb.signals[i];
+		if (p.signo < 1 || p.signo > signal_count ||
+		    p.info.signo != (int32_t)p.signo ||
+		    p.scope > pending_thread)
+			return {fault::bad_pending_signal};
+	}
+	return {};
+}
+
+} // namespace
+
 problem check_tables(const header &h, const tables &tb, const target &t)
 {
 	if (tb.region_count == 0 || tb.region_count > max_regions)
@@ -416,6 +495,8 @@ problem check_tables(const header &h, const tables &tb, const target &t)
 		p = check_process(tb);
 	if (p.what == fault::none)
 		p = check_threads(tb);
+	if (p.what == fault::none)
+		p = check_timers_and_signals(tb);
 	return p;
 }
 

@@ -210,6 +210,44 @@ struct thread_record {
 	uint64_t reserved[4];
 };
 
+// Timers and signals (section types 12-15; 12 and 13 used): POSIX timers
+// (timer_create) and the signals pending at the checkpoint.
+constexpr uint32_t max_posix_timers = 4096;
+constexpr uint32_t max_pending_signals = 4096;
+
+enum timer_notify : uint32_t {
+	notify_none = 0,    // SIGEV_NONE
+	notify_process = 1, // SIGEV_SIGNAL: to the process
+	notify_thread = 2,  // SIGEV_SIGNAL | SIGEV_THREAD_ID: to one thread
+};
+
+// One POSIX timer, as /proc/self/timers and timer_gettime() tell it.
+struct posix_timer {
+	int32_t id;          // the kernel's timer id, given again at restore
+	int32_t clock;       // ClockID
+	uint32_t signo;      // 1..signal_count (unused for notify_none)
+	uint32_t notify;     // timer_notify
+	uint64_t value;      // sigev_value
+	uint32_t thread;     // notify_thread: index in the thread section
+	int32_t overrun;     // timer_getoverrun(): shown, not restorable
+	sys::itimerspec time; // time left (0: disarmed) and interval
+};
+
+enum pending_scope : uint32_t {
+	pending_process = 0, // the process's queue (ShdPnd)
+	pending_thread = 1,  // the taker thread's own (SigPnd)
+};
+
+// One signal pending at the checkpoint, in queue order.
+struct pending_signal {
+	uint32_t signo;      // 1..signal_count, the same as info.signo
+	uint32_t scope;      // pending_scope
+	sys::queued_siginfo info;
+};
+
+static_assert(sizeof(posix_timer) == 64);
+static_assert(sizeof(pending_signal) == 136);
+
 // Section types. A reader refuses an image with a section type it does
 // not know that has section_essential set (the state it holds would be
 // lost) and skips one without it.
@@ -221,6 +259,8 @@ enum section_type : uint32_t {
 	section_fds = 5,     // fd_entry, in fd order
 	section_strings = 6, // bytes (entry size 1): NUL-terminated strings,
 			     // the first one ""
+	section_posix_timers = 12,    // posix_timer, by id; optional
+	section_pending_signals = 13, // pending_signal; optional
 	section_essential = 1u << 31,
 };
 
@@ -325,6 +365,8 @@ enum class fault : uint32_t {
 	thread_taker_count,
 	duplicate_tid,
 	thread_state_missing,
+	bad_posix_timer,
+	bad_pending_signal,
 	count
 };
 
@@ -362,6 +404,10 @@ struct tables {
 	uint32_t fd_count;
 	const char *strings;
 	uint32_t strings_size;
+	const posix_timer *timers;
+	uint32_t timer_count;
+	const pending_signal *signals;
+	uint32_t signal_count;
 };
 
 // Checks the header against the file and this machine.

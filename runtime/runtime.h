@@ -73,6 +73,19 @@ void resume_thread();
 
 // Arms the CKPT_INTERVAL timer (again, in a restored process).
 void start_interval_timer();
+// Its POSIX timer id, or -1: left out of the image (timers.cc).
+long interval_timer_id();
+
+// The app's POSIX timers (by id) and the taker's pending signals, both
+// queues, put back at once (timers.cc); -errno with the reason in msg.
+// A thread-directed timer names its thread by tid until thread_indices()
+// makes that an index in the final thread table (dropping, with a
+// warning, one whose thread is not there).
+long save_timers_and_signals(image::posix_timer *timers, uint32_t *timer_count,
+			     image::pending_signal *signals,
+			     uint32_t *signal_count, text &msg);
+void thread_indices(image::posix_timer *timers, uint32_t *timer_count,
+		    const image::thread_record *threads, uint32_t thread_count);
 
 // Tells the app's libc where the break is now, when the restorer could
 // not put it back where the libc left it.

@@ -32,13 +32,15 @@ constexpr size_t staging_size = 1 << 20;
 // multiple of 8 bytes but the strings', which come last, so that every
 // section starts 8-byte aligned right after the one before it.
 enum section_index {
-	sec_process, sec_threads, sec_regions, sec_runs, sec_fds, sec_strings,
-	sec_count
+	sec_process, sec_threads, sec_regions, sec_runs, sec_fds, sec_timers,
+	sec_signals, sec_strings, sec_count
 };
 static_assert(sizeof(image::process_record) % 8 == 0 &&
 	      sizeof(image::thread_record) % 8 == 0 &&
 	      sizeof(image::region) % 8 == 0 && sizeof(image::run) % 8 == 0 &&
-	      sizeof(image::fd_entry) % 8 == 0);
+	      sizeof(image::fd_entry) % 8 == 0 &&
+	      sizeof(image::posix_timer) % 8 == 0 &&
+	      sizeof(image::pending_signal) % 8 == 0);
 
 // Working memory, mapped for one checkpoint and left out of its image.
 struct scratch {
@@ -50,6 +52,10 @@ struct scratch {
 	uint32_t run_count;
 	uint32_t fd_count;
 	uint32_t strings_size;
+	uint32_t timer_count;
+	uint32_t signal_count;
+	image::posix_timer timers[image::max_posix_timers];
+	image::pending_signal signals[image::max_pending_signals];
 	image::thread_record threads[image::max_threads];
 	image::region regions[image::max_regions];
 	image::run runs[image::max_runs];
@@ -150,6 +156,10 @@ public:
 			{image::section_runs, sizeof(image::run), x.run_count},
 			{image::section_fds, sizeof(image::fd_entry),
 			 x.fd_count},
+			{image::section_posix_timers,
+			 sizeof(image::posix_timer), x.timer_count},
+			{image::section_pending_signals,
+			 sizeof(image::pending_signal), x.signal_count},
 			{image::section_strings, 1, x.strings_size},
 		};
 		image::header &h = x.header;
@@ -410,7 +420,8 @@ void meta_parts(const scratch &s, meta_part out[2 + sec_count])
 	out[0] = {&s.header, sizeof s.header};
 	out[1] = {s.directory, sizeof s.directory};
 	const void *data[sec_count] = {&s.process, s.threads, s.regions,
-				       s.runs, s.fds, s.strings};
+				       s.runs, s.fds, s.timers, s.signals,
+				       s.strings};
 	for (int i = 0; i < sec_count; i++)
 		out[2 + i] = {data[i], s.directory[i].size};
 }
@@ -491,6 +502,9 @@ long begin_image(const arch::context *ctx, const image::resume_args *resume,
 	ret = save_process(&s->process.process, s->fds, &s->fd_count, strings,
 			   msg);
 	s->strings_size = strings.len;
+	if (ret == 0)
+		ret = save_timers_and_signals(s->timers, &s->timer_count,
+					      s->signals, &s->signal_count, msg);
 	if (ret < 0) {
 		end_image(*job);
 		return ret;
@@ -587,6 +601,8 @@ long write_image(image_job *job, const char *path, text &msg,
 			"it cannot be restored");
 		return -EOPNOTSUPP;
 	}
+	thread_indices(s->timers, &s->timer_count, s->threads,
+		       s->thread_count);
 	if (const char *why = scan_memory(s)) {
 		msg.str(why);
 		return -EINVAL;
