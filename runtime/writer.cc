@@ -46,6 +46,7 @@ static_assert(sizeof(image::process_record) % 8 == 0 &&
 struct scratch {
 	image::header header;
 	image::section directory[sec_count];
+	int written[sec_count]; // the section_index of each directory entry
 	image::process_record process;
 	uint32_t thread_count;
 	uint32_t region_count;
@@ -163,10 +164,16 @@ public:
 			{image::section_strings, 1, x.strings_size},
 		};
 		image::header &h = x.header;
-		h.section_count = sec_count;
 		uint64_t off = sizeof(image::header) + sizeof x.directory;
+		uint32_t n = 0;
 		for (int i = 0; i < sec_count; i++) {
-			image::section &d = x.directory[i];
+			// Timers and signals only when there are any: an image
+			// without them stays readable by restorers before them.
+			if ((i == sec_timers || i == sec_signals) &&
+			    !sections[i].count)
+				continue;
+			x.written[n] = i;
+			image::section &d = x.directory[n++];
 			// All of them hold state that would be lost.
 			d = {sections[i].type | image::section_essential,
 			     sections[i].entry_size, sections[i].count, 0, off,
@@ -174,6 +181,12 @@ public:
 				     sections[i].count};
 			off += d.size;
 		}
+		h.section_count = n;
+		// The directory's unused entries: after the last section.
+		off -= (sec_count - n) * sizeof(image::section);
+		for (uint32_t k = 0; k < n; k++)
+			x.directory[k].offset -=
+				(sec_count - n) * sizeof(image::section);
 		h.meta_size = off;
 		h.data_offset = align_up(off, page_size);
 		off = h.data_offset;
@@ -418,12 +431,14 @@ struct meta_part {
 void meta_parts(const scratch &s, meta_part out[2 + sec_count])
 {
 	out[0] = {&s.header, sizeof s.header};
-	out[1] = {s.directory, sizeof s.directory};
+	out[1] = {s.directory, s.header.section_count * sizeof(image::section)};
 	const void *data[sec_count] = {&s.process, s.threads, s.regions,
 				       s.runs, s.fds, s.timers, s.signals,
 				       s.strings};
 	for (int i = 0; i < sec_count; i++)
-		out[2 + i] = {data[i], s.directory[i].size};
+		out[2 + i] = {nullptr, 0};
+	for (uint32_t k = 0; k < s.header.section_count; k++)
+		out[2 + k] = {data[s.written[k]], s.directory[k].size};
 }
 
 // Region data first, the metadata last: its checksum covers the data's.
