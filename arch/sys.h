@@ -313,6 +313,28 @@ static inline long timer_delete(int id)
 {
 	return arch::syscall1(__NR_timer_delete, id);
 }
+static inline long ioctl(int fd, unsigned long request, uint64_t arg)
+{
+	return arch::syscall3(__NR_ioctl, fd, request, arg);
+}
+// timerfd and signalfd (timers.cc at both ends).
+static inline long timerfd_create(int clock, int flags)
+{
+	return arch::syscall2(__NR_timerfd_create, clock, flags);
+}
+static inline long timerfd_settime(int fd, int flags, const itimerspec *value)
+{
+	return arch::syscall4(__NR_timerfd_settime, fd, flags, SYS_ARG(value),
+			      0);
+}
+static inline long timerfd_gettime(int fd, itimerspec *value)
+{
+	return arch::syscall2(__NR_timerfd_gettime, fd, SYS_ARG(value));
+}
+static inline long signalfd4(int fd, const uint64_t *mask, int flags)
+{
+	return arch::syscall4(__NR_signalfd4, fd, SYS_ARG(mask), 8, flags);
+}
 // Takes one pending signal of *set (blocked ones too): the thread's own
 // first, then the process's; -EAGAIN once the timeout (0: none) passes.
 static inline long rt_sigtimedwait(const uint64_t *set, queued_siginfo *info,

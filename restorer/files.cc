@@ -42,10 +42,12 @@ namespace restorer {
 
 namespace {
 
-enum action : uint8_t { lost, inherit, reopen, dup };
+// recreate: made again by its kind (restorer/timers.cc, ...).
+enum action : uint8_t { lost, inherit, reopen, dup, recreate };
 
 // Arrays, not pointers: the restorer holds no absolute addresses.
-constexpr char action_names[4][8] = {"lost", "inherit", "reopen", "dup"};
+constexpr char action_names[5][9] = {"lost", "inherit", "reopen", "dup",
+				     "recreate"};
 
 // Per fd table entry: what restore_files() does, and the temporary
 // descriptor of a reopened file.
@@ -80,6 +82,8 @@ action policy(const image::fd_entry &e)
 	if (e.fd <= 2 && (k == image::fd_chr || k == image::fd_fifo ||
 			  k == image::fd_socket))
 		return inherit;
+	if (k == image::fd_timerfd || k == image::fd_signalfd)
+		return recreate;
 	if (name_of(e)[0] != '/' || k == image::fd_memfd)
 		return lost;
 	if ((e.open_flags & O_PATH) || k == image::fd_file ||
@@ -453,8 +457,9 @@ uint64_t temporaries()
 	uint64_t n = (g.fd < base) + (sys::fcntl(2, F_GETFD) >= 0);
 	uint64_t files = 0;
 	for (uint32_t i = 0; i < g.tables.fd_count; i++)
-		files += policy(g.tables.fds[i]) == reopen &&
-			 !(g.tables.fds[i].flags & image::fd_deleted);
+		files += (policy(g.tables.fds[i]) == reopen &&
+			  !(g.tables.fds[i].flags & image::fd_deleted)) ||
+			 policy(g.tables.fds[i]) == recreate;
 	const char *last = nullptr;
 	for (uint32_t i = 0; i < g.tables.region_count; i++) {
 		const image::region &r = g.tables.regions[i];
@@ -554,6 +559,12 @@ bool prepare_files(ckpt::text &err)
 		case reopen:
 			if (!open_file(err, i))
 				return false;
+			break;
+		case recreate:
+			if (!recreate_fd(i, base, &temps[i], err))
+				return false;
+			if (temps[i] < 0)
+				actions[i] = lost; // warned
 			break;
 		case dup:
 			if (actions[e.dup_of] == lost) {
@@ -677,6 +688,7 @@ void restore_files()
 		// EINTR and EBUSY, which a lone thread does not meet.
 		switch (actions[i]) {
 		case reopen:
+		case recreate:
 			ret = sys::dup3(temps[i], e.fd, cloexec);
 			if (ret < 0)
 				fd_failed(e, "cannot put it in place (dup3)",
@@ -749,6 +761,7 @@ void print_fd_info()
 			t.str(" offset ").udec(e.offset);
 		if (e.dup_of >= 0)
 			t.str(" shares fd ").dec(g.tables.fds[e.dup_of].fd);
+		recreated_fd_info(t, i);
 		t.ch(' ').str(name_of(e)).ch('\n');
 		ckpt::print_out(t);
 	}

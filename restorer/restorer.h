@@ -125,6 +125,12 @@ void restore_limits_and_timers();
 // back), or says why not; arm_timers() arms them just before the jump (a
 // refusal kills the process, named); print_timer_info() for --info.
 bool prepare_timers_and_signals(ckpt::text &err);
+// A timerfd or signalfd, fd table entry i, made again at the lowest free
+// number >= base, its state set: false (err says why) if that fails,
+// *temp -1 (warned: it is lost) if the image holds no state for it.
+// recreated_fd_info() adds that state to its --info line.
+bool recreate_fd(uint32_t i, int base, int32_t *temp, ckpt::text &err);
+void recreated_fd_info(ckpt::text &t, uint32_t i);
 void arm_timers();
 void print_timer_info();
 // restorer --info: the process state, then the fd table.

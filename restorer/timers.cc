@@ -2,6 +2,7 @@
 // again before the point of no return, with the ids the app knows; the
 // timers armed just before the jump.
 #include <linux/errno.h>
+#include <linux/fcntl.h>
 #include <linux/signal.h>
 
 #include "arch/sys.h"
@@ -179,6 +180,137 @@ void arm_timers()
 			die(t);
 		}
 	}
+}
+
+namespace {
+
+const image::timerfd_entry *timerfd_of(uint32_t i)
+{
+	for (uint32_t k = 0; k < g.tables.timerfd_count; k++)
+		if (g.tables.timerfds[k].fd_index == i)
+			return &g.tables.timerfds[k];
+	return nullptr;
+}
+
+const image::signalfd_entry *signalfd_of(uint32_t i)
+{
+	for (uint32_t k = 0; k < g.tables.signalfd_count; k++)
+		if (g.tables.signalfds[k].fd_index == i)
+			return &g.tables.signalfds[k];
+	return nullptr;
+}
+
+// TFD_IOC_SET_TICKS, _IOW('T', 0, u64): the expirations a read returns
+// (CONFIG_CHECKPOINT_RESTORE).
+constexpr unsigned long tfd_ioc_set_ticks = 0x40085400;
+
+// A new timerfd with e's state: armed relative to now with the time it
+// had left (an absolute one is armed for the same instant, but no longer
+// cancelled on a clock change), its unread expirations given back.
+long make_timerfd(const image::timerfd_entry &t, int nonblock,
+		  const char **what)
+{
+	*what = "timerfd_create";
+	long fd = sys::timerfd_create(t.clock, nonblock | O_CLOEXEC);
+	if (fd < 0)
+		return fd;
+	long ret = 0;
+	if (t.time.value.sec || t.time.value.nsec) {
+		*what = "timerfd_settime";
+		ret = sys::timerfd_settime((int)fd, 0, &t.time);
+	}
+	if (ret == 0 && t.ticks) {
+		*what = "TFD_IOC_SET_TICKS";
+		ret = sys::ioctl((int)fd, tfd_ioc_set_ticks,
+				 (uint64_t)&t.ticks);
+		// Without it (qemu-user: ENOSYS), a disarmed timer that
+		// expired once is a one-shot of 1 ns; others lose them.
+		const bool disarmed = !t.time.value.sec && !t.time.value.nsec;
+		if (ret < 0 && disarmed && t.ticks == 1) {
+			const sys::itimerspec now = {{0, 0}, {0, 1}};
+			*what = "timerfd_settime";
+			ret = sys::timerfd_settime((int)fd, 0, &now);
+		} else if (ret < 0) {
+			char buf[256];
+			ckpt::text w(buf, sizeof buf);
+			warn(message(w).str("a timerfd's ").udec(t.ticks)
+				     .str(" unread expirations are lost: "
+					  "TFD_IOC_SET_TICKS: ")
+				     .errno_name(ret).ch('\n'));
+			ret = 0;
+		}
+	}
+	if (ret < 0) {
+		sys::close((int)fd);
+		return ret;
+	}
+	return fd;
+}
+
+} // namespace
+
+bool recreate_fd(uint32_t i, int base, int32_t *temp, ckpt::text &err)
+{
+	const image::fd_entry &e = g.tables.fds[i];
+	const int nonblock = e.open_flags & O_NONBLOCK;
+	const char *what = "signalfd4";
+	long fd = 0;
+	bool saved;
+	*temp = -1;
+	if (e.kind == image::fd_timerfd) {
+		const image::timerfd_entry *t = timerfd_of(i);
+		if ((saved = t))
+			fd = make_timerfd(*t, nonblock, &what);
+	} else {
+		const image::signalfd_entry *s = signalfd_of(i);
+		if ((saved = s))
+			fd = sys::signalfd4(-1, &s->mask, nonblock | O_CLOEXEC);
+	}
+	auto named = [&](ckpt::text &t) -> ckpt::text & {
+		return message(t).str("fd ").dec(e.fd).str(" (")
+			.str(g.tables.strings + e.name).str(")");
+	};
+	if (!saved) { // the checkpoint warned
+		char buf[512];
+		ckpt::text t(buf, sizeof buf);
+		warn(named(t).str(" is not restored: its state was not "
+				  "saved\n"));
+		return true;
+	}
+	if (fd < 0) {
+		named(err).str(": cannot make it again: ").str(what).str(": ")
+			.errno_name(fd).ch('\n');
+		return false;
+	}
+	long up = fd >= base ? fd : sys::fcntl((int)fd, F_DUPFD_CLOEXEC, base);
+	if (up != fd)
+		sys::close((int)fd);
+	if (up < 0) {
+		named(err).str(": cannot move it up (fcntl): ").errno_name(up)
+			.ch('\n');
+		return false;
+	}
+	*temp = (int32_t)up;
+	return true;
+}
+
+void recreated_fd_info(ckpt::text &t, uint32_t i)
+{
+	if (const image::timerfd_entry *e = timerfd_of(i)) {
+		t.str(" clock ").dec(e->clock);
+		if (!e->time.value.sec && !e->time.value.nsec)
+			t.str(" disarmed");
+		else
+			seconds(seconds(t.ch(' '), e->time.value)
+					.str(" s left, interval "),
+				e->time.interval).str(" s");
+		if (e->ticks)
+			t.str(" ticks ").udec(e->ticks);
+		if (e->settime_flags & 1)
+			t.str(" abstime");
+	}
+	if (const image::signalfd_entry *e = signalfd_of(i))
+		t.str(" mask 0x").hex(e->mask);
 }
 
 void print_timer_info()

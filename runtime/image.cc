@@ -72,6 +72,7 @@ const char *describe(fault f)
 		"thread state is missing or not in writable saved memory",
 		"POSIX timer entry is invalid (id, clock, signal or time)",
 		"pending signal entry is invalid (signal, scope or order)",
+		"timerfd or signalfd entry is invalid (fd, clock or time)",
 	};
 	static_assert(sizeof text / sizeof text[0] == (size_t)fault::count,
 		      "one message per fault");
@@ -89,9 +90,9 @@ const char *kind_name(uint32_t kind)
 
 const char *fd_kind_name(uint32_t kind)
 {
-	static constexpr char names[fd_kind_count][8] = {
+	static constexpr char names[fd_kind_count][9] = {
 		"file", "dir", "chr", "blk", "fifo", "socket", "anon",
-		"memfd", "other"};
+		"memfd", "other", "?", "?", "timerfd", "signalfd"};
 	return kind < fd_kind_count ? names[kind] : "?";
 }
 
@@ -205,6 +206,22 @@ int place_timer_section(tables *out, uint32_t type, const section &s,
 		out->signals = reinterpret_cast<const pending_signal *>(
 			base + s.offset);
 		out->signal_count = s.count;
+		return 1;
+	}
+	if (type == section_timerfds) {
+		if (s.entry_size != sizeof(timerfd_entry))
+			return -1;
+		out->timerfds = reinterpret_cast<const timerfd_entry *>(
+			base + s.offset);
+		out->timerfd_count = s.count;
+		return 1;
+	}
+	if (type == section_signalfds) {
+		if (s.entry_size != sizeof(signalfd_entry))
+			return -1;
+		out->signalfds = reinterpret_cast<const signalfd_entry *>(
+			base + s.offset);
+		out->signalfd_count = s.count;
 		return 1;
 	}
 	return 0;
@@ -399,7 +416,8 @@ bool valid_time(const sys::timespec &t)
 // image; pending signals in range, their siginfo saying the same signal.
 problem check_timers_and_signals(const tables &tb)
 {
-	if (tb.timer_count > max_posix_timers)
+	if (tb.timer_count > max_posix_timers || tb.timerfd_count > tb.fd_count ||
+	    tb.signalfd_count > tb.fd_count)
 		return {fault::bad_posix_timer};
 	int64_t prev = -1;
 	for (uint32_t i = 0; i < tb.timer_count; i++) {
@@ -424,6 +442,28 @@ problem check_timers_and_signals(const tables &tb)
 		    p.info.signo != (int32_t)p.signo ||
 		    p.scope > pending_thread)
 			return {fault::bad_pending_signal};
+	}
+	// Each names an fd entry of its kind that is no dup, in fd order.
+	auto fd_ok = [&](uint32_t index, uint32_t kind, int64_t *prev) {
+		bool ok = index < tb.fd_count && (int64_t)index > *prev &&
+			  tb.fds[index].kind == kind &&
+			  tb.fds[index].dup_of == -1;
+		*prev = index;
+		return ok;
+	};
+	prev = -1;
+	for (uint32_t i = 0; i < tb.timerfd_count; i++) {
+		const timerfd_entry &e = tb.timerfds[i];
+		if (!fd_ok(e.fd_index, fd_timerfd, &prev) || e.clock < 0 ||
+		    e.reserved || !valid_time(e.time.value) ||
+		    !valid_time(e.time.interval))
+			return {fault::bad_timer_fd};
+	}
+	prev = -1;
+	for (uint32_t i = 0; i < tb.signalfd_count; i++) {
+		const signalfd_entry &e = tb.signalfds[i];
+		if (!fd_ok(e.fd_index, fd_signalfd, &prev) || e.reserved)
+			return {fault::bad_timer_fd};
 	}
 	return {};
 }

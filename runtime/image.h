@@ -97,6 +97,8 @@ enum fd_kind : uint32_t {
 	fd_anon = 6,   // anon inode: eventfd, epoll, timerfd, signalfd, ...
 	fd_memfd = 7,  // memfd_create(): a file without a path
 	fd_other = 8,  // none of these (a symlink opened with O_PATH, ...)
+	fd_timerfd = 11,  // anon_inode:[timerfd]: state in section_timerfds
+	fd_signalfd = 12, // anon_inode:[signalfd]: in section_signalfds
 	fd_kind_count
 };
 
@@ -245,7 +247,27 @@ struct pending_signal {
 	sys::queued_siginfo info;
 };
 
+// A timerfd (fd_timerfd): one per open file description (the fd entry
+// with dup_of -1), recreated at restore with its state.
+struct timerfd_entry {
+	uint32_t fd_index;      // in the fd table
+	int32_t clock;          // fdinfo "clockid"
+	uint32_t settime_flags; // fdinfo "settime flags": TFD_TIMER_ABSTIME..
+	uint32_t reserved;
+	uint64_t ticks;         // expirations not read yet (fdinfo "ticks")
+	sys::itimerspec time;   // timerfd_gettime(): time left, interval
+};
+
+// A signalfd (fd_signalfd), one per open file description.
+struct signalfd_entry {
+	uint32_t fd_index;      // in the fd table
+	uint32_t reserved;
+	uint64_t mask;          // fdinfo "sigmask": bit n is signal n + 1
+};
+
 static_assert(sizeof(posix_timer) == 64);
+static_assert(sizeof(timerfd_entry) == 56);
+static_assert(sizeof(signalfd_entry) == 16);
 static_assert(sizeof(pending_signal) == 136);
 
 // Section types. A reader refuses an image with a section type it does
@@ -261,6 +283,8 @@ enum section_type : uint32_t {
 			     // the first one ""
 	section_posix_timers = 12,    // posix_timer, by id; optional
 	section_pending_signals = 13, // pending_signal; optional
+	section_timerfds = 14,        // timerfd_entry, by fd; optional
+	section_signalfds = 15,       // signalfd_entry, by fd; optional
 	section_essential = 1u << 31,
 };
 
@@ -367,6 +391,7 @@ enum class fault : uint32_t {
 	thread_state_missing,
 	bad_posix_timer,
 	bad_pending_signal,
+	bad_timer_fd,
 	count
 };
 
@@ -408,6 +433,10 @@ struct tables {
 	uint32_t timer_count;
 	const pending_signal *signals;
 	uint32_t signal_count;
+	const timerfd_entry *timerfds;
+	uint32_t timerfd_count;
+	const signalfd_entry *signalfds;
+	uint32_t signalfd_count;
 };
 
 // Checks the header against the file and this machine.

@@ -84,6 +84,12 @@ long interval_timer_id();
 long save_timers_and_signals(image::posix_timer *timers, uint32_t *timer_count,
 			     image::pending_signal *signals,
 			     uint32_t *signal_count, text &msg);
+// The state of each timerfd and signalfd in the fd table (fdinfo and
+// timerfd_gettime); one that cannot be read is warned about and left out
+// (the restorer then says it is lost).
+void save_timer_fds(const image::fd_entry *fds, uint32_t fd_count,
+		    image::timerfd_entry *timerfds, uint32_t *timerfd_count,
+		    image::signalfd_entry *signalfds, uint32_t *signalfd_count);
 void thread_indices(image::posix_timer *timers, uint32_t *timer_count,
 		    const image::thread_record *threads, uint32_t thread_count);
 

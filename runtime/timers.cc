@@ -269,6 +269,104 @@ long save_timers(image::posix_timer *out, uint32_t *count, text &msg)
 
 } // namespace
 
+namespace {
+
+// "/proc/self/fdinfo/N"
+void fdinfo_path(char *buf, size_t cap, int fd)
+{
+	text t(buf, cap);
+	t.str("/proc/self/fdinfo/").dec(fd);
+}
+
+// The value after "name" at the start of a line of fdinfo (decimal, or
+// hex); false if there is no such line.
+bool fdinfo_field(const char *info, const char *name, uint64_t *v,
+		  bool hex = false)
+{
+	for (const char *p = info; *p;) {
+		if (starts_with(p, name)) {
+			p += str_len(name);
+			while (*p == ' ' || *p == '\t')
+				p++;
+			// "settime flags: 01" is octal; 0 and 1 bits only.
+			*v = number(p, hex);
+			return true;
+		}
+		const char *end = line_end(p);
+		p = *end ? end + 1 : end;
+	}
+	return false;
+}
+
+void warn_fd(int fd, const char *what, long err)
+{
+	char buf[256];
+	text t(buf, sizeof buf);
+	t.str("ckpt: fd ").dec(fd).str(": ").str(what);
+	if (err)
+		t.str(": ").errno_name(err);
+	print_err(t.str(", it will not come back\n"));
+}
+
+} // namespace
+
+uint32_t anon_kind(const char *link)
+{
+	if (str_eq(link, "anon_inode:[timerfd]"))
+		return image::fd_timerfd;
+	if (str_eq(link, "anon_inode:[signalfd]"))
+		return image::fd_signalfd;
+	return image::fd_anon;
+}
+
+void save_timer_fds(const image::fd_entry *fds, uint32_t fd_count,
+		    image::timerfd_entry *timerfds, uint32_t *timerfd_count,
+		    image::signalfd_entry *signalfds, uint32_t *signalfd_count)
+{
+	*timerfd_count = *signalfd_count = 0;
+	for (uint32_t i = 0; i < fd_count; i++) {
+		const image::fd_entry &e = fds[i];
+		if (e.dup_of != -1 || (e.kind != image::fd_timerfd &&
+				       e.kind != image::fd_signalfd))
+			continue;
+		char path[48];
+		fdinfo_path(path, sizeof path, e.fd);
+		long n = read_file(path, status_text, sizeof status_text);
+		if (n < 0) {
+			warn_fd(e.fd, "cannot read its fdinfo", n);
+			continue;
+		}
+		uint64_t v = 0;
+		if (e.kind == image::fd_signalfd) {
+			if (!fdinfo_field(status_text, "sigmask:", &v, true)) {
+				warn_fd(e.fd, "no sigmask in its fdinfo", 0);
+				continue;
+			}
+			signalfds[(*signalfd_count)++] = {i, 0, v};
+			continue;
+		}
+		image::timerfd_entry t = {};
+		t.fd_index = i;
+		if (!fdinfo_field(status_text, "clockid:", &v)) {
+			warn_fd(e.fd, "no clockid in its fdinfo", 0);
+			continue;
+		}
+		t.clock = (int32_t)v;
+		if (fdinfo_field(status_text, "ticks:", &v))
+			t.ticks = v;
+		// Octal in fdinfo: TFD_TIMER_ABSTIME 1, CANCEL_ON_SET 2 read
+		// the same in decimal.
+		if (fdinfo_field(status_text, "settime flags:", &v))
+			t.settime_flags = (uint32_t)v;
+		long ret = sys::timerfd_gettime(e.fd, &t.time);
+		if (ret < 0) {
+			warn_fd(e.fd, "timerfd_gettime", ret);
+			continue;
+		}
+		timerfds[(*timerfd_count)++] = t;
+	}
+}
+
 long save_timers_and_signals(image::posix_timer *timers, uint32_t *timer_count,
 			     image::pending_signal *signals,
 			     uint32_t *signal_count, text &msg)

@@ -33,14 +33,16 @@ constexpr size_t staging_size = 1 << 20;
 // section starts 8-byte aligned right after the one before it.
 enum section_index {
 	sec_process, sec_threads, sec_regions, sec_runs, sec_fds, sec_timers,
-	sec_signals, sec_strings, sec_count
+	sec_signals, sec_timerfds, sec_signalfds, sec_strings, sec_count
 };
 static_assert(sizeof(image::process_record) % 8 == 0 &&
 	      sizeof(image::thread_record) % 8 == 0 &&
 	      sizeof(image::region) % 8 == 0 && sizeof(image::run) % 8 == 0 &&
 	      sizeof(image::fd_entry) % 8 == 0 &&
 	      sizeof(image::posix_timer) % 8 == 0 &&
-	      sizeof(image::pending_signal) % 8 == 0);
+	      sizeof(image::pending_signal) % 8 == 0 &&
+	      sizeof(image::timerfd_entry) % 8 == 0 &&
+	      sizeof(image::signalfd_entry) % 8 == 0);
 
 // Working memory, mapped for one checkpoint and left out of its image.
 struct scratch {
@@ -57,6 +59,10 @@ struct scratch {
 	uint32_t signal_count;
 	image::posix_timer timers[image::max_posix_timers];
 	image::pending_signal signals[image::max_pending_signals];
+	uint32_t timerfd_count;
+	uint32_t signalfd_count;
+	image::timerfd_entry timerfds[image::max_fds];
+	image::signalfd_entry signalfds[image::max_fds];
 	image::thread_record threads[image::max_threads];
 	image::region regions[image::max_regions];
 	image::run runs[image::max_runs];
@@ -161,6 +167,10 @@ public:
 			 sizeof(image::posix_timer), x.timer_count},
 			{image::section_pending_signals,
 			 sizeof(image::pending_signal), x.signal_count},
+			{image::section_timerfds,
+			 sizeof(image::timerfd_entry), x.timerfd_count},
+			{image::section_signalfds,
+			 sizeof(image::signalfd_entry), x.signalfd_count},
 			{image::section_strings, 1, x.strings_size},
 		};
 		image::header &h = x.header;
@@ -169,7 +179,7 @@ public:
 		for (int i = 0; i < sec_count; i++) {
 			// Timers and signals only when there are any: an image
 			// without them stays readable by restorers before them.
-			if ((i == sec_timers || i == sec_signals) &&
+			if (i >= sec_timers && i <= sec_signalfds &&
 			    !sections[i].count)
 				continue;
 			x.written[n] = i;
@@ -434,7 +444,7 @@ void meta_parts(const scratch &s, meta_part out[2 + sec_count])
 	out[1] = {s.directory, s.header.section_count * sizeof(image::section)};
 	const void *data[sec_count] = {&s.process, s.threads, s.regions,
 				       s.runs, s.fds, s.timers, s.signals,
-				       s.strings};
+				       s.timerfds, s.signalfds, s.strings};
 	for (int i = 0; i < sec_count; i++)
 		out[2 + i] = {nullptr, 0};
 	for (uint32_t k = 0; k < s.header.section_count; k++)
@@ -520,6 +530,10 @@ long begin_image(const arch::context *ctx, const image::resume_args *resume,
 	if (ret == 0)
 		ret = save_timers_and_signals(s->timers, &s->timer_count,
 					      s->signals, &s->signal_count, msg);
+	if (ret == 0)
+		save_timer_fds(s->fds, s->fd_count, s->timerfds,
+			       &s->timerfd_count, s->signalfds,
+			       &s->signalfd_count);
 	if (ret < 0) {
 		end_image(*job);
 		return ret;
