@@ -107,8 +107,8 @@ bool create_timers(ckpt::text &err)
 
 // Queued now, blocked as everything is until the app's mask is back: they
 // wait for it as they waited in the original. The taker's own go to this
-// thread when it was the group leader (which this thread becomes), else
-// to the process.
+// thread when it was the group leader (which this thread becomes); else
+// its restored thread queues them (queue_taker_signals()).
 bool queue_signals(ckpt::text &err)
 {
 	const image::tables &tb = g.tables;
@@ -117,7 +117,9 @@ bool queue_signals(ckpt::text &err)
 	for (uint32_t i = 0; i < tb.signal_count; i++) {
 		const image::pending_signal &p = tb.signals[i];
 		long ret;
-		if (p.scope == image::pending_thread && taker_here)
+		if (p.scope == image::pending_thread && !taker_here)
+			continue;
+		if (p.scope == image::pending_thread)
 			ret = sys::rt_tgsigqueueinfo((int)pid, (int)pid,
 						     (int)p.signo, &p.info);
 		else
@@ -129,18 +131,6 @@ bool queue_signals(ckpt::text &err)
 				.str("): cannot be queued again: ")
 				.errno_name(ret).ch('\n');
 			return false;
-		}
-	}
-	if (tb.signal_count && !taker_here) {
-		for (uint32_t i = 0; i < tb.signal_count; i++) {
-			if (tb.signals[i].scope != image::pending_thread)
-				continue;
-			char buf[256];
-			ckpt::text t(buf, sizeof buf);
-			warn(message(t).str("signals pending for the thread that "
-					    "took the checkpoint are pending for "
-					    "the process now\n"));
-			break;
 		}
 	}
 	return true;
@@ -160,6 +150,32 @@ ckpt::text &seconds(ckpt::text &t, const sys::timespec &v)
 bool prepare_timers_and_signals(ckpt::text &err)
 {
 	return create_timers(err) && queue_signals(err);
+}
+
+void queue_taker_signals(const image::thread_record &th)
+{
+	if (!(th.flags & image::thread_taker) ||
+	    (th.flags & image::thread_group_leader))
+		return;
+	const image::tables &tb = g.tables;
+	// From the thread itself: only to its own tid may a signal carry the
+	// si_code it had (a kill()'s 0, say).
+	const long pid = sys::getpid(), tid = sys::gettid();
+	for (uint32_t i = 0; i < tb.signal_count; i++) {
+		const image::pending_signal &p = tb.signals[i];
+		if (p.scope != image::pending_thread)
+			continue;
+		long ret = sys::rt_tgsigqueueinfo((int)pid, (int)tid,
+						  (int)p.signo, &p.info);
+		if (ret < 0) {
+			char buf[256];
+			ckpt::text t(buf, sizeof buf);
+			die(message(t).str("pending signal ").udec(p.signo)
+				    .str(" of thread ").udec(th.tid)
+				    .str(": cannot be queued again: ")
+				    .errno_name(ret).ch('\n'));
+		}
+	}
 }
 
 void arm_timers()
