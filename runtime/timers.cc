@@ -73,8 +73,15 @@ struct listed_timer {
 	long clock = -1;
 };
 
-// Fills t from the timer as the kernel keeps it; false (warned) if it
-// cannot come back.
+// Listed timers that timer_gettime() does not know: warned about once
+// the listing is read (see save_timers()).
+constexpr int max_unknown = 16;
+long unknown_ids[max_unknown];
+long unknown_errs[max_unknown];
+int unknown_count;
+
+// Fills t from the timer as the kernel keeps it; false (warned, or kept
+// in unknown_ids) if it cannot come back.
 bool read_timer(const listed_timer &l, image::posix_timer &t)
 {
 	t = {};
@@ -96,7 +103,10 @@ bool read_timer(const listed_timer &l, image::posix_timer &t)
 	if (ret < 0) {
 		// qemu-user lists its own host timers, whose ids the guest's
 		// timer_gettime() does not know.
-		warn_timer(l.id, "timer_gettime", ret);
+		if (unknown_count < max_unknown) {
+			unknown_ids[unknown_count] = l.id;
+			unknown_errs[unknown_count++] = ret;
+		}
 		return false;
 	}
 	ret = sys::timer_getoverrun((int)l.id);
@@ -218,6 +228,8 @@ long save_timers(image::posix_timer *out, uint32_t *count, text &msg)
 	}
 	listed_timer l;
 	const long own = interval_timer_id();
+	bool own_listed = false;
+	unknown_count = 0;
 	for (const char *p = timers_text; *p;) {
 		const char *end = line_end(p);
 		if (starts_with(p, "ID: ")) {
@@ -244,6 +256,7 @@ long save_timers(image::posix_timer *out, uint32_t *count, text &msg)
 			// The last line of a record.
 			p += 9;
 			l.clock = signed_number(p);
+			own_listed = own_listed || (own >= 0 && l.id == own);
 			if (l.id >= 0 && l.id != own) {
 				if (*count == image::max_posix_timers) {
 					msg.str("more than ")
@@ -257,6 +270,11 @@ long save_timers(image::posix_timer *out, uint32_t *count, text &msg)
 		}
 		p = *end ? end + 1 : end;
 	}
+	// Under qemu-user the list holds the host's ids: the runtime's own
+	// timer, not listed under its id, is then the one unknown one.
+	const bool only_own = unknown_count == 1 && own >= 0 && !own_listed;
+	for (int i = 0; i < unknown_count && !only_own; i++)
+		warn_timer(unknown_ids[i], "timer_gettime", unknown_errs[i]);
 	// The kernel lists them newest first: by id for the image.
 	for (uint32_t i = 1; i < *count; i++)
 		for (uint32_t k = i; k > 0 && out[k - 1].id > out[k].id; k--) {
