@@ -18,8 +18,6 @@ namespace {
 char timers_text[512 << 10];
 char status_text[4096];
 
-constexpr int sigev_signal = 0, sigev_none = 1, sigev_thread_id = 4;
-
 void warn_timer(long id, const char *what, long err)
 {
 	char buf[256];
