@@ -132,10 +132,10 @@ bool prepare_timers_and_signals(ckpt::text &err);
 bool recreate_fd(uint32_t i, int base, int32_t *temp, ckpt::text &err);
 void recreated_fd_info(ckpt::text &t, uint32_t i);
 void arm_timers();
-// In the restored thread th: the signals pending for it alone, when it
-// took the checkpoint and is not the group leader (a refusal kills the
-// process, named).
-void queue_taker_signals(const image::thread_record &th);
+// In the restored thread th, a record of g.tables.threads: the signals
+// pending for it alone, unless it is the group leader (queued before the
+// point of no return); a refusal kills the process, named.
+void queue_thread_signals(const image::thread_record &th);
 void print_timer_info();
 // restorer --info: the process state, then the fd table.
 void print_process_info();

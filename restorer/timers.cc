@@ -106,18 +106,17 @@ bool create_timers(ckpt::text &err)
 }
 
 // Queued now, blocked as everything is until the app's mask is back: they
-// wait for it as they waited in the original. The taker's own go to this
-// thread when it was the group leader (which this thread becomes); else
-// its restored thread queues them (queue_taker_signals()).
+// wait for it as they waited in the original. The group leader's own go
+// to this thread (which becomes it); another thread's, its restored
+// thread queues (queue_thread_signals()).
 bool queue_signals(ckpt::text &err)
 {
 	const image::tables &tb = g.tables;
-	const bool taker_here = tb.threads[0].flags & image::thread_taker;
 	const long pid = sys::getpid();
 	for (uint32_t i = 0; i < tb.signal_count; i++) {
 		const image::pending_signal &p = tb.signals[i];
 		long ret;
-		if (p.scope == image::pending_thread && !taker_here)
+		if (p.scope == image::pending_thread && p.thread != 0)
 			continue;
 		if (p.scope == image::pending_thread)
 			ret = sys::rt_tgsigqueueinfo((int)pid, (int)pid,
@@ -152,18 +151,18 @@ bool prepare_timers_and_signals(ckpt::text &err)
 	return create_timers(err) && queue_signals(err);
 }
 
-void queue_taker_signals(const image::thread_record &th)
+void queue_thread_signals(const image::thread_record &th)
 {
-	if (!(th.flags & image::thread_taker) ||
-	    (th.flags & image::thread_group_leader))
-		return;
 	const image::tables &tb = g.tables;
+	const uint32_t index = (uint32_t)(&th - tb.threads);
+	if (index == 0)
+		return; // the group leader's: queued with the process's
 	// From the thread itself: only to its own tid may a signal carry the
 	// si_code it had (a kill()'s 0, say).
 	const long pid = sys::getpid(), tid = sys::gettid();
 	for (uint32_t i = 0; i < tb.signal_count; i++) {
 		const image::pending_signal &p = tb.signals[i];
-		if (p.scope != image::pending_thread)
+		if (p.scope != image::pending_thread || p.thread != index)
 			continue;
 		long ret = sys::rt_tgsigqueueinfo((int)pid, (int)tid,
 						  (int)p.signo, &p.info);
@@ -358,10 +357,12 @@ void print_timer_info()
 	for (uint32_t i = 0; i < tb.signal_count; i++) {
 		const image::pending_signal &p = tb.signals[i];
 		ckpt::text t(buf, sizeof buf);
-		t.str("pending signal ").udec(p.signo)
-			.str(p.scope == image::pending_thread ? " (thread)"
-							      : " (process)")
-			.str(": code ").dec(p.info.code);
+		t.str("pending signal ").udec(p.signo);
+		if (p.scope == image::pending_thread)
+			t.str(" (thread ").udec(p.thread).ch(')');
+		else
+			t.str(" (process)");
+		t.str(": code ").dec(p.info.code);
 		// Negative codes come from sigqueue() and the like, which
 		// carry a value; SI_TIMER (-2) and SI_MESGQ (-3) too.
 		if (p.info.code < 0)

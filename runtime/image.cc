@@ -440,7 +440,9 @@ problem check_timers_and_signals(const tables &tb)
 		const pending_signal &p = tb.signals[i];
 		if (p.signo < 1 || p.signo > signal_count ||
 		    p.info.signo != (int32_t)p.signo ||
-		    p.scope > pending_thread)
+		    p.scope > pending_thread || p.reserved ||
+		    (p.scope == pending_thread ? p.thread >= tb.thread_count
+					       : p.thread != 0))
 			return {fault::bad_pending_signal};
 	}
 	// Each names an fd entry of its kind that is no dup, in fd order.

@@ -237,14 +237,21 @@ struct posix_timer {
 
 enum pending_scope : uint32_t {
 	pending_process = 0, // the process's queue (ShdPnd)
-	pending_thread = 1,  // the taker thread's own (SigPnd)
+	pending_thread = 1,  // one thread's own (SigPnd)
 };
+
+// At most this many signals pending for a thread other than the taker
+// are saved (each stopped thread keeps them in its freeze slot).
+constexpr uint32_t max_thread_signals = 16;
 
 // One signal pending at the checkpoint, in queue order.
 struct pending_signal {
 	uint32_t signo;      // 1..signal_count, the same as info.signo
 	uint32_t scope;      // pending_scope
 	sys::queued_siginfo info;
+	uint32_t thread;     // pending_thread: index in the thread section
+			     // (a tid until the thread table is final); else 0
+	uint32_t reserved;
 };
 
 // A timerfd (fd_timerfd): one per open file description (the fd entry
@@ -268,7 +275,7 @@ struct signalfd_entry {
 static_assert(sizeof(posix_timer) == 64);
 static_assert(sizeof(timerfd_entry) == 56);
 static_assert(sizeof(signalfd_entry) == 16);
-static_assert(sizeof(pending_signal) == 136);
+static_assert(sizeof(pending_signal) == 144);
 
 // Section types. A reader refuses an image with a section type it does
 // not know that has section_essential set (the state it holds would be

@@ -49,6 +49,9 @@ long stop_other_threads(text &why);
 void release_other_threads();
 uint32_t stopped_thread_count();
 const image::thread_record &stopped_thread(uint32_t i);
+// The signals stopped thread i had pending for itself alone.
+const image::pending_signal *stopped_thread_signals(uint32_t i,
+						    uint32_t *count);
 
 // In the checkpoint signal's handler: whether siginfo is a taker's
 // request to stop, and stopping there. none: no freeze was under way (a
@@ -91,7 +94,12 @@ void save_timer_fds(const image::fd_entry *fds, uint32_t fd_count,
 		    image::timerfd_entry *timerfds, uint32_t *timerfd_count,
 		    image::signalfd_entry *signalfds, uint32_t *signalfd_count);
 void thread_indices(image::posix_timer *timers, uint32_t *timer_count,
+		    image::pending_signal *signals, uint32_t signal_count,
 		    const image::thread_record *threads, uint32_t thread_count);
+// In a thread stopped for a checkpoint: the signals pending for it alone,
+// taken and put back (at most max_thread_signals: -E2BIG beyond).
+long save_own_signals(image::pending_signal *signals, uint32_t *count,
+		      text &msg);
 
 // Tells the app's libc where the break is now, when the restorer could
 // not put it back where the libc left it.
@@ -135,5 +143,8 @@ long write_image(image_job *job, const char *path, text &msg,
 		 void (*before_publish)() = nullptr);
 // Unmaps the working memory.
 void end_image(image_job *job);
+// The next pending signal record of the image, for those of the stopped
+// threads; nullptr when max_pending_signals are taken.
+image::pending_signal *add_pending_signal(image_job *job);
 
 } // namespace ckpt

@@ -161,7 +161,8 @@ long pending_masks(uint64_t *thread, uint64_t *process)
 // original loses none. Which queue the next one comes from, the status
 // masks say. The checkpoint signal is left alone: a request pending now
 // (or a stop request) is the runtime's, not the app's.
-long save_pending(image::pending_signal *out, uint32_t *count, text &msg)
+long save_pending(image::pending_signal *out, uint32_t *count, uint32_t cap,
+		  bool own_only, text &msg)
 {
 	*count = 0;
 	uint64_t thread, process;
@@ -170,14 +171,17 @@ long save_pending(image::pending_signal *out, uint32_t *count, text &msg)
 		msg.str("cannot read /proc/thread-self/status: ").errno_name(ret);
 		return ret;
 	}
+	if (own_only)
+		process = 0;
 	const uint64_t pending = thread | process;
+	const uint32_t tid = (uint32_t)sys::gettid();
 	for (uint32_t sig = 1; sig <= image::signal_count; sig++) {
 		const uint64_t bit = 1ull << (sig - 1);
 		if (!(pending & bit) || (int)sig == config.signal)
 			continue;
 		const uint32_t first = *count;
 		while ((thread | process) & bit) {
-			if (*count == image::max_pending_signals) {
+			if (*count == cap) {
 				ret = -E2BIG;
 				break;
 			}
@@ -186,6 +190,7 @@ long save_pending(image::pending_signal *out, uint32_t *count, text &msg)
 			p.signo = sig;
 			p.scope = thread & bit ? image::pending_thread
 					       : image::pending_process;
+			p.thread = p.scope == image::pending_thread ? tid : 0;
 			const sys::timespec now = {0, 0};
 			ret = sys::rt_sigtimedwait(&bit, &p.info, &now);
 			if (ret == -EAGAIN) {
@@ -197,6 +202,8 @@ long save_pending(image::pending_signal *out, uint32_t *count, text &msg)
 			(*count)++;
 			if ((ret = pending_masks(&thread, &process)) < 0)
 				break;
+			if (own_only)
+				process = 0;
 		}
 		for (uint32_t i = first; i < *count; i++) {
 			long put = put_back(out[i]);
@@ -388,12 +395,32 @@ long save_timers_and_signals(image::posix_timer *timers, uint32_t *timer_count,
 			     uint32_t *signal_count, text &msg)
 {
 	long ret = save_timers(timers, timer_count, msg);
-	return ret < 0 ? ret : save_pending(signals, signal_count, msg);
+	return ret < 0 ? ret
+		       : save_pending(signals, signal_count,
+				      image::max_pending_signals, false, msg);
+}
+
+long save_own_signals(image::pending_signal *signals, uint32_t *count,
+		      text &msg)
+{
+	return save_pending(signals, count, image::max_thread_signals, true,
+			    msg);
 }
 
 void thread_indices(image::posix_timer *timers, uint32_t *timer_count,
+		    image::pending_signal *signals, uint32_t signal_count,
 		    const image::thread_record *threads, uint32_t thread_count)
 {
+	for (uint32_t i = 0; i < signal_count; i++) {
+		image::pending_signal &p = signals[i];
+		if (p.scope != image::pending_thread)
+			continue;
+		uint32_t k = 0;
+		while (k < thread_count && threads[k].tid != p.thread)
+			k++;
+		// Each came from a thread of the table.
+		p.thread = k < thread_count ? k : 0;
+	}
 	uint32_t kept = 0;
 	for (uint32_t i = 0; i < *timer_count; i++) {
 		image::posix_timer t = timers[i];

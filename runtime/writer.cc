@@ -552,6 +552,14 @@ image::thread_record *add_thread(image_job *job)
 	return t;
 }
 
+image::pending_signal *add_pending_signal(image_job *job)
+{
+	auto *s = reinterpret_cast<scratch *>(job);
+	if (s->signal_count == image::max_pending_signals)
+		return nullptr;
+	return &s->signals[s->signal_count++];
+}
+
 void end_image(image_job *job)
 {
 	sys::munmap((uint64_t)job, scratch_size);
@@ -630,8 +638,8 @@ long write_image(image_job *job, const char *path, text &msg,
 			"it cannot be restored");
 		return -EOPNOTSUPP;
 	}
-	thread_indices(s->timers, &s->timer_count, s->threads,
-		       s->thread_count);
+	thread_indices(s->timers, &s->timer_count, s->signals, s->signal_count,
+		       s->threads, s->thread_count);
 	if (const char *why = scan_memory(s)) {
 		msg.str(why);
 		return -EINVAL;

@@ -21,7 +21,7 @@
 //
 // INFO: pending signal 10 (process): code 0
 // INFO-DAG: pending signal {{[0-9]+}} (process): code -1, value 0x4d2
-// INFO-DAG: pending signal {{[0-9]+}} (thread): code -1, value 0x162e
+// INFO-DAG: pending signal {{[0-9]+}} (thread 0): code -1, value 0x162e
 #include <signal.h>
 #include <string.h>
 #include <sys/syscall.h>
