@@ -317,6 +317,56 @@ static inline long timer_settime(int id, const itimerspec *value)
 {
 	return arch::syscall4(__NR_timer_settime, id, 0, SYS_ARG(value), 0);
 }
+static inline long timer_gettime(int id, itimerspec *value)
+{
+	return arch::syscall2(__NR_timer_gettime, id, SYS_ARG(value));
+}
+static inline long timer_getoverrun(int id)
+{
+	return arch::syscall1(__NR_timer_getoverrun, id);
+}
+static inline long timer_delete(int id)
+{
+	return arch::syscall1(__NR_timer_delete, id);
+}
+static inline long ioctl(int fd, unsigned long request, uint64_t arg)
+{
+	return arch::syscall3(__NR_ioctl, fd, request, arg);
+}
+// timerfd and signalfd (timers.cc at both ends).
+static inline long timerfd_create(int clock, int flags)
+{
+	return arch::syscall2(__NR_timerfd_create, clock, flags);
+}
+static inline long timerfd_settime(int fd, int flags, const itimerspec *value)
+{
+	return arch::syscall4(__NR_timerfd_settime, fd, flags, SYS_ARG(value),
+			      0);
+}
+static inline long timerfd_gettime(int fd, itimerspec *value)
+{
+	return arch::syscall2(__NR_timerfd_gettime, fd, SYS_ARG(value));
+}
+static inline long signalfd4(int fd, const uint64_t *mask, int flags)
+{
+	return arch::syscall4(__NR_signalfd4, fd, SYS_ARG(mask), 8, flags);
+}
+// Takes one pending signal of *set (blocked ones too): the thread's own
+// first, then the process's; -EAGAIN once the timeout (0: none) passes.
+static inline long rt_sigtimedwait(const uint64_t *set, queued_siginfo *info,
+				   const timespec *timeout)
+{
+	return arch::syscall4(__NR_rt_sigtimedwait, SYS_ARG(set), SYS_ARG(info),
+			      SYS_ARG(timeout), 8);
+}
+// Queues info on the process's own queue. Only to the calling thread's own
+// tid may it carry an si_code >= 0 (the kernel compares with the caller's
+// tid, so from any other thread of the process too: EPERM).
+static inline long rt_sigqueueinfo(int tgid, int sig,
+				   const queued_siginfo *info)
+{
+	return arch::syscall3(__NR_rt_sigqueueinfo, tgid, sig, SYS_ARG(info));
+}
 
 // File descriptors and process attributes (saved by runtime/process.cc,
 // restored by restorer/files.cc and restorer/process.cc).

@@ -49,12 +49,14 @@ namespace restorer {
 namespace {
 
 // refilled: a stored file made again (contents.cc); remade: a pipe,
-// eventfd or epoll made again by its kind (pipes.cc).
-enum action : uint8_t { lost, inherit, reopen, dup, refilled, remade };
+// eventfd or epoll made again by its kind (pipes.cc); rearmed: a timerfd
+// or signalfd made again with its state (timers.cc).
+enum action : uint8_t { lost, inherit, reopen, dup, refilled, remade, rearmed };
 
 // Arrays, not pointers: the restorer holds no absolute addresses.
-constexpr char action_names[6][9] = {"lost", "inherit", "reopen", "dup",
-				     "recreate", "recreate"};
+constexpr char action_names[7][9] = {"lost",	 "inherit",  "reopen",
+				     "dup",	 "recreate", "recreate",
+				     "recreate"};
 
 // Per fd table entry: what restore_files() does, and the temporary
 // descriptor of a reopened file.
@@ -92,6 +94,8 @@ action policy(const image::fd_entry &e)
 	if (e.fd <= 2 && (k == image::fd_chr || k == image::fd_fifo ||
 			  k == image::fd_socket))
 		return inherit;
+	if (k == image::fd_timerfd || k == image::fd_signalfd)
+		return rearmed;
 	// Made again by kind: the image holds their contents.
 	if ((k == image::fd_memfd || (k == image::fd_file &&
 				      (e.flags & image::fd_deleted))) &&
@@ -497,7 +501,7 @@ uint64_t temporaries()
 		const action a = policy(g.tables.fds[i]);
 		files += (a == reopen &&
 			  !(g.tables.fds[i].flags & image::fd_deleted)) ||
-			 a == refilled || a == remade;
+			 a == refilled || a == remade || a == rearmed;
 	}
 	const char *last = nullptr;
 	for (uint32_t i = 0; i < g.tables.region_count; i++) {
@@ -611,6 +615,12 @@ bool prepare_files(ckpt::text &err)
 		case remade:
 			if (!restorer::recreate(err, i, temps))
 				return false;
+			break;
+		case rearmed:
+			if (!recreate_fd(i, base, &temps[i], err))
+				return false;
+			if (temps[i] < 0)
+				actions[i] = lost; // warned
 			break;
 		case dup:
 			if (actions[e.dup_of] == lost) {
@@ -745,6 +755,7 @@ void restore_files()
 		case reopen:
 		case refilled:
 		case remade:
+		case rearmed:
 			ret = sys::dup3(temps[i], e.fd, cloexec);
 			if (ret < 0)
 				fd_failed(e, "cannot put it in place (dup3)",
@@ -845,6 +856,7 @@ void print_fd_info()
 		}
 		if (e.dup_of >= 0)
 			t.str(" shares fd ").dec(g.tables.fds[e.dup_of].fd);
+		recreated_fd_info(t, i);
 		t.ch(' ').str(name_of(e));
 		object_info(t, i);
 		ckpt::print_out(t.ch('\n'));

@@ -193,6 +193,7 @@ void print_process_info()
 		seconds(t, v.value).str(" s, interval ");
 		out(seconds(t, v.interval).str(" s"));
 	}
+	print_timer_info();
 	print_fd_info();
 }
 

@@ -220,7 +220,7 @@ void restore()
 	if (!check_vdso(err) || !check_address_space(err) ||
 	    !check_records(err) || !check_signals(err) ||
 	    !plan_mappings(err) || !prepare_files(err) ||
-	    !prepare_process(err) ||
+	    !prepare_process(err) || !prepare_timers_and_signals(err) ||
 	    !check_memory_limits(err))
 		fail(err);
 
@@ -247,6 +247,7 @@ void restore()
 	const image::thread_record &leader = tb.threads[0];
 	restore_thread(leader);
 	recheck_records();
+	arm_timers();
 	restore_limits_and_timers();
 	// The jump happens with every signal blocked: a timer that expires
 	// now must not run the app's handler on the restorer's stack. The

@@ -158,6 +158,24 @@ long move_up(long fd);
 bool fd_comes_back(uint32_t i);
 int fd_now(uint32_t i);
 
+// POSIX timers and pending signals (timers.cc): before the point of no
+// return, prepare_timers_and_signals() creates the timers with their ids
+// (disarmed) and queues the signals (blocked until the app's mask is
+// back), or says why not; arm_timers() arms them just before the jump (a
+// refusal kills the process, named); print_timer_info() for --info.
+bool prepare_timers_and_signals(ckpt::text &err);
+// A timerfd or signalfd, fd table entry i, made again at the lowest free
+// number >= base, its state set: false (err says why) if that fails,
+// *temp -1 (warned: it is lost) if the image holds no state for it.
+// recreated_fd_info() adds that state to its --info line.
+bool recreate_fd(uint32_t i, int base, int32_t *temp, ckpt::text &err);
+void recreated_fd_info(ckpt::text &t, uint32_t i);
+void arm_timers();
+// In the restored thread th, a record of g.tables.threads: the signals
+// pending for it alone, unless it is the group leader (queued before the
+// point of no return); a refusal kills the process, named.
+void queue_thread_signals(const image::thread_record &th);
+void print_timer_info();
 // restorer --info: the process state, then the fd table.
 void print_process_info();
 void print_fd_info();

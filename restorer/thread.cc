@@ -73,6 +73,7 @@ void restore_thread(const image::thread_record &th)
 {
 	if (th.flags & image::thread_name)
 		sys::prctl(PR_SET_NAME, (uint64_t)th.name);
+	queue_thread_signals(th);
 	// glibc keeps the thread's tid in its struct pthread and hands it to
 	// the kernel for PI and robust mutexes; the kernel clears the word
 	// at set_tid_address() when the thread exits.

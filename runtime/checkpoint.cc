@@ -86,6 +86,19 @@ long begin_with_threads(image_job **job, text &why)
 			return -EOPNOTSUPP;
 		}
 		*t = stopped_thread(i);
+		uint32_t n;
+		const image::pending_signal *own = stopped_thread_signals(i, &n);
+		for (uint32_t k = 0; ret == 0 && k < n; k++) {
+			image::pending_signal *p = add_pending_signal(*job);
+			if (!p) {
+				end_image(*job);
+				why.str("more than ")
+					.udec(image::max_pending_signals)
+					.str(" pending signals");
+				return -E2BIG;
+			}
+			*p = own[k];
+		}
 	}
 	return ret;
 }

@@ -53,7 +53,7 @@ uint32_t kind_of(uint32_t mode, const char *link, size_t n)
 		return image::fd_socket;
 	case 0: // anon inodes have no file type
 		if (starts_with(link, "anon_inode:"))
-			return image::fd_anon;
+			return anon_kind(link);
 		return image::fd_other;
 	default:
 		return image::fd_other;

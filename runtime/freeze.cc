@@ -47,6 +47,8 @@ struct slot {
 	uint32_t ready;
 	int32_t result;      // save_thread(): 0 or -errno, with message
 	char message[180];
+	uint32_t signal_count; // signals pending for the thread alone
+	image::pending_signal signals[image::max_thread_signals];
 };
 
 // What the taker knows of a thread it has signalled.
@@ -375,6 +377,13 @@ const image::thread_record &stopped_thread(uint32_t i)
 	return table->slots[i].record;
 }
 
+const image::pending_signal *stopped_thread_signals(uint32_t i,
+						    uint32_t *count)
+{
+	*count = table->slots[i].signal_count;
+	return table->slots[i].signals;
+}
+
 bool is_stop_request(const void *siginfo)
 {
 	const auto *info = static_cast<const sys::queued_siginfo *>(siginfo);
@@ -405,6 +414,10 @@ stop_result stop_for_checkpoint(void *frame)
 	text msg(s.message, sizeof s.message);
 	s.result = (int32_t)save_thread(&s.record, 0, &ctx, mask,
 					(uint64_t)frame, msg);
+	s.signal_count = 0;
+	if (s.result == 0)
+		s.result = (int32_t)save_own_signals(s.signals, &s.signal_count,
+						     msg);
 	if (ckpt_arch_capture(&ctx)) {
 		resume_thread();
 		return stop_result::restored;

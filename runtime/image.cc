@@ -74,6 +74,9 @@ const char *describe(fault f)
 		"file contents extent is out of order or past the file's end",
 		"pipe record is invalid (ends, size or data)",
 		"eventfd or epoll record is invalid (fd, target or flags)",
+		"POSIX timer entry is invalid (id, clock, signal or time)",
+		"pending signal entry is invalid (signal, scope or order)",
+		"timerfd or signalfd entry is invalid (fd, clock or time)",
 	};
 	static_assert(sizeof text / sizeof text[0] == (size_t)fault::count,
 		      "one message per fault");
@@ -91,9 +94,9 @@ const char *kind_name(uint32_t kind)
 
 const char *fd_kind_name(uint32_t kind)
 {
-	static constexpr char names[fd_kind_count][8] = {
+	static constexpr char names[fd_kind_count][9] = {
 		"file", "dir", "chr", "blk", "fifo", "socket", "anon",
-		"memfd", "other", "eventfd", "epoll"};
+		"memfd", "other", "eventfd", "epoll", "timerfd", "signalfd"};
 	return kind < fd_kind_count ? names[kind] : "?";
 }
 
@@ -146,13 +149,15 @@ namespace {
 struct known_section {
 	uint32_t entry_size;
 };
-// The types after section_strings are optional: an image without one has
-// no such state.
+// The types after section_strings (7-15) are optional: an image without
+// one has no such state.
 constexpr known_section known[] = {
 	{sizeof(process_record)}, {sizeof(thread_record)}, {sizeof(region)},
 	{sizeof(run)},		  {sizeof(fd_entry)},	   {1},
 	{sizeof(file_content)},	  {sizeof(extent)},
 	{sizeof(pipe_record)}, {1}, {sizeof(event_record)},
+	{sizeof(posix_timer)},	  {sizeof(pending_signal)},
+	{sizeof(timerfd_entry)},  {sizeof(signalfd_entry)},
 };
 constexpr uint32_t required_sections = (1u << (section_strings + 1)) - 2;
 constexpr uint32_t known_count = sizeof known / sizeof known[0];
@@ -205,6 +210,22 @@ void place(tables *out, uint32_t type, const char *at, uint32_t count)
 	case section_events:
 		out->events = reinterpret_cast<const event_record *>(at);
 		out->event_count = count;
+		break;
+	case section_posix_timers:
+		out->timers = reinterpret_cast<const posix_timer *>(at);
+		out->timer_count = count;
+		break;
+	case section_pending_signals:
+		out->signals = reinterpret_cast<const pending_signal *>(at);
+		out->signal_count = count;
+		break;
+	case section_timerfds:
+		out->timerfds = reinterpret_cast<const timerfd_entry *>(at);
+		out->timerfd_count = count;
+		break;
+	case section_signalfds:
+		out->signalfds = reinterpret_cast<const signalfd_entry *>(at);
+		out->signalfd_count = count;
 		break;
 	default:
 		out->strings = at;
@@ -492,6 +513,74 @@ problem check_event_objects(const tables &tb)
 
 } // namespace
 
+namespace {
+
+bool valid_time(const sys::timespec &t)
+{
+	return t.sec >= 0 && (uint64_t)t.nsec < 1000000000;
+}
+
+// Timers and signals: bounded counts; timers in increasing id order with
+// a known notify kind, a signal in range and a thread that is in the
+// image; pending signals in range, their siginfo saying the same signal.
+problem check_timers_and_signals(const tables &tb)
+{
+	if (tb.timer_count > max_posix_timers || tb.timerfd_count > tb.fd_count ||
+	    tb.signalfd_count > tb.fd_count)
+		return {fault::bad_posix_timer};
+	int64_t prev = -1;
+	for (uint32_t i = 0; i < tb.timer_count; i++) {
+		const posix_timer &p = tb.timers[i];
+		bool ok = p.id > prev && p.clock >= 0 &&
+			  p.notify <= notify_thread &&
+			  (p.notify == notify_none ||
+			   (p.signo >= 1 && p.signo <= signal_count)) &&
+			  (p.notify != notify_thread ||
+			   p.thread < tb.thread_count) &&
+			  valid_time(p.time.value) &&
+			  valid_time(p.time.interval);
+		if (!ok)
+			return {fault::bad_posix_timer};
+		prev = p.id;
+	}
+	if (tb.signal_count > max_pending_signals)
+		return {fault::bad_pending_signal};
+	for (uint32_t i = 0; i < tb.signal_count; i++) {
+		const pending_signal &p = tb.signals[i];
+		if (p.signo < 1 || p.signo > signal_count ||
+		    p.info.signo != (int32_t)p.signo ||
+		    p.scope > pending_thread || p.reserved ||
+		    (p.scope == pending_thread ? p.thread >= tb.thread_count
+					       : p.thread != 0))
+			return {fault::bad_pending_signal};
+	}
+	// Each names an fd entry of its kind that is no dup, in fd order.
+	auto fd_ok = [&](uint32_t index, uint32_t kind, int64_t *prev) {
+		bool ok = index < tb.fd_count && (int64_t)index > *prev &&
+			  tb.fds[index].kind == kind &&
+			  tb.fds[index].dup_of == -1;
+		*prev = index;
+		return ok;
+	};
+	prev = -1;
+	for (uint32_t i = 0; i < tb.timerfd_count; i++) {
+		const timerfd_entry &e = tb.timerfds[i];
+		if (!fd_ok(e.fd_index, fd_timerfd, &prev) || e.clock < 0 ||
+		    e.reserved || !valid_time(e.time.value) ||
+		    !valid_time(e.time.interval))
+			return {fault::bad_timer_fd};
+	}
+	prev = -1;
+	for (uint32_t i = 0; i < tb.signalfd_count; i++) {
+		const signalfd_entry &e = tb.signalfds[i];
+		if (!fd_ok(e.fd_index, fd_signalfd, &prev) || e.reserved)
+			return {fault::bad_timer_fd};
+	}
+	return {};
+}
+
+} // namespace
+
 problem check_tables(const header &h, const tables &tb, const target &t)
 {
 	if (tb.region_count == 0 || tb.region_count > max_regions)
@@ -566,6 +655,8 @@ problem check_tables(const header &h, const tables &tb, const target &t)
 		p = check_threads(tb);
 	if (p.what == fault::none)
 		p = check_event_objects(tb);
+	if (p.what == fault::none)
+		p = check_timers_and_signals(tb);
 	return p;
 }
 

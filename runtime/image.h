@@ -104,6 +104,8 @@ enum fd_kind : uint32_t {
 	fd_other = 8,  // none of these (a symlink opened with O_PATH, ...)
 	fd_eventfd = 9, // anon_inode:[eventfd]
 	fd_epoll = 10,  // anon_inode:[eventpoll]
+	fd_timerfd = 11,  // anon_inode:[timerfd]: state in section_timerfds
+	fd_signalfd = 12, // anon_inode:[signalfd]: in section_signalfds
 	fd_kind_count
 };
 
@@ -248,6 +250,71 @@ struct extent {
 	uint64_t length; // > 0, not past the file's size
 };
 
+// Timers and signals (section types 12-15; 12 and 13 used): POSIX timers
+// (timer_create) and the signals pending at the checkpoint.
+constexpr uint32_t max_posix_timers = 4096;
+constexpr uint32_t max_pending_signals = 4096;
+
+enum timer_notify : uint32_t {
+	notify_none = 0,    // SIGEV_NONE
+	notify_process = 1, // SIGEV_SIGNAL: to the process
+	notify_thread = 2,  // SIGEV_SIGNAL | SIGEV_THREAD_ID: to one thread
+};
+
+// One POSIX timer, as /proc/self/timers and timer_gettime() tell it.
+struct posix_timer {
+	int32_t id;          // the kernel's timer id, given again at restore
+	int32_t clock;       // ClockID
+	uint32_t signo;      // 1..signal_count (unused for notify_none)
+	uint32_t notify;     // timer_notify
+	uint64_t value;      // sigev_value
+	uint32_t thread;     // notify_thread: index in the thread section
+	int32_t overrun;     // timer_getoverrun(): shown, not restorable
+	sys::itimerspec time; // time left (0: disarmed) and interval
+};
+
+enum pending_scope : uint32_t {
+	pending_process = 0, // the process's queue (ShdPnd)
+	pending_thread = 1,  // one thread's own (SigPnd)
+};
+
+// At most this many signals pending for a thread other than the taker
+// are saved (each stopped thread keeps them in its freeze slot).
+constexpr uint32_t max_thread_signals = 16;
+
+// One signal pending at the checkpoint, in queue order.
+struct pending_signal {
+	uint32_t signo;      // 1..signal_count, the same as info.signo
+	uint32_t scope;      // pending_scope
+	sys::queued_siginfo info;
+	uint32_t thread;     // pending_thread: index in the thread section
+			     // (a tid until the thread table is final); else 0
+	uint32_t reserved;
+};
+
+// A timerfd (fd_timerfd): one per open file description (the fd entry
+// with dup_of -1), recreated at restore with its state.
+struct timerfd_entry {
+	uint32_t fd_index;      // in the fd table
+	int32_t clock;          // fdinfo "clockid"
+	uint32_t settime_flags; // fdinfo "settime flags": TFD_TIMER_ABSTIME..
+	uint32_t reserved;
+	uint64_t ticks;         // expirations not read yet (fdinfo "ticks")
+	sys::itimerspec time;   // timerfd_gettime(): time left, interval
+};
+
+// A signalfd (fd_signalfd), one per open file description.
+struct signalfd_entry {
+	uint32_t fd_index;      // in the fd table
+	uint32_t reserved;
+	uint64_t mask;          // fdinfo "sigmask": bit n is signal n + 1
+};
+
+static_assert(sizeof(posix_timer) == 64);
+static_assert(sizeof(timerfd_entry) == 56);
+static_assert(sizeof(signalfd_entry) == 16);
+static_assert(sizeof(pending_signal) == 144);
+
 // Section types. A reader refuses an image with a section type it does
 // not know that has section_essential set (the state it holds would be
 // lost) and skips one without it.
@@ -264,6 +331,10 @@ enum section_type : uint32_t {
 	section_pipes = 9,     // pipe_record, in read end order
 	section_pipe_data = 10, // bytes (entry size 1): the pipes' contents
 	section_events = 11,   // event_record: eventfds and epoll watches
+	section_posix_timers = 12,    // posix_timer, by id; optional
+	section_pending_signals = 13, // pending_signal; optional
+	section_timerfds = 14,        // timerfd_entry, by fd; optional
+	section_signalfds = 15,       // signalfd_entry, by fd; optional
 	section_essential = 1u << 31,
 };
 
@@ -418,6 +489,9 @@ enum class fault : uint32_t {
 	bad_extent,
 	bad_pipe,
 	bad_event,
+	bad_posix_timer,
+	bad_pending_signal,
+	bad_timer_fd,
 	count
 };
 
@@ -465,6 +539,14 @@ struct tables {
 	uint32_t pipe_data_size;
 	const event_record *events;
 	uint32_t event_count;
+	const posix_timer *timers;
+	uint32_t timer_count;
+	const pending_signal *signals;
+	uint32_t signal_count;
+	const timerfd_entry *timerfds;
+	uint32_t timerfd_count;
+	const signalfd_entry *signalfds;
+	uint32_t signalfd_count;
 };
 
 // Checks the header against the file and this machine.

@@ -307,6 +307,11 @@ void start_interval_timer()
 	arm_interval_timer();
 }
 
+long interval_timer_id()
+{
+	return interval_timer;
+}
+
 namespace {
 
 __attribute__((constructor)) void init()

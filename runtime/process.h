@@ -45,6 +45,9 @@ struct process_scratch {
 };
 
 // The fd table part of it (runtime/files.cc).
+// The fd_kind of an anon inode from its /proc/self/fd link
+// ("anon_inode:[timerfd]"): fd_anon for those without one (timers.cc).
+uint32_t anon_kind(const char *link);
 long save_fds(image::fd_entry *fds, uint32_t *fd_count, string_table &strings,
 	      process_scratch &work, text &msg);
 

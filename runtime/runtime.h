@@ -74,6 +74,9 @@ long stop_other_threads(text &why);
 void release_other_threads();
 uint32_t stopped_thread_count();
 const image::thread_record &stopped_thread(uint32_t i);
+// The signals stopped thread i had pending for itself alone.
+const image::pending_signal *stopped_thread_signals(uint32_t i,
+						    uint32_t *count);
 
 // In the checkpoint signal's handler: whether siginfo is a taker's
 // request to stop, and stopping there. none: no freeze was under way (a
@@ -98,6 +101,30 @@ void resume_thread();
 
 // Arms the CKPT_INTERVAL timer (again, in a restored process).
 void start_interval_timer();
+// Its POSIX timer id, or -1: left out of the image (timers.cc).
+long interval_timer_id();
+
+// The app's POSIX timers (by id) and the taker's pending signals, both
+// queues, put back at once (timers.cc); -errno with the reason in msg.
+// A thread-directed timer names its thread by tid until thread_indices()
+// makes that an index in the final thread table (dropping, with a
+// warning, one whose thread is not there).
+long save_timers_and_signals(image::posix_timer *timers, uint32_t *timer_count,
+			     image::pending_signal *signals,
+			     uint32_t *signal_count, text &msg);
+// The state of each timerfd and signalfd in the fd table (fdinfo and
+// timerfd_gettime); one that cannot be read is warned about and left out
+// (the restorer then says it is lost).
+void save_timer_fds(const image::fd_entry *fds, uint32_t fd_count,
+		    image::timerfd_entry *timerfds, uint32_t *timerfd_count,
+		    image::signalfd_entry *signalfds, uint32_t *signalfd_count);
+void thread_indices(image::posix_timer *timers, uint32_t *timer_count,
+		    image::pending_signal *signals, uint32_t signal_count,
+		    const image::thread_record *threads, uint32_t thread_count);
+// In a thread stopped for a checkpoint: the signals pending for it alone,
+// taken and put back (at most max_thread_signals: -E2BIG beyond).
+long save_own_signals(image::pending_signal *signals, uint32_t *count,
+		      text &msg);
 
 // Tells the app's libc where the break is now, when the restorer could
 // not put it back where the libc left it.
@@ -145,5 +172,8 @@ long write_image(image_job *job, const char *path, text &msg,
 uint32_t kept_descriptors(image_job *job, int32_t *out, uint32_t cap);
 // Unmaps the working memory (and closes what it opened).
 void end_image(image_job *job);
+// The next pending signal record of the image, for those of the stopped
+// threads; nullptr when max_pending_signals are taken.
+image::pending_signal *add_pending_signal(image_job *job);
 
 } // namespace ckpt

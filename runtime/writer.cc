@@ -35,14 +35,19 @@ constexpr size_t staging_size = 1 << 20;
 enum section_index {
 	sec_process, sec_threads, sec_regions, sec_runs, sec_fds,
 	sec_contents, sec_extents, sec_pipes, sec_events, sec_pipe_data,
-	sec_strings, sec_count
+	sec_timers, sec_signals, sec_timerfds, sec_signalfds, sec_strings,
+	sec_count
 };
 static_assert(sizeof(image::process_record) % 8 == 0 &&
 	      sizeof(image::thread_record) % 8 == 0 &&
 	      sizeof(image::region) % 8 == 0 && sizeof(image::run) % 8 == 0 &&
 	      sizeof(image::fd_entry) % 8 == 0 &&
 	      sizeof(image::file_content) % 8 == 0 &&
-	      sizeof(image::extent) % 8 == 0);
+	      sizeof(image::extent) % 8 == 0 &&
+	      sizeof(image::posix_timer) % 8 == 0 &&
+	      sizeof(image::pending_signal) % 8 == 0 &&
+	      sizeof(image::timerfd_entry) % 8 == 0 &&
+	      sizeof(image::signalfd_entry) % 8 == 0);
 
 // Working memory, mapped for one checkpoint and left out of its image.
 struct scratch {
@@ -55,6 +60,14 @@ struct scratch {
 	uint32_t run_count;
 	uint32_t fd_count;
 	uint32_t strings_size;
+	uint32_t timer_count;
+	uint32_t signal_count;
+	image::posix_timer timers[image::max_posix_timers];
+	image::pending_signal signals[image::max_pending_signals];
+	uint32_t timerfd_count;
+	uint32_t signalfd_count;
+	image::timerfd_entry timerfds[image::max_fds];
+	image::signalfd_entry signalfds[image::max_fds];
 	image::thread_record threads[image::max_threads];
 	image::region regions[image::max_regions];
 	image::run runs[image::max_runs];
@@ -170,6 +183,14 @@ public:
 			{image::section_events, sizeof(image::event_record),
 			 saved_events.event_count},
 			{image::section_pipe_data, 1, saved_events.data_size},
+			{image::section_posix_timers,
+			 sizeof(image::posix_timer), x.timer_count},
+			{image::section_pending_signals,
+			 sizeof(image::pending_signal), x.signal_count},
+			{image::section_timerfds,
+			 sizeof(image::timerfd_entry), x.timerfd_count},
+			{image::section_signalfds,
+			 sizeof(image::signalfd_entry), x.signalfd_count},
 			{image::section_strings, 1, x.strings_size},
 		};
 		// An optional section with nothing in it is left out: an
@@ -443,7 +464,8 @@ void meta_parts(const scratch &s, meta_part out[2 + sec_count])
 	const void *data[sec_count] = {
 		&s.process,	    s.threads,	 s.regions, s.runs,
 		s.fds,		    s.contents.items, s.contents.extents,
-		s.pipes,	    s.events,	 s.pipe_data, s.strings};
+		s.pipes,	    s.events,	 s.pipe_data, s.timers,
+		s.signals,	    s.timerfds,	 s.signalfds, s.strings};
 	for (uint32_t k = 0; k < sec_count; k++)
 		out[2 + k] = k < n ? meta_part{data[s.written[k]],
 					       s.directory[k].size}
@@ -534,6 +556,13 @@ long begin_image(const arch::context *ctx, const image::resume_args *resume,
 	if (ret >= 0)
 		ret = find_contents(s->fds, s->fd_count, s->strings,
 				    s->contents, msg);
+	if (ret >= 0)
+		ret = save_timers_and_signals(s->timers, &s->timer_count,
+					      s->signals, &s->signal_count, msg);
+	if (ret >= 0)
+		save_timer_fds(s->fds, s->fd_count, s->timerfds,
+			       &s->timerfd_count, s->signalfds,
+			       &s->signalfd_count);
 	if (ret < 0) {
 		end_image(*job);
 		return ret;
@@ -556,6 +585,14 @@ uint32_t kept_descriptors(image_job *job, int32_t *out, uint32_t cap)
 {
 	auto *s = reinterpret_cast<scratch *>(job);
 	return content_sources(s->contents, out, cap);
+}
+
+image::pending_signal *add_pending_signal(image_job *job)
+{
+	auto *s = reinterpret_cast<scratch *>(job);
+	if (s->signal_count == image::max_pending_signals)
+		return nullptr;
+	return &s->signals[s->signal_count++];
 }
 
 void end_image(image_job *job)
@@ -637,6 +674,8 @@ long write_image(image_job *job, const char *path, text &msg,
 			"it cannot be restored");
 		return -EOPNOTSUPP;
 	}
+	thread_indices(s->timers, &s->timer_count, s->signals, s->signal_count,
+		       s->threads, s->thread_count);
 	if (const char *why = scan_memory(s)) {
 		msg.str(why);
 		return -EINVAL;
