@@ -18,14 +18,20 @@ namespace {
 char timers_text[512 << 10];
 char status_text[4096];
 
-void warn_timer(long id, const char *what, long err)
+// "ckpt: KIND N: WHAT[: ERRNO], it will not come back".
+void warn_lost(const char *kind, long n, const char *what, long err)
 {
 	char buf[256];
 	text t(buf, sizeof buf);
-	t.str("ckpt: POSIX timer ").dec(id).str(": ").str(what);
+	t.str("ckpt: ").str(kind).ch(' ').dec(n).str(": ").str(what);
 	if (err)
 		t.str(": ").errno_name(err);
 	print_err(t.str(", it will not come back\n"));
+}
+
+void warn_timer(long id, const char *what, long err)
+{
+	warn_lost("POSIX timer", id, what, err);
 }
 
 // The number at *p (decimal, or hex digits if hex), moving *p past it.
@@ -323,12 +329,7 @@ bool fdinfo_field(const char *info, const char *name, uint64_t *v,
 
 void warn_fd(int fd, const char *what, long err)
 {
-	char buf[256];
-	text t(buf, sizeof buf);
-	t.str("ckpt: fd ").dec(fd).str(": ").str(what);
-	if (err)
-		t.str(": ").errno_name(err);
-	print_err(t.str(", it will not come back\n"));
+	warn_lost("fd", fd, what, err);
 }
 
 } // namespace
