@@ -29,7 +29,7 @@ constexpr uint64_t stop_request = 0x434b505453544f50; // "CKPTSTOP"
 // that blocks the signal may be waiting, all signals blocked, for a lock
 // that a stopped thread holds (glibc's exiting threads free their stacks
 // so): after 20 ms of that, every thread goes on for a moment and the
-// freeze starts again.
+// freeze starts again; the same thread so for a second fails it.
 constexpr uint64_t ns = 1000 * 1000 * 1000ull;
 constexpr uint64_t cannot_run_limit = 1 * ns;
 constexpr uint64_t arrival_limit = 10 * ns;
@@ -171,6 +171,13 @@ long cannot_stop(text &why, uint32_t tid, const char *reason)
 
 // Looks at the threads that have not arrived: the gone are dropped, and
 // one that cannot be stopped fails the freeze, named.
+// The thread that last made a freeze start again, and since when it
+// blocks the signal, across the tries of one checkpoint.
+struct {
+	uint32_t tid;
+	uint64_t since;
+} blocker;
+
 long check_laggards(freeze_table *f, uint64_t start, text &why)
 {
 	const uint64_t t = now();
@@ -191,7 +198,13 @@ long check_laggards(freeze_table *f, uint64_t start, text &why)
 			k.cannot_run = t;
 		if (c == thread_condition::blocks_signal &&
 		    t - k.cannot_run >= blocked_retry) {
-			if (t - start < cannot_run_limit)
+			// One thread found blocking it try after try for a
+			// second, or any for ten (a process that keeps making
+			// threads, each blocking it for a moment), fails.
+			if (k.tid != blocker.tid)
+				blocker = {k.tid, k.cannot_run};
+			if (t - blocker.since < cannot_run_limit &&
+			    t - start < arrival_limit)
 				return -EINPROGRESS; // let go, and again
 			why.str("thread ").udec(k.tid)
 				.str(" blocks the checkpoint signal (")
@@ -346,6 +359,7 @@ long stop_other_threads(text &why)
 	if (!others)
 		return 0;
 	const uint64_t start = now();
+	blocker = {};
 	for (;;) {
 		if (long ret = map_table(); ret < 0) {
 			why.str("cannot map the freeze table: ").errno_name(ret);
