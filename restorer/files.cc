@@ -225,7 +225,8 @@ long look_at(const char *path, struct statx *st)
 		return fd;
 	*st = {};
 	long ret = sys::statx((int)fd, "", AT_EMPTY_PATH,
-			      STATX_TYPE | STATX_INO | STATX_SIZE, st);
+			      STATX_TYPE | STATX_INO | STATX_SIZE | STATX_MTIME,
+			      st);
 	if (ret < 0) {
 		sys::close((int)fd);
 		return ret;
@@ -458,25 +459,92 @@ bool open_mapped_file(ckpt::text &err, uint32_t i, long *out)
 	return true;
 }
 
+// Opens the file of region i, a region_file_private one, read-only at a
+// temporary number into *out; false if refused. It must be the file the
+// image recorded (device, inode, size, mtime): the image holds only the
+// pages the process had changed, the rest were that file's.
+bool open_private_file(ckpt::text &err, uint32_t i, const image::mapped_file &m,
+		       long *out)
+{
+	const image::region &r = g.tables.regions[i];
+	const char *path = g.tables.strings + r.name;
+	struct statx st;
+	long fd = look_at(path, &st);
+	const char *why = nullptr;
+	if (fd < 0)
+		why = "cannot open the file it maps";
+	else if ((st.stx_mode & S_IFMT) != S_IFREG)
+		why = "it is no longer a regular file";
+	else if (dev_of(st) != m.dev || st.stx_ino != m.ino)
+		why = "it is another file now (device or inode)";
+	else if (st.stx_size != m.size || st.stx_mtime.tv_sec != m.mtime_sec ||
+		 st.stx_mtime.tv_nsec != m.mtime_nsec)
+		why = "it changed since the checkpoint (size or mtime)";
+	const bool replaceable = fd >= 0 && (st.stx_mode & S_IFMT) == S_IFREG;
+	if (why && !(replaceable && g.opts.allow_changed_files)) {
+		if (fd >= 0)
+			sys::close((int)fd);
+		message(err).str("region ").udec(i).str(" at 0x").hex(r.start)
+			.str(": ").str(path).str(": ").str(why);
+		if (fd < 0)
+			err.str(": ").errno_name(fd);
+		err.str(replaceable ? " (--allow-changed-files maps it)\n"
+				    : " (the image holds only the pages the "
+				      "process changed)\n");
+		return false;
+	}
+	if (why) {
+		char buf[4096 + 512];
+		ckpt::text t(buf, sizeof buf);
+		message(t).str("region ").udec(i).str(" at 0x").hex(r.start)
+			.str(": ").str(path).str(": ").str(why)
+			.str("; mapped anyway\n");
+		warn(t);
+	}
+	char proc[32];
+	ckpt::text t(proc, sizeof proc);
+	t.str("/proc/self/fd/").dec(fd);
+	long real = move_up(sys::open(proc, O_RDONLY | O_NONBLOCK | O_CLOEXEC));
+	sys::close((int)fd);
+	if (real < 0) {
+		message(err).str("region ").udec(i).str(" at 0x").hex(r.start)
+			.str(": ").str(path).str(": cannot open the file it maps: ")
+			.errno_name(real).ch('\n');
+		return false;
+	}
+	*out = real;
+	return true;
+}
+
 // Opens the files of region_file_backed regions; consecutive regions of
 // one file share a descriptor.
 bool open_mapped_files(ckpt::text &err)
 {
 	const char *last = nullptr;
 	int32_t last_fd = -1;
+	bool last_private = false;
+	uint32_t mapped = 0; // the next mapped_file
 	for (uint32_t i = 0; i < g.tables.region_count; i++) {
 		const image::region &r = g.tables.regions[i];
 		region_fds[i] = -1;
 		if (!(r.flags & (image::region_file_backed |
-				 image::region_content)))
+				 image::region_content |
+				 image::region_file_private)))
 			continue;
+		const bool is_private = r.flags & image::region_file_private;
+		const image::mapped_file *m =
+			is_private ? &g.tables.mapped_files[mapped++] : nullptr;
 		const char *path = g.tables.strings + r.name;
-		if (last && ckpt::str_eq(last, path)) {
+		if (last && ckpt::str_eq(last, path) &&
+		    last_private == is_private) {
 			region_fds[i] = last_fd;
 			continue;
 		}
 		long fd;
-		if (r.flags & image::region_content) {
+		if (m) {
+			if (!open_private_file(err, i, *m, &fd))
+				return false;
+		} else if (r.flags & image::region_content) {
 			fd = open_content_mapping(err, i, temps, base);
 			if (fd < 0)
 				return false;
@@ -484,6 +552,7 @@ bool open_mapped_files(ckpt::text &err)
 			return false;
 		}
 		last = path;
+		last_private = is_private;
 		last_fd = region_fds[i] = (int32_t)fd;
 	}
 	return true;
@@ -504,14 +573,19 @@ uint64_t temporaries()
 			 a == refilled || a == remade || a == rearmed;
 	}
 	const char *last = nullptr;
+	bool last_private = false;
 	for (uint32_t i = 0; i < g.tables.region_count; i++) {
 		const image::region &r = g.tables.regions[i];
 		if (!(r.flags & (image::region_file_backed |
-				 image::region_content)))
+				 image::region_content |
+				 image::region_file_private)))
 			continue;
+		const bool is_private = r.flags & image::region_file_private;
 		const char *path = g.tables.strings + r.name;
-		files += !last || !ckpt::str_eq(last, path);
+		files += !last || !ckpt::str_eq(last, path) ||
+			 last_private != is_private;
 		last = path;
+		last_private = is_private;
 	}
 	return n + files + (files != 0);
 }
@@ -667,7 +741,13 @@ void map_file_region(uint32_t i, const image::region &r)
 {
 	const uint64_t len = r.end - r.start;
 	const int fd = region_fds[i];
-	int flags = MAP_SHARED | MAP_FIXED_NOREPLACE;
+	// A private one is the file's until written: the charge and the
+	// copies on write as the app had them.
+	int flags = (r.flags & image::region_file_private ? MAP_PRIVATE
+							   : MAP_SHARED) |
+		    MAP_FIXED_NOREPLACE;
+	if (r.flags & image::region_noreserve)
+		flags |= MAP_NORESERVE;
 	if (fd < 0)
 		flags |= MAP_ANONYMOUS;
 	long addr = sys::mmap(r.start, len, r.prot, flags, fd,

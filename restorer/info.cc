@@ -113,6 +113,8 @@ void print_info()
 		l.udec(r.data_size).ch(' ').str(g.tables.strings + r.name);
 		if (r.flags & image::region_guard)
 			l.str(" [guard pages]");
+		if (r.flags & image::region_file_private)
+			l.str(" [from the file]");
 		line(l);
 	}
 	line(ckpt::text(buf, sizeof buf).str("threads: ")

@@ -197,6 +197,13 @@ void map_regions()
 			guard(i, r);
 			continue;
 		}
+		// From its file, and over it the pages the app had changed.
+		if (r.flags & image::region_file_private) {
+			map_file_region(i, r);
+			read_region(i, r, run);
+			guard(i, r);
+			continue;
+		}
 		map_anon(i, r, MAP_FIXED_NOREPLACE);
 		if (!maps_lazily(r) || !map_region_lazily(i, r, run))
 			read_region(i, r, run);

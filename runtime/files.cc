@@ -288,6 +288,27 @@ bool file_backed(const map_entry &e)
 	       (st.stx_mode & S_IFMT) == S_IFREG && same_file(st, e);
 }
 
+bool mapped_identity(const map_entry &e, image::mapped_file *id)
+{
+	if (e.shared || !e.name_len || e.name[0] != '/' ||
+	    e.name_len >= sizeof path_buf ||
+	    ends_with(e.name, e.name_len, " (deleted)"))
+		return false;
+	memcpy(path_buf, e.name, e.name_len);
+	path_buf[e.name_len] = 0;
+	struct statx st = {};
+	if (file_status(AT_FDCWD, path_buf, 0, &st) < 0 ||
+	    (st.stx_mode & S_IFMT) != S_IFREG || !same_file(st, e))
+		return false;
+	*id = {};
+	id->dev = st.stx_dev_major << 20 | st.stx_dev_minor;
+	id->ino = st.stx_ino;
+	id->size = st.stx_size;
+	id->mtime_sec = st.stx_mtime.tv_sec;
+	id->mtime_nsec = st.stx_mtime.tv_nsec;
+	return true;
+}
+
 namespace {
 
 // Reading a file mapping's pages past the end of its file raises SIGBUS

@@ -77,6 +77,7 @@ const char *describe(fault f)
 		"POSIX timer entry is invalid (id, clock, signal or time)",
 		"pending signal entry is invalid (signal, scope or order)",
 		"timerfd or signalfd entry is invalid (fd, clock or time)",
+		"mapped file entry is invalid (region or order)",
 	};
 	static_assert(sizeof text / sizeof text[0] == (size_t)fault::count,
 		      "one message per fault");
@@ -149,7 +150,7 @@ namespace {
 struct known_section {
 	uint32_t entry_size;
 };
-// The types after section_strings (7-15) are optional: an image without
+// The types after section_strings (7-16) are optional: an image without
 // one has no such state.
 constexpr known_section known[] = {
 	{sizeof(process_record)}, {sizeof(thread_record)}, {sizeof(region)},
@@ -158,6 +159,7 @@ constexpr known_section known[] = {
 	{sizeof(pipe_record)}, {1}, {sizeof(event_record)},
 	{sizeof(posix_timer)},	  {sizeof(pending_signal)},
 	{sizeof(timerfd_entry)},  {sizeof(signalfd_entry)},
+	{sizeof(mapped_file)},
 };
 constexpr uint32_t required_sections = (1u << (section_strings + 1)) - 2;
 constexpr uint32_t known_count = sizeof known / sizeof known[0];
@@ -226,6 +228,10 @@ void place(tables *out, uint32_t type, const char *at, uint32_t count)
 	case section_signalfds:
 		out->signalfds = reinterpret_cast<const signalfd_entry *>(at);
 		out->signalfd_count = count;
+		break;
+	case section_mapped_files:
+		out->mapped_files = reinterpret_cast<const mapped_file *>(at);
+		out->mapped_file_count = count;
 		break;
 	default:
 		out->strings = at;
@@ -312,6 +318,35 @@ bool check_file_backed(const header &h, const region &r)
 	return (r.flags & region_shared) && r.kind == kind_file && r.name &&
 	       !r.data_size && !r.run_count &&
 	       page_aligned(r.file_offset, h.page_size);
+}
+
+// A private mapping of a file mapped from it again: of a named file, not
+// shared, nothing else of the kind.
+bool check_file_private(const header &h, const region &r)
+{
+	return !(r.flags & (region_shared | region_file_backed |
+			    region_content)) &&
+	       r.kind == kind_file && r.name &&
+	       page_aligned(r.file_offset, h.page_size);
+}
+
+// One mapped_file per region_file_private region, in region order.
+problem check_mapped_files(const tables &tb)
+{
+	uint32_t k = 0;
+	for (uint32_t i = 0; i < tb.region_count; i++) {
+		if (!(tb.regions[i].flags & region_file_private))
+			continue;
+		if (k == tb.mapped_file_count ||
+		    tb.mapped_files[k].region != i ||
+		    tb.mapped_files[k].reserved)
+			return {fault::bad_mapped_file, (long)i,
+				tb.regions[i].start};
+		k++;
+	}
+	if (k != tb.mapped_file_count)
+		return {fault::bad_mapped_file};
+	return {};
 }
 
 // The fd table: increasing descriptor numbers, known kinds and flags,
@@ -616,7 +651,10 @@ problem check_tables(const header &h, const tables &tb, const target &t)
 						region_file_backed |
 						region_noreserve |
 						region_guard |
-						region_content)) ||
+						region_content |
+						region_file_private)) ||
+			 ((r.flags & region_file_private) &&
+			  !check_file_private(h, r)) ||
 			 ((r.flags & region_content) &&
 			  ((r.flags & region_file_backed) ||
 			   !check_file_backed(h, r))) ||
@@ -657,6 +695,8 @@ problem check_tables(const header &h, const tables &tb, const target &t)
 		p = check_event_objects(tb);
 	if (p.what == fault::none)
 		p = check_timers_and_signals(tb);
+	if (p.what == fault::none)
+		p = check_mapped_files(tb);
 	return p;
 }
 

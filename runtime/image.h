@@ -66,6 +66,11 @@ enum region_flags : uint32_t {
 	// file made again at restore (none stored). The runtime sets it only
 	// where one stored file has that name.
 	region_content = 16,
+	// MAP_PRIVATE of a regular file that still has its path: mapped
+	// from the file again at restore, over which its runs (the pages the
+	// process changed, copies on write) are read; its file's identity is
+	// its section_mapped_files entry.
+	region_file_private = 32,
 };
 
 struct region {
@@ -315,6 +320,20 @@ static_assert(sizeof(timerfd_entry) == 56);
 static_assert(sizeof(signalfd_entry) == 16);
 static_assert(sizeof(pending_signal) == 144);
 
+// The file a region_file_private region maps, as it was at the
+// checkpoint: the restore maps it only if it is still that file (or,
+// with --allow-changed-files, with a warning).
+struct mapped_file {
+	uint32_t region;     // index of the region, increasing
+	uint32_t dev;        // major << 20 | minor, as fd_entry::dev
+	uint64_t ino;
+	uint64_t size;
+	int64_t mtime_sec;
+	uint32_t mtime_nsec;
+	uint32_t reserved;
+};
+static_assert(sizeof(mapped_file) == 40);
+
 // Section types. A reader refuses an image with a section type it does
 // not know that has section_essential set (the state it holds would be
 // lost) and skips one without it.
@@ -335,6 +354,7 @@ enum section_type : uint32_t {
 	section_pending_signals = 13, // pending_signal; optional
 	section_timerfds = 14,        // timerfd_entry, by fd; optional
 	section_signalfds = 15,       // signalfd_entry, by fd; optional
+	section_mapped_files = 16,    // mapped_file, by region; optional
 	section_essential = 1u << 31,
 };
 
@@ -492,6 +512,7 @@ enum class fault : uint32_t {
 	bad_posix_timer,
 	bad_pending_signal,
 	bad_timer_fd,
+	bad_mapped_file,
 	count
 };
 
@@ -547,6 +568,8 @@ struct tables {
 	uint32_t timerfd_count;
 	const signalfd_entry *signalfds;
 	uint32_t signalfd_count;
+	const mapped_file *mapped_files;
+	uint32_t mapped_file_count;
 };
 
 // Checks the header against the file and this machine.

@@ -84,5 +84,9 @@ bool same_file(const struct statx &st, const map_entry &e);
 // pages, at most up to the mapping's end or beyond it): the pages after
 // them raise SIGBUS when read. False if that cannot be found out.
 bool mapped_size(const map_entry &e, uint64_t page_size, uint64_t *size);
+// Whether private file mapping e is of a regular file its path still
+// names: then its identity (device, inode, size, mtime) in *id, the
+// mapping's region index left to the caller.
+bool mapped_identity(const map_entry &e, image::mapped_file *id);
 
 } // namespace ckpt

@@ -25,7 +25,7 @@ long file_status(int dirfd, const char *path, int flags, struct statx *st)
 	*st = {};
 	long ret = sys::statx(dirfd, path, flags,
 			      STATX_TYPE | STATX_MODE | STATX_NLINK |
-				      STATX_INO | STATX_SIZE,
+				      STATX_INO | STATX_SIZE | STATX_MTIME,
 			      st);
 	// These say the file is not there or not ours to see: fstatat would
 	// say the same.
@@ -44,6 +44,8 @@ long file_status(int dirfd, const char *path, int flags, struct statx *st)
 	st->stx_dev_minor = dev_minor(s.st_dev);
 	st->stx_rdev_major = dev_major(s.st_rdev);
 	st->stx_rdev_minor = dev_minor(s.st_rdev);
+	st->stx_mtime.tv_sec = (int64_t)s.st_mtime;
+	st->stx_mtime.tv_nsec = (uint32_t)s.st_mtime_nsec;
 	return 0;
 }
 

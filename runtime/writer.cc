@@ -35,7 +35,8 @@ constexpr size_t staging_size = 1 << 20;
 enum section_index {
 	sec_process, sec_threads, sec_regions, sec_runs, sec_fds,
 	sec_contents, sec_extents, sec_pipes, sec_events, sec_pipe_data,
-	sec_timers, sec_signals, sec_timerfds, sec_signalfds, sec_strings,
+	sec_timers, sec_signals, sec_timerfds, sec_signalfds, sec_mapped,
+	sec_strings,
 	sec_count
 };
 static_assert(sizeof(image::process_record) % 8 == 0 &&
@@ -47,7 +48,8 @@ static_assert(sizeof(image::process_record) % 8 == 0 &&
 	      sizeof(image::posix_timer) % 8 == 0 &&
 	      sizeof(image::pending_signal) % 8 == 0 &&
 	      sizeof(image::timerfd_entry) % 8 == 0 &&
-	      sizeof(image::signalfd_entry) % 8 == 0);
+	      sizeof(image::signalfd_entry) % 8 == 0 &&
+	      sizeof(image::mapped_file) % 8 == 0);
 
 // Working memory, mapped for one checkpoint and left out of its image.
 struct scratch {
@@ -70,6 +72,8 @@ struct scratch {
 	image::signalfd_entry signalfds[image::max_fds];
 	image::thread_record threads[image::max_threads];
 	image::region regions[image::max_regions];
+	uint32_t mapped_count;
+	image::mapped_file mapped[image::max_regions];
 	image::run runs[image::max_runs];
 	image::fd_entry fds[image::max_fds];
 	content_table contents;
@@ -122,10 +126,23 @@ public:
 		r.kind = classify(e);
 		if (!intern(e.name, e.name_len, &r.name))
 			return "too many region names";
-		const store what = what_to_store(e, r);
+		// A private mapping of a file its path still names comes back
+		// from the file: only the pages the process changed are
+		// stored, which pagemap tells.
+		image::mapped_file id;
+		if (r.kind == image::kind_file && !e.shared &&
+		    !(r.flags & image::region_file_backed) && pages_.usable() &&
+		    mapped_identity(e, &id)) {
+			r.flags |= image::region_file_private;
+			mapped_ = &id;
+		}
+		store what = r.flags & image::region_file_private
+				     ? store_copied
+				     : what_to_store(e, r);
 		// Pages a read would fault on: past the end of the file.
 		uint64_t limit = end - start;
-		if (what == store_all && r.kind == image::kind_file) {
+		if ((what == store_all || what == store_copied) &&
+		    r.kind == image::kind_file) {
 			uint64_t size;
 			if (!mapped_size(e, page_size_, &size))
 				size = 0; // unknown: only what pagemap shows
@@ -135,6 +152,7 @@ public:
 		}
 		const uint32_t regions = s_->region_count;
 		const uint32_t runs = s_->run_count;
+		const uint32_t mapped_count = s_->mapped_count;
 		if (pages_.usable() && r.kind != image::kind_kernel) {
 			piece p{this, r, what, limit};
 			bool ok = pages_.scan(start, end,
@@ -149,7 +167,13 @@ public:
 			// pagemap failed: all of it, as far as it can be read
 			s_->region_count = regions;
 			s_->run_count = runs;
+			s_->mapped_count = mapped_count;
+			if (r.flags & image::region_file_private) {
+				r.flags &= ~image::region_file_private;
+				what = store_all;
+			}
 		}
+		mapped_ = nullptr;
 		if (what == store_touched)
 			limit = end - start;
 		if (what != store_none && limit && !add_run(r, 0, limit))
@@ -191,6 +215,8 @@ public:
 			 sizeof(image::timerfd_entry), x.timerfd_count},
 			{image::section_signalfds,
 			 sizeof(image::signalfd_entry), x.signalfd_count},
+			{image::section_mapped_files,
+			 sizeof(image::mapped_file), x.mapped_count},
 			{image::section_strings, 1, x.strings_size},
 		};
 		// An optional section with nothing in it is left out: an
@@ -241,7 +267,9 @@ private:
 		return image::kind_anon;
 	}
 
-	enum store { store_none, store_touched, store_all };
+	// store_copied: the pages that are no longer the file's (copies on
+	// write, present or swapped).
+	enum store { store_none, store_touched, store_all, store_copied };
 
 	// Private anonymous memory stores its touched pages only. A private
 	// file mapping stores all of itself when readable (it comes back
@@ -287,7 +315,8 @@ private:
 			}
 			uint64_t from = off, to = off + len;
 			if (what == store_none ||
-			    (what == store_touched && c == page_none))
+			    (what == store_touched && c == page_none) ||
+			    (what == store_copied && c != page_anon))
 				return true;
 			// Past the end of the file only copies on write (made
 			// before the file shrank) hold data.
@@ -344,11 +373,17 @@ private:
 		return true;
 	}
 
-	// Appends r (its runs are the last ones added).
+	// Appends r (its runs are the last ones added), and the identity of
+	// the file a region_file_private region maps.
 	bool push(const image::region &r)
 	{
 		if (s_->region_count == image::max_regions)
 			return false;
+		if ((r.flags & image::region_file_private) && mapped_) {
+			image::mapped_file &m = s_->mapped[s_->mapped_count++];
+			m = *mapped_;
+			m.region = s_->region_count;
+		}
 		s_->regions[s_->region_count++] = r;
 		return true;
 	}
@@ -376,6 +411,7 @@ private:
 	}
 
 	scratch *s_;
+	const image::mapped_file *mapped_ = nullptr; // of the entry in add()
 	uint64_t page_size_;
 	page_scanner pages_;
 	uint32_t strings_len_; // offset 0 is the empty name
@@ -465,7 +501,8 @@ void meta_parts(const scratch &s, meta_part out[2 + sec_count])
 		&s.process,	    s.threads,	 s.regions, s.runs,
 		s.fds,		    s.contents.items, s.contents.extents,
 		s.pipes,	    s.events,	 s.pipe_data, s.timers,
-		s.signals,	    s.timerfds,	 s.signalfds, s.strings};
+		s.signals,	    s.timerfds,	 s.signalfds, s.mapped,
+		s.strings};
 	for (uint32_t k = 0; k < sec_count; k++)
 		out[2 + k] = k < n ? meta_part{data[s.written[k]],
 					       s.directory[k].size}
