@@ -300,6 +300,16 @@ def write_fuzz(n, host, fuzz_cxx, configured):
         n.build([image], 'fuzz_image', [app], variables={
             'run': ' '.join(shlex.quote(x) for x in emulator)})
         images.append(image)
+        # A process holding one of every kind of kernel object saved.
+        kinds = 'build/fuzz/checkpoint-kinds-%s' % arch
+        n.build([kinds], 'fuzz_app', [src('tests/Inputs/checkpoint-kinds.c'),
+                                       os.path.join('build', arch,
+                                                    'runtime.o')],
+                variables={'cc': tools['cc']})
+        image = 'build/fuzz/real/%s-kinds.ckpt' % arch
+        n.build([image], 'fuzz_image', [kinds], variables={
+            'run': ' '.join(shlex.quote(x) for x in emulator)})
+        images.append(image)
     llvm = fuzz_llvm_tools(fuzz_cxx)
     n.build(['fuzz'], 'fuzz_run',
             implicit=[FUZZER, FUZZER_COV, 'build/fuzz/seeds'] + images,

@@ -1,0 +1,70 @@
+/* Writes one image to argv[1] of a process that holds one of every kind
+ * of kernel object the runtime saves: a self-pipe with bytes in it, an
+ * eventfd with a count, an epoll watching both, a timerfd armed, a
+ * signalfd, a memfd with seals, a deleted file with data, a POSIX timer,
+ * a pending signal and a private mapping of a file. A seed for the image
+ * fuzzer, so that mutations start from each section. */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/mman.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ckpt.h"
+
+int main(int argc, char **argv)
+{
+	if (argc != 2)
+		return 2;
+	int p[2];
+	if (pipe(p) == 0 && write(p[1], "bytes", 5) != 5)
+		return 2;
+	int ev = eventfd(7, EFD_NONBLOCK);
+	int ep = epoll_create1(EPOLL_CLOEXEC);
+	struct epoll_event e = {EPOLLIN, {.u64 = 42}};
+	epoll_ctl(ep, EPOLL_CTL_ADD, p[0], &e);
+	epoll_ctl(ep, EPOLL_CTL_ADD, ev, &e);
+	int tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK);
+	struct itimerspec its = {{5, 0}, {60, 0}};
+	timerfd_settime(tfd, 0, &its, NULL);
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	int sfd = signalfd(-1, &set, SFD_NONBLOCK);
+	kill(getpid(), SIGUSR1); /* pending: blocked */
+	int mfd = memfd_create("seed", MFD_ALLOW_SEALING);
+	if (mfd >= 0 && write(mfd, "memfd", 5) == 5)
+		fcntl(mfd, F_ADD_SEALS, F_SEAL_GROW);
+	FILE *tmp = tmpfile();
+	if (tmp)
+		fputs("deleted file data", tmp), fflush(tmp);
+	timer_t timer;
+	struct sigevent sev = {.sigev_notify = SIGEV_SIGNAL,
+			       .sigev_signo = SIGUSR1};
+	if (timer_create(CLOCK_MONOTONIC, &sev, &timer) == 0) {
+		struct itimerspec t = {{0, 0}, {600, 0}};
+		timer_settime(timer, 0, &t, NULL);
+	}
+	int self = open("/proc/self/exe", O_RDONLY);
+	char *map = self >= 0 ? mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+				     MAP_PRIVATE, self, 0)
+			      : MAP_FAILED;
+	if (map != MAP_FAILED)
+		map[100] ^= 1; /* one page no longer the file's */
+	int rc = ckpt_checkpoint(argv[1]);
+	if (rc == 1)
+		puts("restored");
+	else if (rc != 0)
+		printf("checkpoint failed: %d\n", rc);
+	(void)sfd;
+	return rc < 0;
+}
