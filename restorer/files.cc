@@ -401,6 +401,18 @@ bool region_missing(ckpt::text &err, uint32_t i, const char *why,
 	return true;
 }
 
+// --allow-changed-files: region i's file is not the one it was, and is
+// mapped all the same.
+void warn_mapped_anyway(uint32_t i, const char *path, const char *why)
+{
+	char buf[4096 + 512];
+	ckpt::text t(buf, sizeof buf);
+	message(t).str("region ").udec(i).str(" at 0x")
+		.hex(g.tables.regions[i].start).str(": ").str(path).str(": ")
+		.str(why).str("; mapped anyway\n");
+	warn(t);
+}
+
 // Opens the file of region i (a region_file_backed one) at a temporary
 // number, into *out (-1: none, zeroed memory instead); false if refused.
 // The region records no inode: the file must be a regular file, not a
@@ -433,14 +445,8 @@ bool open_mapped_file(ckpt::text &err, uint32_t i, long *out)
 			.str(" (--allow-changed-files maps it)\n");
 		return false;
 	}
-	if (why) {
-		char buf[4096 + 512];
-		ckpt::text t(buf, sizeof buf);
-		message(t).str("region ").udec(i).str(" at 0x").hex(r.start)
-			.str(": ").str(path).str(": ").str(why)
-			.str("; mapped anyway\n");
-		warn(t);
-	}
+	if (why)
+		warn_mapped_anyway(i, path, why);
 	// Read-write if the file allows it: a read-only shared mapping of a
 	// file opened for writing may be made writable later.
 	char proc[32];
@@ -493,14 +499,8 @@ bool open_private_file(ckpt::text &err, uint32_t i, const image::mapped_file &m,
 				      "process changed)\n");
 		return false;
 	}
-	if (why) {
-		char buf[4096 + 512];
-		ckpt::text t(buf, sizeof buf);
-		message(t).str("region ").udec(i).str(" at 0x").hex(r.start)
-			.str(": ").str(path).str(": ").str(why)
-			.str("; mapped anyway\n");
-		warn(t);
-	}
+	if (why)
+		warn_mapped_anyway(i, path, why);
 	char proc[32];
 	ckpt::text t(proc, sizeof proc);
 	t.str("/proc/self/fd/").dec(fd);
