@@ -501,11 +501,7 @@ bool open_private_file(ckpt::text &err, uint32_t i, const image::mapped_file &m,
 	}
 	if (why)
 		warn_mapped_anyway(i, path, why);
-	char proc[32];
-	ckpt::text t(proc, sizeof proc);
-	t.str("/proc/self/fd/").dec(fd);
-	long real = move_up(sys::open(proc, O_RDONLY | O_NONBLOCK | O_CLOEXEC));
-	sys::close((int)fd);
+	long real = open_for_real(fd, O_RDONLY);
 	if (real < 0) {
 		message(err).str("region ").udec(i).str(" at 0x").hex(r.start)
 			.str(": ").str(path).str(": cannot open the file it maps: ")
