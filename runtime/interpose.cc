@@ -101,6 +101,11 @@ void take_signal()
 	taken = true;
 }
 
+bool signal_is_taken()
+{
+	return taken;
+}
+
 bool app_takes(const void *siginfo)
 {
 	if (app_action.handler == sig_dfl)
@@ -109,6 +114,12 @@ bool app_takes(const void *siginfo)
 	constexpr int32_t si_queue = -1, si_timer = -2;
 	return !(info && (info->code == si_queue || info->code == si_timer) &&
 		 info->value == CKPT_REQUEST);
+}
+
+bool runtime_takes(int sig, const void *siginfo)
+{
+	return taken && sig == config.signal &&
+	       (is_stop_request(siginfo) || !app_takes(siginfo));
 }
 
 void pass_to_app(int sig, void *siginfo, void *frame)

@@ -52,6 +52,11 @@ long checkpoint(const char *path, void *signal_frame = nullptr);
 void take_signal();
 bool app_takes(const void *siginfo);
 void pass_to_app(int sig, void *siginfo, void *frame);
+// Whether an instance of sig, dequeued by a wait for it (sigwait.cc), is
+// the runtime's: a checkpoint request or another thread's stop request.
+bool runtime_takes(int sig, const void *siginfo);
+// The runtime's handler has the checkpoint signal (interpose.cc).
+bool signal_is_taken();
 
 // Takes a preloaded libckpt.so out of the LD_PRELOAD the app passes on,
 // unless children (preload.cc).
