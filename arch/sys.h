@@ -233,6 +233,9 @@ struct queued_siginfo {
 	uint64_t rest[12];
 };
 static_assert(sizeof(queued_siginfo) == 128);
+// si_code of a signal from sigqueue() and from a POSIX timer (SI_QUEUE,
+// SI_TIMER in <asm-generic/siginfo.h>).
+constexpr int32_t si_queue = -1, si_timer = -2;
 // A thread of this process may be sent any si_code; from another process
 // the kernel takes only negative ones other than SI_TKILL.
 static inline long rt_tgsigqueueinfo(int tgid, int tid, int sig,

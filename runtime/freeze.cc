@@ -117,7 +117,7 @@ bool signal_new(void *arg, uint32_t tid)
 	}
 	sys::queued_siginfo info = {};
 	info.signo = config.signal;
-	info.code = -1; // SI_QUEUE
+	info.code = sys::si_queue;
 	info.pid = s.pid;
 	info.uid = s.uid;
 	info.value = stop_request;
@@ -401,7 +401,7 @@ const image::pending_signal *stopped_thread_signals(uint32_t i,
 bool is_stop_request(const void *siginfo)
 {
 	const auto *info = static_cast<const sys::queued_siginfo *>(siginfo);
-	return info && info->code == -1 /* SI_QUEUE */ &&
+	return info && info->code == sys::si_queue &&
 	       info->value == stop_request && info->pid == sys::getpid();
 }
 

@@ -111,8 +111,8 @@ bool app_takes(const void *siginfo)
 	if (app_action.handler == sig_dfl)
 		return false;
 	const auto *info = static_cast<const sys::queued_siginfo *>(siginfo);
-	constexpr int32_t si_queue = -1, si_timer = -2;
-	return !(info && (info->code == si_queue || info->code == si_timer) &&
+	return !(info &&
+		 (info->code == sys::si_queue || info->code == sys::si_timer) &&
 		 info->value == CKPT_REQUEST);
 }
 

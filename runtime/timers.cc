@@ -132,7 +132,7 @@ long put_back(const image::pending_signal &p)
 		// From a thread other than the leader, a process-wide signal
 		// can be put back only with a negative code: SI_QUEUE.
 		sys::queued_siginfo copy = p.info;
-		copy.code = -1;
+		copy.code = sys::si_queue;
 		ret = sys::rt_sigqueueinfo((int)pid, (int)p.signo, &copy);
 	}
 	return ret;
