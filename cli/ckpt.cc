@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "runtime/ckpt.h"
+#include "runtime/signal_names.h"
 
 #include <string>
 #include <vector>
@@ -179,6 +180,9 @@ int run(int argc, char **argv)
 			value(image);
 		} else if (!strcmp(a, "--signal")) {
 			value(sig);
+			if (!ckpt::signal_number(sig.data(), sig.size()))
+				usage_error("run: not a usable signal: %s",
+					    sig.c_str());
 		} else if (!strcmp(a, "--interval")) {
 			value(interval);
 		} else if (!strcmp(a, "--fork")) {
@@ -241,36 +245,6 @@ const char *env_value(const std::string &env, const char *name)
 			return &env[at + len + 1];
 	}
 	return nullptr;
-}
-
-// The runtime's signal names (runtime/init.cc).
-int parse_signal(const char *s)
-{
-	static const struct {
-		const char *name;
-		int number;
-	} names[] = {{"HUP", SIGHUP},   {"INT", SIGINT},   {"QUIT", SIGQUIT},
-		     {"USR1", SIGUSR1}, {"USR2", SIGUSR2}, {"ALRM", SIGALRM},
-		     {"TERM", SIGTERM}, {"CONT", SIGCONT}, {"TSTP", SIGTSTP},
-		     {"TTIN", SIGTTIN}, {"TTOU", SIGTTOU}, {"URG", SIGURG},
-		     {"XCPU", SIGXCPU}, {"XFSZ", SIGXFSZ},
-		     {"VTALRM", SIGVTALRM}, {"PROF", SIGPROF},
-		     {"WINCH", SIGWINCH}, {"PWR", SIGPWR}};
-	char *end;
-	long n = strtol(s, &end, 10);
-	if (*s && !*end)
-		return n >= 1 && n <= 64 ? (int)n : 0;
-	if (!strncmp(s, "SIG", 3))
-		s += 3;
-	if (!strncmp(s, "RTMIN+", 6)) {
-		n = strtol(s + 6, &end, 10);
-		return s[6] && !*end && n >= 0 && n <= 30 ? 34 + (int)n : 0;
-	}
-	for (const auto &sn : names) {
-		if (!strcmp(sn.name, s))
-			return sn.number;
-	}
-	return 0;
 }
 
 // Whether two paths name one file.
@@ -396,7 +370,7 @@ int checkpoint(int argc, char **argv)
 	std::string env;
 	read_small(proc + "/environ", env);
 	const char *sig_name = env_value(env, "CKPT_SIGNAL");
-	int sig = sig_name ? parse_signal(sig_name) : SIGUSR2;
+	int sig = sig_name ? ckpt::signal_number(sig_name, strlen(sig_name)) : SIGUSR2;
 	if (!sig)
 		sig = SIGUSR2; // the runtime ignores a bad CKPT_SIGNAL too
 	const std::string image = image_of(proc);

@@ -10,6 +10,7 @@
 #include "runtime/fmt.h"
 #include "runtime/io.h"
 #include "runtime/runtime.h"
+#include "runtime/signal_names.h"
 #include "runtime/str.h"
 
 extern "C" void ckpt_arch_sigreturn();
@@ -19,38 +20,6 @@ namespace ckpt {
 settings config;
 
 namespace {
-
-struct signal_name {
-	const char *name;
-	int number;
-};
-
-constexpr signal_name signal_names[] = {
-	{"HUP", SIGHUP},   {"INT", SIGINT},   {"QUIT", SIGQUIT},
-	{"USR1", SIGUSR1}, {"USR2", SIGUSR2}, {"ALRM", SIGALRM},
-	{"TERM", SIGTERM}, {"CONT", SIGCONT}, {"TSTP", SIGTSTP},
-	{"TTIN", SIGTTIN}, {"TTOU", SIGTTOU}, {"URG", SIGURG},
-	{"XCPU", SIGXCPU}, {"XFSZ", SIGXFSZ}, {"VTALRM", SIGVTALRM},
-	{"PROF", SIGPROF}, {"WINCH", SIGWINCH}, {"PWR", SIGPWR},
-};
-
-// "12", "USR2", "SIGUSR2", "RTMIN+3"; 0 if none of these.
-int parse_signal(const char *s, size_t len)
-{
-	uint64_t n;
-	if (parse_u64(s, len, &n))
-		return n >= 1 && n <= 64 ? (int)n : 0;
-	if (len > 3 && starts_with(s, "SIG"))
-		s += 3, len -= 3;
-	if (len > 6 && starts_with(s, "RTMIN+") &&
-	    parse_u64(s + 6, len - 6, &n) && n <= 30)
-		return 34 + (int)n; // glibc's SIGRTMIN is 34
-	for (const auto &sn : signal_names) {
-		if (str_len(sn.name) == len && memcmp(sn.name, s, len) == 0)
-			return sn.number;
-	}
-	return 0;
-}
 
 void warn(const char *what, const char *value, size_t len)
 {
@@ -135,7 +104,7 @@ void apply_setting(const char *var, size_t len)
 		if (!str_copy(config.image_path, sizeof config.image_path, value))
 			warn("CKPT_IMAGE is too long", value, 64);
 	} else if (is("CKPT_SIGNAL")) {
-		int sig = parse_signal(value, value_len);
+		int sig = signal_number(value, value_len);
 		if (sig && sig != SIGKILL && sig != SIGSTOP)
 			config.signal = sig;
 		else
