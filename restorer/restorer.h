@@ -26,6 +26,13 @@ struct options {
 	bool no_set_mm; // skip PR_SET_MM_MAP, to exercise the fallback
 	bool allow_missing_files; // restore without files that are gone
 	bool allow_changed_files; // reopen files that are not the same ones
+	uint8_t stdio;  // stdio_policy: what fds 0-2 become
+};
+
+enum stdio_policy : uint8_t {
+	stdio_default, // a device, pipe or socket inherited, a file reopened
+	stdio_inherit, // the restorer's own, whatever the image says
+	stdio_image,   // from the image, as any other descriptor
 };
 
 struct state {
