@@ -7,6 +7,8 @@
 
 #include "arch/sys.h"
 #include "runtime/io.h"
+#include "runtime/maps.h"
+#include "runtime/noreserve.h"
 #include "runtime/str.h"
 
 namespace ckpt {
@@ -87,6 +89,61 @@ bool add_shared_file(uint32_t region, uint32_t first)
 	saved_attrs.items[saved_attrs.count++] = {image::attr_shared_file,
 						  region, (int64_t)first};
 	return true;
+}
+
+namespace {
+
+struct fork_check {
+	uint64_t start = 0, end = 0;
+	bool forkable = true;
+};
+
+void check_line(void *ctx, const char *p, const char *stop)
+{
+	auto *c = static_cast<fork_check *>(ctx);
+	maps_scanner scan(p, (size_t)(stop - p));
+	map_entry e;
+	if (p < stop && *p != 'V' && scan.next(&e)) {
+		c->start = e.start;
+		c->end = e.end;
+		return;
+	}
+	if (stop - p < 8 || !starts_with(p, "VmFlags:"))
+		return;
+	const uint32_t bits = advice_bits(p + 8, stop);
+	if (bits & (image::region_dontfork | image::region_wipeonfork |
+		    image::region_droppable))
+		c->forkable = false;
+	const uint32_t locks = bits & (image::region_locked |
+				       image::region_lockonfault);
+	if (!locks)
+		return;
+	if (saved_attrs.locked_count == max_locked_ranges) {
+		c->forkable = false;
+		return;
+	}
+	saved_attrs.locked[saved_attrs.locked_count++] = {c->start, c->end,
+							  locks};
+}
+
+} // namespace
+
+bool forkable_memory()
+{
+	// Static: smaps lines are short, but a signal handler's stack is too.
+	static char buf[16 << 10];
+	saved_attrs.locked_count = 0;
+	fork_check c;
+	if (!scan_smaps(buf, sizeof buf, check_line, &c))
+		return false;
+	if (!c.forkable)
+		saved_attrs.locked_count = 0;
+	return c.forkable;
+}
+
+void forget_locked_memory()
+{
+	saved_attrs.locked_count = 0;
 }
 
 } // namespace ckpt

@@ -12,6 +12,7 @@
 #include "arch/sys.h"
 #include "runtime/attrs.h"
 #include "runtime/maps.h"
+#include "runtime/runtime.h"
 #include "runtime/str.h"
 
 namespace ckpt {
@@ -42,6 +43,20 @@ constexpr vm_flag advice_flags[] = {
 	{"nh", image::region_nohugepage}, {"lo", image::region_locked},
 	{"lf", image::region_lockonfault}, {"dp", image::region_droppable},
 };
+
+} // namespace
+
+uint32_t advice_bits(const char *flags, const char *end)
+{
+	uint32_t bits = 0;
+	for (const vm_flag &f : advice_flags) {
+		if (has_flag(flags, end, f.name))
+			bits |= f.bit;
+	}
+	return bits;
+}
+
+namespace {
 
 bool ends_with(const char *s, size_t len, const char *tail)
 {
@@ -90,13 +105,9 @@ struct marker {
 		}
 		if (stop - p < 8 || !starts_with(p, "VmFlags:"))
 			return;
-		uint32_t bits = 0;
+		uint32_t bits = advice_bits(p + 8, stop);
 		if (has_flag(p + 8, stop, "nr"))
 			bits |= image::region_noreserve;
-		for (const vm_flag &f : advice_flags) {
-			if (has_flag(p + 8, stop, f.name))
-				bits |= f.bit;
-		}
 		// MAP_DROPPABLE implies "wf dd nr": mapped so, they come back.
 		const bool hugetlb = has_flag(p + 8, stop, "ht");
 		while (next < count && regions[next].end <= start)
@@ -135,12 +146,45 @@ struct marker {
 
 } // namespace
 
-void mark_vm_flags(image::region *regions, uint32_t count, char *buf,
-		   size_t cap)
+bool scan_smaps(char *buf, size_t cap,
+		void (*line)(void *ctx, const char *p, const char *end),
+		void *ctx)
 {
 	long fd = sys::open("/proc/self/smaps", O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return;
+		return false;
+	size_t have = 0;
+	bool ok = true;
+	for (;;) {
+		long n = sys::read((int)fd, buf + have, cap - have);
+		if (n == -EINTR)
+			continue;
+		if (n <= 0) {
+			ok = n == 0;
+			break;
+		}
+		have += (size_t)n;
+		char *p = buf, *lim = buf + have;
+		for (char *nl = p; nl < lim; nl++) {
+			if (*nl == '\n') {
+				line(ctx, p, nl);
+				p = nl + 1;
+			}
+		}
+		have = (size_t)(lim - p);
+		memmove(buf, p, have);
+		if (have == cap) {
+			ok = false;
+			break; // a line longer than the buffer: not smaps
+		}
+	}
+	sys::close((int)fd);
+	return ok;
+}
+
+void mark_vm_flags(image::region *regions, uint32_t count, char *buf,
+		   size_t cap)
+{
 	// Static: too large for a signal handler's stack.
 	static marker m;
 	m.regions = regions;
@@ -149,27 +193,19 @@ void mark_vm_flags(image::region *regions, uint32_t count, char *buf,
 	m.start = m.end = 0;
 	m.deleted = false;
 	m.file_count = 0;
-	size_t have = 0;
-	for (;;) {
-		long n = sys::read((int)fd, buf + have, cap - have);
-		if (n == -EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		have += (size_t)n;
-		char *p = buf, *lim = buf + have;
-		for (char *nl = p; nl < lim; nl++) {
-			if (*nl == '\n') {
-				m.line(p, nl);
-				p = nl + 1;
-			}
+	scan_smaps(buf, cap, [](void *ctx, const char *p, const char *end) {
+		static_cast<marker *>(ctx)->line(p, end);
+	}, &m);
+	// A forked writer's smaps lack the app's locks: the app's say.
+	for (uint32_t k = 0; config.fork && k < saved_attrs.locked_count; k++) {
+		const locked_range &l = saved_attrs.locked[k];
+		for (uint32_t i = 0; i < count; i++) {
+			image::region &r = regions[i];
+			if (r.start >= l.start && r.end <= l.end &&
+			    r.kind != image::kind_kernel)
+				r.flags |= l.bits;
 		}
-		have = (size_t)(lim - p);
-		memmove(buf, p, have);
-		if (have == cap)
-			break; // a line longer than the buffer: not smaps
 	}
-	sys::close((int)fd);
 }
 
 } // namespace ckpt

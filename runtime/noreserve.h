@@ -19,4 +19,15 @@ namespace ckpt {
 void mark_vm_flags(image::region *regions, uint32_t count, char *buf,
 		   size_t cap);
 
+// Calls line(ctx, p, end) for each line of /proc/self/smaps (without its
+// newline), read through buf (cap bytes, more than its longest line);
+// false if it could not be read whole.
+bool scan_smaps(char *buf, size_t cap,
+		void (*line)(void *ctx, const char *p, const char *end),
+		void *ctx);
+
+// The advice and locking bits (region_dontfork ...) a VmFlags line's
+// mnemonics, [flags, end), name.
+uint32_t advice_bits(const char *flags, const char *end);
+
 } // namespace ckpt
