@@ -8,6 +8,7 @@
 #include <linux/resource.h>
 
 #include "arch/sys.h"
+#include "restorer/advice.h"
 #include "restorer/restorer.h"
 #include "runtime/str.h"
 
@@ -16,20 +17,6 @@ namespace restorer {
 namespace {
 
 constexpr int mlock_onfault = 1; // MLOCK_ONFAULT
-
-struct advice {
-	uint32_t bit;
-	int madv;
-	char name[12];
-};
-// Arrays, not pointers: the restorer holds no absolute addresses.
-constexpr advice advices[] = {
-	{image::region_dontfork, 10, "dontfork"},     // MADV_DONTFORK
-	{image::region_wipeonfork, 18, "wipeonfork"}, // MADV_WIPEONFORK
-	{image::region_dontdump, 16, "dontdump"},     // MADV_DONTDUMP
-	{image::region_hugepage, 14, "hugepage"},     // MADV_HUGEPAGE
-	{image::region_nohugepage, 15, "nohugepage"}, // MADV_NOHUGEPAGE
-};
 
 // mlock2(), or mlock() where the kernel (an emulator) has no mlock2.
 long lock(uint64_t start, uint64_t len, int flags)
@@ -115,20 +102,6 @@ void advise_region(uint32_t i, const image::region &r)
 	message(t).str("region ").udec(i).str(" at 0x").hex(r.start)
 		.str(": cannot ").str(failed).str(" it again: ").errno_name(ret);
 	die(t.ch('\n'));
-}
-
-void advice_info(ckpt::text &t, const image::region &r)
-{
-	for (const advice &a : advices) {
-		if (r.flags & a.bit)
-			t.str(" [").str(a.name).ch(']');
-	}
-	if (r.flags & image::region_lockonfault)
-		t.str(" [locked on fault]");
-	else if (r.flags & image::region_locked)
-		t.str(" [locked]");
-	if (r.flags & image::region_droppable)
-		t.str(" [droppable]");
 }
 
 } // namespace restorer
