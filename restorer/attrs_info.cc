@@ -1,11 +1,21 @@
 // restorer --info for section 23 and region advice (issue #13, part A):
-// what the restore sets again, as text. Apart from attrs.cc and
+// what the restore sets again, as text, and counts of it. Apart from attrs.cc and
 // advice.cc, which act, so that the image fuzzer links it alone.
 #include "restorer/advice.h"
 #include "restorer/restorer.h"
 #include "runtime/str.h"
 
 namespace restorer {
+
+uint32_t shared_file_count()
+{
+	uint32_t n = 0;
+	for (uint32_t k = 0; k < g.tables.attr_count; k++) {
+		const image::process_attr &a = g.tables.attrs[k];
+		n += a.type == image::attr_shared_file && a.value == a.region;
+	}
+	return n;
+}
 
 void advice_info(ckpt::text &t, const image::region &r)
 {

@@ -591,6 +591,7 @@ uint64_t temporaries()
 		last = path;
 		last_private = is_private;
 	}
+	files += shared_file_count(); // prepare_attrs()'s memfds
 	return n + files + (files != 0);
 }
 

@@ -206,6 +206,9 @@ sys::rlimit plan_limit(int r, sys::rlimit want, const sys::rlimit &now,
 // shared_file_info() append to a region's line, print_attrs_info() prints
 // the process-wide attributes.
 bool prepare_attrs(ckpt::text &err);
+// How many memfds prepare_attrs() makes (for prepare_files()' count of
+// descriptors).
+uint32_t shared_file_count();
 bool check_locked_memory(ckpt::text &err);
 bool maps_shared_file(uint32_t i);
 void map_shared_file(uint32_t i, const image::region &r);
