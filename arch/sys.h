@@ -138,6 +138,19 @@ static inline long madvise(uint64_t addr, size_t len, int advice)
 {
 	return arch::syscall3(__NR_madvise, addr, len, advice);
 }
+// flags 0 is mlock(); MLOCK_ONFAULT (1) locks pages as they fault in.
+static inline long mlock2(uint64_t addr, size_t len, int flags)
+{
+	return arch::syscall3(__NR_mlock2, addr, len, flags);
+}
+static inline long mlock(uint64_t addr, size_t len)
+{
+	return arch::syscall2(__NR_mlock, addr, len);
+}
+static inline long membarrier(int cmd, unsigned flags = 0, int cpu = 0)
+{
+	return arch::syscall3(__NR_membarrier, cmd, flags, cpu);
+}
 static inline long linkat(int olddir, const char *oldpath, int newdir,
 			  const char *newpath, int flags)
 {

@@ -54,8 +54,9 @@ const char checkpoint_help[] =
 
 const char restore_help[] =
 	"ckpt restore [--lazy] [--allow-missing-files] [--allow-changed-files]\n"
-	"             IMAGE\n"
-	"  Resumes the process saved in IMAGE (runs the restorer).\n";
+	"             [--stdio=inherit|image] IMAGE\n"
+	"  Resumes the process saved in IMAGE (runs the restorer; restorer\n"
+	"  --help says what each option does).\n";
 
 const char info_help[] = "ckpt info IMAGE\n"
 			 "  Prints what IMAGE holds (restorer --info).\n";

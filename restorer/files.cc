@@ -3,6 +3,9 @@
 // Policy, per descriptor of the image's fd table:
 //   - fd 0-2 that were a terminal or other character device, a pipe or a
 //     socket are inherited: the app gets what the restorer's caller gave.
+//     --stdio=inherit makes all of fds 0-2 the caller's (even one the app
+//     had closed), --stdio=image none of them (they follow the rules
+//     below).
 //   - regular files, directories, and the stateless memory devices
 //     (/dev/null, zero, full, random, urandom) are reopened by path with
 //     the same flags, at the same offset; so is any O_PATH descriptor.
@@ -83,16 +86,21 @@ bool memory_device(const image::fd_entry &e)
 
 action policy(const image::fd_entry &e)
 {
+	// --stdio: fds 0-2 the caller's whatever the image says, or the
+	// image's as any other descriptor.
+	const bool std_stream = e.fd <= 2 && g.opts.stdio != stdio_image;
+	if (e.fd <= 2 && g.opts.stdio == stdio_inherit)
+		return inherit;
 	// Unknown at checkpoint: standard streams are the caller's again.
 	if (e.flags & image::fd_lost)
-		return e.fd <= 2 ? inherit : lost;
+		return std_stream ? inherit : lost;
 	if (e.dup_of >= 0)
 		return policy(g.tables.fds[e.dup_of]) == lost ? lost : dup;
 	if (restorer::recreatable((uint32_t)(&e - g.tables.fds)))
 		return remade;
 	const uint32_t k = e.kind;
-	if (e.fd <= 2 && (k == image::fd_chr || k == image::fd_fifo ||
-			  k == image::fd_socket))
+	if (std_stream && (k == image::fd_chr || k == image::fd_fifo ||
+			   k == image::fd_socket))
 		return inherit;
 	if (k == image::fd_timerfd || k == image::fd_signalfd)
 		return rearmed;
@@ -583,6 +591,7 @@ uint64_t temporaries()
 		last = path;
 		last_private = is_private;
 	}
+	files += shared_file_count(); // prepare_attrs()'s memfds
 	return n + files + (files != 0);
 }
 
@@ -766,6 +775,8 @@ namespace {
 // sorted fd table.
 bool kept(int fd)
 {
+	if (fd <= 2 && g.opts.stdio == stdio_inherit)
+		return true; // the caller's, whatever the image says
 	uint32_t lo = 0, hi = g.tables.fd_count;
 	while (lo < hi) {
 		uint32_t mid = lo + (hi - lo) / 2;

@@ -115,12 +115,15 @@ void print_info()
 			l.str(" [guard pages]");
 		if (r.flags & image::region_file_private)
 			l.str(" [from the file]");
+		advice_info(l, r);
+		shared_file_info(l, i);
 		line(l);
 	}
 	line(ckpt::text(buf, sizeof buf).str("threads: ")
 		     .udec(tb.thread_count));
 	for (uint32_t i = 0; i < tb.thread_count; i++)
 		thread_line(tb.threads[i]);
+	print_attrs_info();
 	print_process_info();
 }
 

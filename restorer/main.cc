@@ -18,7 +18,7 @@ sys::rlimit caller_nofile;
 namespace {
 
 constexpr char usage[] =
-	"usage: restorer [--info | --lazy] IMAGE\n"
+	"usage: restorer [--info | --lazy] [OPTIONS] IMAGE\n"
 	"\n"
 	"Resumes the process saved in IMAGE (written by an app linked with\n"
 	"ckpt's runtime.o) where it was checkpointed.\n"
@@ -39,6 +39,13 @@ constexpr char usage[] =
 	"               (another device or inode: rotated logs, another\n"
 	"               machine), each with a warning; a symbolic link where\n"
 	"               the file was is never followed\n"
+	"  --stdio=inherit|image\n"
+	"               what fds 0, 1 and 2 become: inherit: the restorer's\n"
+	"               own, whatever the image says (send the output where\n"
+	"               you want); image: what the image says, reopened as\n"
+	"               any other descriptor (a file, /dev/null) or lost;\n"
+	"               default: a terminal, pipe or socket is the\n"
+	"               restorer's, a file is reopened\n"
 	"  --help       print this help\n";
 
 [[noreturn]] void usage_error(const char *what, const char *arg)
@@ -119,6 +126,14 @@ extern "C" [[noreturn]] void restorer_start(long *sp)
 			g.opts.allow_missing_files = true;
 		} else if (ckpt::str_eq(arg, "--allow-changed-files")) {
 			g.opts.allow_changed_files = true;
+		} else if (ckpt::starts_with(arg, "--stdio=")) {
+			const char *v = arg + 8;
+			if (ckpt::str_eq(v, "inherit"))
+				g.opts.stdio = stdio_inherit;
+			else if (ckpt::str_eq(v, "image"))
+				g.opts.stdio = stdio_image;
+			else
+				usage_error("--stdio takes inherit or image", v);
 		} else if (ckpt::str_eq(arg, "--") && i + 1 < argc && !path) {
 			path = argv[++i];
 		} else if (arg[0] == '-' && arg[1]) {

@@ -75,8 +75,11 @@ void unmap_all_but_self()
 void map_anon(uint32_t i, const image::region &r, int fixed)
 {
 	const uint64_t len = r.end - r.start;
+	constexpr int map_droppable = 0x08; // MAP_DROPPABLE, 6.11+
 	int flags = fixed | MAP_ANONYMOUS;
-	flags |= r.flags & image::region_shared ? MAP_SHARED : MAP_PRIVATE;
+	flags |= r.flags & image::region_shared	     ? MAP_SHARED
+		 : r.flags & image::region_droppable ? map_droppable
+						     : MAP_PRIVATE;
 	if (r.flags & image::region_noreserve)
 		flags |= MAP_NORESERVE;
 	if (r.kind == image::kind_stack)
@@ -144,7 +147,8 @@ void read_region(uint32_t i, const image::region &r, const image::run *&run)
 bool maps_lazily(const image::region &r)
 {
 	return g.opts.lazy && (r.prot & PROT_READ) &&
-	       !(r.flags & image::region_shared) &&
+	       !(r.flags & (image::region_shared | image::region_wipeonfork |
+			    image::region_droppable)) &&
 	       r.kind != image::kind_stack && !holds_record(r) && lazy_fits(r);
 }
 
@@ -194,20 +198,21 @@ void map_regions()
 		if (r.flags & (image::region_file_backed |
 			       image::region_content)) {
 			map_file_region(i, r);
-			guard(i, r);
-			continue;
-		}
-		// From its file, and over it the pages the app had changed.
-		if (r.flags & image::region_file_private) {
+		} else if (r.flags & image::region_file_private) {
+			// From its file, and over it the pages the app had
+			// changed.
 			map_file_region(i, r);
 			read_region(i, r, run);
-			guard(i, r);
-			continue;
-		}
-		map_anon(i, r, MAP_FIXED_NOREPLACE);
-		if (!maps_lazily(r) || !map_region_lazily(i, r, run))
+		} else if (maps_shared_file(i)) {
+			map_shared_file(i, r);
 			read_region(i, r, run);
+		} else {
+			map_anon(i, r, MAP_FIXED_NOREPLACE);
+			if (!maps_lazily(r) || !map_region_lazily(i, r, run))
+				read_region(i, r, run);
+		}
 		guard(i, r);
+		advise_region(i, r);
 	}
 }
 
@@ -226,7 +231,7 @@ void restore()
 			     .errno_name(n).ch('\n'));
 	if (!check_vdso(err) || !check_address_space(err) ||
 	    !check_records(err) || !check_signals(err) ||
-	    !plan_mappings(err) || !prepare_files(err) ||
+	    !plan_mappings(err) || !prepare_files(err) || !prepare_attrs(err) ||
 	    !prepare_process(err) || !prepare_timers_and_signals(err) ||
 	    !check_memory_limits(err))
 		fail(err);

@@ -26,6 +26,13 @@ struct options {
 	bool no_set_mm; // skip PR_SET_MM_MAP, to exercise the fallback
 	bool allow_missing_files; // restore without files that are gone
 	bool allow_changed_files; // reopen files that are not the same ones
+	uint8_t stdio;  // stdio_policy: what fds 0-2 become
+};
+
+enum stdio_policy : uint8_t {
+	stdio_default, // a device, pipe or socket inherited, a file reopened
+	stdio_inherit, // the restorer's own, whatever the image says
+	stdio_image,   // from the image, as any other descriptor
 };
 
 struct state {
@@ -185,6 +192,30 @@ void print_fd_info();
 // for that; 0 if it worked or was not needed). Warns when it stays lower.
 sys::rlimit plan_limit(int r, sys::rlimit want, const sys::rlimit &now,
 		       long raised);
+
+// Section 23 and region advice (attrs.cc, advice.cc), issue #13 part A.
+// Before the point of no return, after prepare_files(): prepare_attrs()
+// sets the process-wide attributes (oom_score_adj, a refusal of which is
+// only warned about; THP disable, child subreaper, membarrier
+// registrations), makes a memfd for each file only the app's mappings
+// held, and tries the locking the regions need (check_locked_memory());
+// false with the reason in err. After it: maps_shared_file() says whether
+// region i maps such a memfd, map_shared_file() maps it (then the region's
+// data is read into it); advise_region() applies a mapped, filled
+// region's advice and locking, or dies. For --info: advice_info() and
+// shared_file_info() append to a region's line, print_attrs_info() prints
+// the process-wide attributes.
+bool prepare_attrs(ckpt::text &err);
+// How many memfds prepare_attrs() makes (for prepare_files()' count of
+// descriptors).
+uint32_t shared_file_count();
+bool check_locked_memory(ckpt::text &err);
+bool maps_shared_file(uint32_t i);
+void map_shared_file(uint32_t i, const image::region &r);
+void advise_region(uint32_t i, const image::region &r);
+void advice_info(ckpt::text &t, const image::region &r);
+void shared_file_info(ckpt::text &t, uint32_t i);
+void print_attrs_info();
 
 // Whether the kernel lets the image's lowest and highest regions be
 // mapped (address_space.cc): vm.mmap_min_addr and the top of the user

@@ -8,6 +8,7 @@
 #include <linux/signal.h>
 #include <linux/wait.h>
 
+#include "runtime/attrs.h"
 #include "runtime/fmt.h"
 #include "runtime/runtime.h"
 #include "runtime/str.h"
@@ -277,17 +278,20 @@ long take(void *path_arg)
 	const char *path = static_cast<const char *>(path_arg);
 	char buf[512];
 	text why(buf, sizeof buf);
+	bool forked = config.fork;
 	long ret = stop_other_threads(why);
 	if (ret < 0) {
 		report(path, why);
 	} else {
-		ret = config.fork ? write_forked(path, why)
-				  : write_here(path, why);
+		// Memory a child would not see as it is: written in place.
+		forked = config.fork && forkable_memory();
+		ret = forked ? write_forked(path, why) : write_here(path, why);
+		forget_locked_memory();
 		release_other_threads();
 	}
 	// A forked checkpoint that got as far as its writer: the writer
 	// says how it ended.
-	if (!config.fork || ret < 0)
+	if (!forked || ret < 0)
 		publish_status(path, (int)sys::getpid(), ret, why.c_str());
 	return ret;
 }

@@ -78,6 +78,7 @@ const char *describe(fault f)
 		"pending signal entry is invalid (signal, scope or order)",
 		"timerfd or signalfd entry is invalid (fd, clock or time)",
 		"mapped file entry is invalid (region or order)",
+		"process attribute entry is invalid (type, value or region)",
 	};
 	static_assert(sizeof text / sizeof text[0] == (size_t)fault::count,
 		      "one message per fault");
@@ -160,6 +161,8 @@ constexpr known_section known[] = {
 	{sizeof(posix_timer)},	  {sizeof(pending_signal)},
 	{sizeof(timerfd_entry)},  {sizeof(signalfd_entry)},
 	{sizeof(mapped_file)},
+	{0}, {0}, {0}, {0}, {0}, {0}, // 17-22: not known here
+	{sizeof(process_attr)},
 };
 constexpr uint32_t required_sections = (1u << (section_strings + 1)) - 2;
 constexpr uint32_t known_count = sizeof known / sizeof known[0];
@@ -232,6 +235,10 @@ void place(tables *out, uint32_t type, const char *at, uint32_t count)
 	case section_mapped_files:
 		out->mapped_files = reinterpret_cast<const mapped_file *>(at);
 		out->mapped_file_count = count;
+		break;
+	case section_process_attrs:
+		out->attrs = reinterpret_cast<const process_attr *>(at);
+		out->attr_count = count;
 		break;
 	default:
 		out->strings = at;
@@ -328,6 +335,83 @@ bool check_file_private(const header &h, const region &r)
 			    region_content)) &&
 	       r.kind == kind_file && r.name &&
 	       page_aligned(r.file_offset, h.page_size);
+}
+
+// The advice and locking bits of a region: what madvise() and mlock()
+// take for its kind (wipe-on-fork and droppable memory are private and
+// anonymous; lock-on-fault is a way of being locked).
+bool check_advice(const region &r)
+{
+	const uint32_t f = r.flags;
+	const bool anon_private = !(f & region_shared) &&
+				  (r.kind == kind_anon || r.kind == kind_heap ||
+				   r.kind == kind_stack);
+	const uint32_t all = region_dontfork | region_wipeonfork |
+			     region_dontdump | region_hugepage |
+			     region_nohugepage | region_locked |
+			     region_lockonfault | region_droppable;
+	if (!(f & all))
+		return true;
+	return r.kind != kind_kernel &&
+	       (anon_private || !(f & (region_wipeonfork | region_droppable))) &&
+	       (r.kind != kind_stack || !(f & region_droppable)) &&
+	       ((f & region_locked) || !(f & region_lockonfault)) &&
+	       (f & (region_hugepage | region_nohugepage)) !=
+		       (region_hugepage | region_nohugepage);
+}
+
+// Section 23: the process-wide attributes first, each type once, with
+// values the kernel takes; then the regions of files only mappings hold,
+// in region order, each a shared mapping of a deleted file or memfd whose
+// group begins at itself or at an earlier such region.
+problem check_process_attrs(const tables &tb)
+{
+	uint32_t seen = 0;
+	long prev_region = -1;
+	for (uint32_t i = 0; i < tb.attr_count; i++) {
+		const process_attr &a = tb.attrs[i];
+		problem bad{fault::bad_process_attr};
+		if (a.type == attr_shared_file) {
+			if (a.region >= tb.region_count ||
+			    (long)a.region <= prev_region || a.value < 0 ||
+			    a.value > (int64_t)a.region)
+				return bad;
+			const region &r = tb.regions[a.region];
+			bad.region = a.region;
+			bad.addr = r.start;
+			if (!(r.flags & region_shared) || r.kind != kind_file ||
+			    !r.name || (r.flags & (region_file_backed |
+						    region_content |
+						    region_file_private)))
+				return bad;
+			// Its group's first region is one of these too.
+			bool first = a.value == (int64_t)a.region;
+			for (uint32_t k = 0; k < i && !first; k++)
+				first = tb.attrs[k].type == attr_shared_file &&
+					tb.attrs[k].region == a.value &&
+					tb.attrs[k].value == a.value;
+			if (!first)
+				return bad;
+			prev_region = a.region;
+			continue;
+		}
+		if (prev_region >= 0 || a.type < attr_oom_score_adj ||
+		    a.type > attr_membarrier || (seen & (1u << a.type)) ||
+		    a.region)
+			return bad;
+		seen |= 1u << a.type;
+		const int64_t v = a.value;
+		const uint32_t barriers = membarrier_private_expedited |
+			membarrier_private_expedited_sync_core |
+			membarrier_private_expedited_rseq;
+		if ((a.type == attr_oom_score_adj && (v < -1000 || v > 1000)) ||
+		    ((a.type == attr_thp_disable ||
+		      a.type == attr_child_subreaper) && v != 1) ||
+		    (a.type == attr_membarrier &&
+		     (v <= 0 || (v & ~(int64_t)barriers))))
+			return bad;
+	}
+	return {};
 }
 
 // One mapped_file per region_file_private region, in region order.
@@ -652,7 +736,16 @@ problem check_tables(const header &h, const tables &tb, const target &t)
 						region_noreserve |
 						region_guard |
 						region_content |
-						region_file_private)) ||
+						region_file_private |
+						region_dontfork |
+						region_wipeonfork |
+						region_dontdump |
+						region_hugepage |
+						region_nohugepage |
+						region_locked |
+						region_lockonfault |
+						region_droppable)) ||
+			 !check_advice(r) ||
 			 ((r.flags & region_file_private) &&
 			  !check_file_private(h, r)) ||
 			 ((r.flags & region_content) &&
@@ -697,6 +790,8 @@ problem check_tables(const header &h, const tables &tb, const target &t)
 		p = check_timers_and_signals(tb);
 	if (p.what == fault::none)
 		p = check_mapped_files(tb);
+	if (p.what == fault::none)
+		p = check_process_attrs(tb);
 	return p;
 }
 

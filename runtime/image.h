@@ -71,6 +71,16 @@ enum region_flags : uint32_t {
 	// process changed, copies on write) are read; its file's identity is
 	// its section_mapped_files entry.
 	region_file_private = 32,
+	// Memory advice and locking, from smaps' VmFlags (issue #13, part A),
+	// applied again once the region is mapped and filled:
+	region_dontfork = 1 << 6,    // "dc": MADV_DONTFORK
+	region_wipeonfork = 1 << 7,  // "wf": MADV_WIPEONFORK (private anon)
+	region_dontdump = 1 << 8,    // "dd": MADV_DONTDUMP
+	region_hugepage = 1 << 9,    // "hg": MADV_HUGEPAGE
+	region_nohugepage = 1 << 10, // "nh": MADV_NOHUGEPAGE
+	region_locked = 1 << 11,     // "lo": mlock(), MAP_LOCKED
+	region_lockonfault = 1 << 12, // "lf": mlock2(MLOCK_ONFAULT), with lo
+	region_droppable = 1 << 13,  // "dp": MAP_DROPPABLE (private anon)
 };
 
 struct region {
@@ -334,6 +344,36 @@ struct mapped_file {
 };
 static_assert(sizeof(mapped_file) == 40);
 
+// Process attributes (issue #13, part A): section 23 holds typed entries,
+// the process-wide ones first (each type at most once, only where the
+// value is not the default), then one per region of a deleted file or
+// memfd that only its mappings hold (no descriptor: no file_content), in
+// region order. Such a region stores its data as shared memory does; it
+// comes back as a shared mapping of a memfd made for its group (the
+// regions that mapped one file), filled from the regions' data.
+enum attr_type : uint32_t {
+	attr_oom_score_adj = 1,   // value: /proc/self/oom_score_adj
+	attr_thp_disable = 2,     // value 1: PR_SET_THP_DISABLE
+	attr_child_subreaper = 3, // value 1: PR_SET_CHILD_SUBREAPER
+	attr_membarrier = 4,      // value: membarrier_registrations
+	attr_shared_file = 5,     // region, value: its group's first region
+};
+
+enum membarrier_registrations : uint32_t {
+	membarrier_private_expedited = 1,
+	membarrier_private_expedited_sync_core = 2,
+	membarrier_private_expedited_rseq = 4,
+};
+
+constexpr uint32_t max_attrs = 4 + max_regions;
+
+struct process_attr {
+	uint32_t type;   // attr_type
+	uint32_t region; // attr_shared_file: a region index; else 0
+	int64_t value;
+};
+static_assert(sizeof(process_attr) == 16);
+
 // Section types. A reader refuses an image with a section type it does
 // not know that has section_essential set (the state it holds would be
 // lost) and skips one without it.
@@ -355,6 +395,7 @@ enum section_type : uint32_t {
 	section_timerfds = 14,        // timerfd_entry, by fd; optional
 	section_signalfds = 15,       // signalfd_entry, by fd; optional
 	section_mapped_files = 16,    // mapped_file, by region; optional
+	section_process_attrs = 23,   // process_attr; optional
 	section_essential = 1u << 31,
 };
 
@@ -513,6 +554,7 @@ enum class fault : uint32_t {
 	bad_pending_signal,
 	bad_timer_fd,
 	bad_mapped_file,
+	bad_process_attr,
 	count
 };
 
@@ -570,6 +612,8 @@ struct tables {
 	uint32_t signalfd_count;
 	const mapped_file *mapped_files;
 	uint32_t mapped_file_count;
+	const process_attr *attrs;
+	uint32_t attr_count;
 };
 
 // Checks the header against the file and this machine.

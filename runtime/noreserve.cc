@@ -1,36 +1,23 @@
-// MAP_NORESERVE is not in /proc/self/maps, only in smaps' VmFlags ("nr"):
-// a mapping made with it costs no commit charge, which is how an app can
-// reserve more than RAM (ASan's shadow, 64 GiB arenas). The restorer maps
-// such a region the same way, or it fails with ENOMEM.
+// What /proc/self/maps does not say of a mapping and smaps' VmFlags do:
+// MAP_NORESERVE ("nr": a mapping made with it costs no commit charge,
+// which is how an app can reserve more than RAM: ASan's shadow, 64 GiB
+// arenas; the restorer maps it the same way, or fails with ENOMEM), the
+// memory advice and locking the restorer applies again (issue #13, part
+// A), and which shared mappings of deleted files and memfds belong to one
+// file (their device and inode) when no descriptor holds it.
 #include "runtime/noreserve.h"
 
 #include <linux/errno.h>
 
 #include "arch/sys.h"
+#include "runtime/attrs.h"
+#include "runtime/maps.h"
+#include "runtime/runtime.h"
 #include "runtime/str.h"
 
 namespace ckpt {
 
 namespace {
-
-// "start-end perms ...": the first line of each mapping's block. The
-// other lines start with a field name ("Size:", "VmFlags:"), capitalised.
-bool mapping_line(const char *p, const char *end, uint64_t *start,
-		  uint64_t *stop)
-{
-	uint64_t v[2] = {0, 0};
-	for (int k = 0; k < 2; k++) {
-		const char *first = p;
-		for (int d; p < end && (d = hex_digit(*p)) >= 0; p++)
-			v[k] = v[k] << 4 | (uint64_t)d;
-		if (p == first || p == end || *p != (k ? ' ' : '-'))
-			return false;
-		p++;
-	}
-	*start = v[0];
-	*stop = v[1];
-	return true;
-}
 
 bool has_flag(const char *p, const char *end, const char *flag)
 {
@@ -43,59 +30,182 @@ bool has_flag(const char *p, const char *end, const char *flag)
 	return false;
 }
 
+// The mnemonics of the kernel's show_smap_vma_flags() (fs/proc/
+// task_mmu.c) the restorer acts on. Not "nr" of the kernel's own
+// mappings: only the region's bits below.
+struct vm_flag {
+	char name[3];
+	uint32_t bit;
+};
+constexpr vm_flag advice_flags[] = {
+	{"dc", image::region_dontfork},	 {"wf", image::region_wipeonfork},
+	{"dd", image::region_dontdump},	 {"hg", image::region_hugepage},
+	{"nh", image::region_nohugepage}, {"lo", image::region_locked},
+	{"lf", image::region_lockonfault}, {"dp", image::region_droppable},
+};
+
+} // namespace
+
+uint32_t advice_bits(const char *flags, const char *end)
+{
+	uint32_t bits = 0;
+	for (const vm_flag &f : advice_flags) {
+		if (has_flag(flags, end, f.name))
+			bits |= f.bit;
+	}
+	return bits;
+}
+
+namespace {
+
+bool ends_with(const char *s, size_t len, const char *tail)
+{
+	size_t n = str_len(tail);
+	return len >= n && memcmp(s + len - n, tail, n) == 0;
+}
+
+// A deleted file or memfd mapped shared: not shared anonymous memory
+// ("/dev/zero (deleted)") nor System V shared memory ("/SYSV..."), which
+// come back as shared memory as they always did.
+bool deleted_file(const map_entry &e)
+{
+	return e.shared && e.name_len && e.name[0] == '/' &&
+	       ends_with(e.name, e.name_len, " (deleted)") &&
+	       !starts_with(e.name, "/dev/zero ") && !starts_with(e.name, "/SYSV");
+}
+
 struct marker {
 	image::region *regions;
 	uint32_t count;
 	uint32_t next = 0;
 	uint64_t start = 0, end = 0;
+	bool deleted = false;     // the mapping is of a deleted_file()
+	uint32_t dev = 0;
+	uint64_t inode = 0;
+	// The files only mappings hold seen so far: their first region.
+	struct file {
+		uint32_t dev;
+		uint64_t inode;
+		uint32_t first;
+	};
+	file files[max_shared_files];
+	uint32_t file_count = 0;
 
 	void line(const char *p, const char *stop)
 	{
-		if (mapping_line(p, stop, &start, &end))
+		maps_scanner scan(p, (size_t)(stop - p));
+		map_entry e;
+		if (p < stop && *p != 'V' && scan.next(&e)) {
+			start = e.start;
+			end = e.end;
+			deleted = deleted_file(e);
+			dev = e.dev_major << 20 | (e.dev_minor & 0xfffff);
+			inode = e.inode;
 			return;
-		if (stop - p < 8 || !starts_with(p, "VmFlags:") ||
-		    !has_flag(p + 8, stop, "nr"))
+		}
+		if (stop - p < 8 || !starts_with(p, "VmFlags:"))
 			return;
+		uint32_t bits = advice_bits(p + 8, stop);
+		if (has_flag(p + 8, stop, "nr"))
+			bits |= image::region_noreserve;
+		// MAP_DROPPABLE implies "wf dd nr": mapped so, they come back.
+		const bool hugetlb = has_flag(p + 8, stop, "ht");
 		while (next < count && regions[next].end <= start)
 			next++;
 		for (uint32_t i = next; i < count && regions[i].start < end;
 		     i++) {
-			if (regions[i].start >= start && regions[i].end <= end)
-				regions[i].flags |= image::region_noreserve;
+			image::region &r = regions[i];
+			if (r.start < start || r.end > end)
+				continue;
+			r.flags |= bits & image::region_noreserve;
+			if (r.kind != image::kind_kernel)
+				r.flags |= bits & ~(uint32_t)image::region_noreserve;
+			if (deleted && !hugetlb && r.kind == image::kind_file &&
+			    !(r.flags & (image::region_file_backed |
+					 image::region_content |
+					 image::region_file_private)))
+				shared_file(i);
 		}
+	}
+
+	// Region i maps a file no descriptor holds: one of its group.
+	void shared_file(uint32_t i)
+	{
+		uint32_t k = 0;
+		while (k < file_count &&
+		       (files[k].dev != dev || files[k].inode != inode))
+			k++;
+		if (k == file_count) {
+			if (file_count == max_shared_files)
+				return;
+			files[file_count++] = {dev, inode, i};
+		}
+		add_shared_file(i, files[k].first);
 	}
 };
 
 } // namespace
 
-void mark_noreserve(image::region *regions, uint32_t count, char *buf,
-		    size_t cap)
+bool scan_smaps(char *buf, size_t cap,
+		void (*line)(void *ctx, const char *p, const char *end),
+		void *ctx)
 {
 	long fd = sys::open("/proc/self/smaps", O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return;
-	marker m{regions, count};
+		return false;
 	size_t have = 0;
+	bool ok = true;
 	for (;;) {
 		long n = sys::read((int)fd, buf + have, cap - have);
 		if (n == -EINTR)
 			continue;
-		if (n <= 0)
+		if (n <= 0) {
+			ok = n == 0;
 			break;
+		}
 		have += (size_t)n;
 		char *p = buf, *lim = buf + have;
 		for (char *nl = p; nl < lim; nl++) {
 			if (*nl == '\n') {
-				m.line(p, nl);
+				line(ctx, p, nl);
 				p = nl + 1;
 			}
 		}
 		have = (size_t)(lim - p);
 		memmove(buf, p, have);
-		if (have == cap)
+		if (have == cap) {
+			ok = false;
 			break; // a line longer than the buffer: not smaps
+		}
 	}
 	sys::close((int)fd);
+	return ok;
+}
+
+void mark_vm_flags(image::region *regions, uint32_t count, char *buf,
+		   size_t cap)
+{
+	// Static: too large for a signal handler's stack.
+	static marker m;
+	m.regions = regions;
+	m.count = count;
+	m.next = 0;
+	m.start = m.end = 0;
+	m.deleted = false;
+	m.file_count = 0;
+	scan_smaps(buf, cap, [](void *ctx, const char *p, const char *end) {
+		static_cast<marker *>(ctx)->line(p, end);
+	}, &m);
+	// A forked writer's smaps lack the app's locks: the app's say.
+	for (uint32_t k = 0; config.fork && k < saved_attrs.locked_count; k++) {
+		const locked_range &l = saved_attrs.locked[k];
+		for (uint32_t i = 0; i < count; i++) {
+			image::region &r = regions[i];
+			if (r.start >= l.start && r.end <= l.end &&
+			    r.kind != image::kind_kernel)
+				r.flags |= l.bits;
+		}
+	}
 }
 
 } // namespace ckpt

@@ -10,6 +10,7 @@
 #include <linux/fs.h>
 
 #include "arch/auxv.h"
+#include "runtime/attrs.h"
 #include "runtime/contents.h"
 #include "runtime/crc32c.h"
 #include "runtime/fmt.h"
@@ -36,6 +37,7 @@ enum section_index {
 	sec_process, sec_threads, sec_regions, sec_runs, sec_fds,
 	sec_contents, sec_extents, sec_pipes, sec_events, sec_pipe_data,
 	sec_timers, sec_signals, sec_timerfds, sec_signalfds, sec_mapped,
+	sec_attrs,
 	sec_strings,
 	sec_count
 };
@@ -217,6 +219,8 @@ public:
 			 sizeof(image::signalfd_entry), x.signalfd_count},
 			{image::section_mapped_files,
 			 sizeof(image::mapped_file), x.mapped_count},
+			{image::section_process_attrs,
+			 sizeof(image::process_attr), saved_attrs.count},
 			{image::section_strings, 1, x.strings_size},
 		};
 		// An optional section with nothing in it is left out: an
@@ -502,7 +506,7 @@ void meta_parts(const scratch &s, meta_part out[2 + sec_count])
 		s.fds,		    s.contents.items, s.contents.extents,
 		s.pipes,	    s.events,	 s.pipe_data, s.timers,
 		s.signals,	    s.timerfds,	 s.signalfds, s.mapped,
-		s.strings};
+		saved_attrs.items, s.strings};
 	for (uint32_t k = 0; k < sec_count; k++)
 		out[2 + k] = k < n ? meta_part{data[s.written[k]],
 					       s.directory[k].size}
@@ -597,6 +601,8 @@ long begin_image(const arch::context *ctx, const image::resume_args *resume,
 		ret = save_timers_and_signals(s->timers, &s->timer_count,
 					      s->signals, &s->signal_count, msg);
 	if (ret >= 0)
+		save_process_attrs();
+	if (ret >= 0)
 		save_timer_fds(s->fds, s->fd_count, s->timerfds,
 			       &s->timerfd_count, s->signalfds,
 			       &s->signalfd_count);
@@ -677,8 +683,7 @@ const char *scan_memory(scratch *s)
 		why = "cannot parse /proc/self/maps";
 	if (!why) {
 		// The maps text is interned by now: smaps may reuse its buffer.
-		mark_noreserve(s->regions, s->region_count, s->maps,
-			       maps_cap);
+		mark_vm_flags(s->regions, s->region_count, s->maps, maps_cap);
 		b.layout(page_size);
 	}
 	return why;
