@@ -70,6 +70,10 @@ static inline long ftruncate(int fd, uint64_t len)
 {
 	return arch::syscall2(__NR_ftruncate, fd, len);
 }
+static inline long fallocate(int fd, int mode, uint64_t off, uint64_t len)
+{
+	return arch::syscall4(__NR_fallocate, fd, mode, off, len);
+}
 static inline long fchmod(int fd, unsigned mode)
 {
 	return arch::syscall2(__NR_fchmod, fd, mode);

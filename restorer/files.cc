@@ -343,7 +343,7 @@ bool open_file(ckpt::text &err, uint32_t i)
 	// Files in /proc and /sys say they are empty and read anyway: only
 	// a file that reached the offset then must reach it now.
 	else if (e.kind == image::fd_file && st.stx_size < e.offset &&
-		 e.size >= e.offset)
+		 e.size >= e.offset && !rewritten(i))
 		why = "the file is now shorter than the offset it was at";
 	if (!why && e.offset && (e.kind == image::fd_file ||
 				 e.kind == image::fd_dir)) {
@@ -932,6 +932,7 @@ void print_fd_info()
 		}
 		if (e.dup_of >= 0)
 			t.str(" shares fd ").dec(g.tables.fds[e.dup_of].fd);
+		file_policy_info(t, i);
 		recreated_fd_info(t, i);
 		t.ch(' ').str(name_of(e));
 		object_info(t, i);

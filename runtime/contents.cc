@@ -15,6 +15,7 @@
 #include "runtime/io.h"
 #include "runtime/runtime.h"
 #include "runtime/str.h"
+#include "runtime/written.h"
 
 namespace ckpt {
 
@@ -85,7 +86,8 @@ long find_contents(const image::fd_entry *fds, uint32_t fd_count,
 	t.extent_count = 0;
 	for (uint32_t i = 0; i < fd_count; i++) {
 		const image::fd_entry &e = fds[i];
-		if (!stored(e))
+		// And the files CKPT_FILES snapshots (written.cc).
+		if (!stored(e) && !snapshot_stored(fds, i, strings))
 			continue;
 		if (t.count == image::max_contents) {
 			msg.str("more than ").udec(image::max_contents)
