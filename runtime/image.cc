@@ -756,7 +756,10 @@ problem check_tables(const header &h, const tables &tb, const target &t)
 	}
 	if (next_run != tb.run_count)
 		return {fault::bad_run_count};
-	problem c = check_contents(h, tb, &data_end);
+	// The policies first: a snapshot's contents entry needs its own.
+	problem c = check_file_policies(tb);
+	if (c.what == fault::none)
+		c = check_contents(h, tb, &data_end);
 	if (c.what != fault::none)
 		return c;
 	if (data_end != h.file_size)
@@ -772,8 +775,6 @@ problem check_tables(const header &h, const tables &tb, const target &t)
 		p = check_timers_and_signals(tb);
 	if (p.what == fault::none)
 		p = check_mapped_files(tb);
-	if (p.what == fault::none)
-		p = check_file_policies(tb);
 	return p;
 }
 
