@@ -135,7 +135,14 @@ long find_contents(const image::fd_entry *fds, uint32_t fd_count,
 				.udec(config.max_file_contents).str(" bytes)");
 			return -EFBIG;
 		}
-		t.sources[t.count++] = (int32_t)src;
+		t.sources[t.count] = (int32_t)src;
+		if (config.fork && e.kind == image::fd_file &&
+		    !(e.flags & image::fd_deleted))
+			freeze_snapshot(e, strings, c,
+					t.extents + t.extent_count -
+						c.extent_count,
+					&t.sources[t.count]);
+		t.count++;
 	}
 	return 0;
 }

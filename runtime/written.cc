@@ -9,8 +9,12 @@
 // '*' is any run of characters, '/' included ("*.log"), '?' one.
 #include "runtime/written.h"
 
+#include <linux/errno.h>
 #include <linux/fcntl.h>
+#include <linux/fs.h>
+#include <linux/mman.h>
 
+#include "arch/sys.h"
 #include "runtime/runtime.h"
 #include "runtime/str.h"
 
@@ -132,6 +136,62 @@ uint32_t policy_of(const image::fd_entry *fds, uint32_t i,
 	return file_policy_for(strings + fds[i].name);
 }
 
+char dir_buf[4096];
+
+// The directory of path (which starts with '/'), into dir_buf.
+const char *dir_of(const char *path)
+{
+	size_t n = str_len(path), slash = n;
+	while (slash && path[slash - 1] != '/')
+		slash--;
+	if (slash <= 1 || slash > sizeof dir_buf)
+		return "/";
+	memcpy(dir_buf, path, slash - 1);
+	dir_buf[slash - 1] = 0;
+	return dir_buf;
+}
+
+// Copies [off, off + len) of in to the same place in out: by
+// copy_file_range() (in the kernel, a reflink where the file system has
+// them), else through buf. 0 or -errno.
+long copy_range(int in, int out, uint64_t off, uint64_t len, char *buf,
+		size_t buf_size)
+{
+	int64_t from = (int64_t)off, to = (int64_t)off;
+	while (len) {
+		long n = sys::copy_file_range(in, &from, out, &to, len);
+		if (n == -EINTR)
+			continue;
+		if (n == -ENOSYS || n == -EXDEV || n == -EINVAL ||
+		    n == -EOPNOTSUPP)
+			break;
+		if (n <= 0)
+			return n < 0 ? n : -ENODATA; // shorter now
+		len -= n;
+	}
+	while (len) {
+		size_t want = len < buf_size ? len : buf_size;
+		long n = sys::pread(in, buf, want, (uint64_t)from);
+		if (n == -EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? n : -ENODATA;
+		for (long w = 0; w < n;) {
+			long put = sys::pwrite(out, buf + w, (size_t)(n - w),
+					       (uint64_t)(to + w));
+			if (put == -EINTR)
+				continue;
+			if (put <= 0)
+				return put < 0 ? put : -EIO;
+			w += put;
+		}
+		from += n;
+		to += n;
+		len -= n;
+	}
+	return 0;
+}
+
 } // namespace
 
 bool valid_file_rules(const char *spec, size_t len)
@@ -155,6 +215,53 @@ bool snapshot_stored(const image::fd_entry *fds, uint32_t i,
 		     const char *strings)
 {
 	return policy_of(fds, i, strings) == image::policy_snapshot;
+}
+
+void freeze_snapshot(const image::fd_entry &e, const char *strings,
+		     const image::file_content &c, const image::extent *x,
+		     int32_t *src)
+{
+	constexpr size_t buf_size = 1 << 20;
+	const char *path = strings + e.name;
+	const char *what = "cannot make a file in its directory (O_TMPFILE)";
+	long copy = sys::open(dir_of(path), O_TMPFILE | O_RDWR | O_CLOEXEC,
+			      0600);
+	long ret = copy;
+	if (copy >= 0 && copy < 3) {
+		// A forked writer closes 0 to 2.
+		long up = sys::fcntl((int)copy, F_DUPFD_CLOEXEC, 3);
+		sys::close((int)copy);
+		ret = copy = up;
+	}
+	long buf = copy < 0 ? -ENOMEM
+			    : sys::mmap(0, buf_size, PROT_READ | PROT_WRITE,
+					MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (copy >= 0 && sys::failed(buf)) {
+		what = "cannot map a buffer";
+		ret = buf;
+	}
+	if (copy >= 0 && !sys::failed(buf)) {
+		what = "cannot copy it";
+		ret = sys::ftruncate((int)copy, c.size);
+		for (uint32_t k = 0; ret >= 0 && k < c.extent_count; k++)
+			ret = copy_range(*src, (int)copy, x[k].offset,
+					 x[k].length, (char *)buf, buf_size);
+		sys::munmap((uint64_t)buf, buf_size);
+	}
+	if (ret >= 0) {
+		sys::close(*src);
+		*src = (int32_t)copy;
+		return;
+	}
+	if (copy >= 0)
+		sys::close((int)copy);
+	char msg_buf[4096 + 256];
+	text msg(msg_buf, sizeof msg_buf);
+	msg.str("ckpt: fd ").dec(e.fd).str(" (").str(path)
+		.str("): its snapshot is read while the app runs on (CKPT_FORK), "
+		     "not copied at the checkpoint: ")
+		.str(what).str(": ").errno_name(ret).ch('\n');
+	print_err(msg);
 }
 
 uint32_t save_file_policies(const image::fd_entry *fds, uint32_t fd_count,

@@ -25,6 +25,15 @@ uint32_t file_policy_for(const char *path);
 bool snapshot_stored(const image::fd_entry *fds, uint32_t i,
 		     const char *strings);
 
+// With CKPT_FORK=1 the writer reads the stored files while the app runs
+// on: snapshot c of fd table entry e (its extents x) is copied first, in
+// the app, into an unnamed file in the file's directory, which replaces
+// *src (the read-only source the writer reads). If that cannot be done
+// the writer reads the file itself, and the checkpoint says so.
+void freeze_snapshot(const image::fd_entry &e, const char *strings,
+		     const image::file_content &c, const image::extent *x,
+		     int32_t *src);
+
 // The file_policy entries of the fd table, in fd table order, into out
 // (room for fd_count); contents: the stored files, the snapshots among
 // them. Their count.

@@ -8,6 +8,10 @@
 // RUN: rm -rf %t.d && mkdir -p %t.d
 // RUN: env CKPT_FILES='snapshot:*/data.*' %drive --image %t.ckpt --no-kill -- %t %t.d | FileCheck %s
 // RUN: %run %restorer --info %t.ckpt | FileCheck --check-prefix=INFO %s
+// With CKPT_FORK=1 the writer runs while the app goes on writing: the
+// snapshot is still the checkpoint's (copied before the writer forks):
+// RUN: rm -rf %t.f && mkdir -p %t.f
+// RUN: env CKPT_FORK=1 CKPT_FILES='snapshot:*/data.*' %drive --image %t.fork.ckpt --no-kill -- %t %t.f | FileCheck %s
 // A snapshot above CKPT_MAX_FILE_CONTENTS fails the checkpoint, naming
 // the file, and the image before it stays:
 // RUN: cp %t.ckpt %t.before
@@ -105,6 +109,7 @@ int main(int argc, char **argv)
 		put_at(3, "after", 3 * MIB);
 		TESTING_ASSERT(ftruncate(4, 0) == 0, "ftruncate journal");
 		TESTING_ASSERT(write(4, "journal 3;", 10) == 10, "journal 3");
+		TESTING_ASSERT(ckpt_wait() == 0, "image"); // CKPT_FORK=1
 		printf("checkpointed\n");
 		return 0;
 	}

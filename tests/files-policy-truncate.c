@@ -19,6 +19,11 @@
 // RUN: { %run %restorer %t.ckpt 2>&1; echo "exit $?"; } | FileCheck --check-prefix=ROTATED %s
 // RUN: %run %restorer --allow-changed-files %t.ckpt 2>&1 | FileCheck --check-prefix=CHANGED %s
 // RUN: FileCheck --check-prefix=NEWLOG --input-file %t.d/app.log %s
+// A CKPT_FILES the runtime does not understand is said at start-up, and
+// the files are kept as they are:
+// RUN: rm -rf %t.d2 && mkdir -p %t.d2
+// RUN: env CKPT_FILES='truncate:*.log,sometimes' CKPT_IMAGE=%t.d2/ckpt %run %t %t.d2 2>&1 | FileCheck --check-prefix=WARN %s
+// RUN: %run %restorer --info %t.d2/ckpt | FileCheck --check-prefix=NONE %s
 //
 // CHECK: gen0: checkpointed
 // CHECK-NEXT: gen0: exit 0
@@ -39,6 +44,10 @@
 // INFO: fd 5 reopen file w append offset 14 truncate to 14 {{.*}}/app.log
 // INFO: fd 6 reopen file w offset 6 truncate to 6 {{.*}}/out.txt
 // INFO: fd 7 reopen file w offset 7 {{.*}}/keep.dat
+//
+// WARN: ckpt: CKPT_FILES is not a list of keep, truncate or snapshot[:PATTERN] (files are kept as they are): truncate:*.log,sometimes
+// WARN: checkpointed
+// NONE-NOT: truncate to
 //
 // ROTATED: fd 5 ({{.*}}/app.log): it is another file now
 // ROTATED-NEXT: exit 1
