@@ -151,7 +151,7 @@ namespace {
 struct known_section {
 	uint32_t entry_size;
 };
-// The types after section_strings (7-16) are optional: an image without
+// The types after section_strings (7-16, 24) are optional: an image without
 // one has no such state.
 constexpr known_section known[] = {
 	{sizeof(process_record)}, {sizeof(thread_record)}, {sizeof(region)},

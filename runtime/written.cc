@@ -107,20 +107,24 @@ bool glob(const char *p, size_t n, const char *s)
 
 // A file a policy applies to: a regular file that still has its path,
 // its state read, open (not O_PATH) for writing, and the first open file
-// description of it (no dup).
-bool writable_file(const image::fd_entry &e)
+// description of it (no dup); not a file of /proc or /sys, which hold no
+// data of their own to put back.
+bool writable_file(const image::fd_entry &e, const char *strings)
 {
+	const char *name = strings + e.name;
 	return e.kind == image::fd_file && e.dup_of == -1 &&
+	       !starts_with(name, "/proc/") && !starts_with(name, "/sys/") &&
 	       !(e.flags & (image::fd_lost | image::fd_deleted)) &&
 	       !(e.open_flags & O_PATH) &&
 	       (e.open_flags & O_ACCMODE) != O_RDONLY;
 }
 
 // Whether entry i is the first writable open of its file (by inode).
-bool first_of_file(const image::fd_entry *fds, uint32_t i)
+bool first_of_file(const image::fd_entry *fds, uint32_t i,
+		   const char *strings)
 {
 	for (uint32_t k = 0; k < i; k++) {
-		if (writable_file(fds[k]) && fds[k].dev == fds[i].dev &&
+		if (writable_file(fds[k], strings) && fds[k].dev == fds[i].dev &&
 		    fds[k].ino == fds[i].ino)
 			return false;
 	}
@@ -130,8 +134,8 @@ bool first_of_file(const image::fd_entry *fds, uint32_t i)
 uint32_t policy_of(const image::fd_entry *fds, uint32_t i,
 		   const char *strings)
 {
-	if (!config.files[0] || !writable_file(fds[i]) ||
-	    !first_of_file(fds, i))
+	if (!config.files[0] || !writable_file(fds[i], strings) ||
+	    !first_of_file(fds, i, strings))
 		return image::policy_keep;
 	return file_policy_for(strings + fds[i].name);
 }
