@@ -134,7 +134,8 @@ bool prepare_process(ckpt::text &err);
 // truncates each file of a truncate policy and writes each snapshot back
 // (after checks that change nothing), the last step before the point of
 // no return; false with the message in err. rewritten(): whether fd table
-// entry i's file gets its snapshot back (its size now does not matter).
+// entry i's file gets its snapshot back (its size now does not matter;
+// called only when the file is shorter than its offset: a linear search).
 // file_policy_info() adds the policy to its --info line.
 bool apply_file_policies(ckpt::text &err);
 bool rewritten(uint32_t i);

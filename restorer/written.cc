@@ -275,9 +275,18 @@ bool apply_one(ckpt::text &err, uint32_t k)
 
 bool rewritten(uint32_t fd_index)
 {
-	const long k = policy_index(fd_index);
-	return k >= 0 &&
-	       g.tables.file_policies[k].policy == image::policy_snapshot;
+	// Its own policy, or that of another open of the same file.
+	const image::fd_entry &e = g.tables.fds[fd_index];
+	for (uint32_t k = 0; k < g.tables.file_policy_count; k++) {
+		const image::file_policy &p = g.tables.file_policies[k];
+		const image::fd_entry &o = fd_of(p);
+		if (p.policy == image::policy_snapshot &&
+		    (p.fd_index == fd_index ||
+		     (e.kind == image::fd_file && o.dev == e.dev &&
+		      o.ino == e.ino)))
+			return true;
+	}
+	return false;
 }
 
 bool apply_file_policies(ckpt::text &err)

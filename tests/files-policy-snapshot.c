@@ -28,13 +28,14 @@
 // CHECK-NEXT: gen1: restored
 // CHECK-NEXT: gen1: data.db: [version 1] size 2097158, same inode
 // CHECK-NEXT: gen1: data.db at 1 MiB: [tail 1], hole: zeroes
-// CHECK-NEXT: gen1: data.db-journal: [journal 1;journal 2;] at 20
+// CHECK-NEXT: gen1: data.db-journal: [journal 1;journal 2;] at 20 and 20
 // CHECK-NEXT: gen1: data.ro: not stored
 // CHECK-NEXT: gen1: exit 0
 //
 // INFO: fd 3 reopen file rw offset 9 size 2097158 stored {{[0-9]+}} snapshot {{.*}}/data.db
 // INFO: fd 4 reopen file w append offset 20 size 20 stored 20 snapshot {{.*}}/data.db-journal
 // INFO: fd 5 reopen file r offset 0 {{.*}}/data.ro
+// INFO: fd 6 reopen file r offset 20 {{.*}}/data.db-journal
 //
 // BIG: ckpt: {{.*}}fd 3 ({{.*}}/data.db): its contents are {{[0-9]+}} bytes, above CKPT_MAX_FILE_CONTENTS (4096 bytes)
 // BIG: checkpoint failed
@@ -94,6 +95,11 @@ int main(int argc, char **argv)
 	TESTING_ASSERT(ftruncate(3, 2 * MIB + 6) == 0, "ftruncate");
 	TESTING_ASSERT(lseek(3, 9, SEEK_SET) == 9, "lseek");
 	TESTING_ASSERT(write(4, "journal 1;journal 2;", 20) == 20, "journal");
+	// Another open of it, read to its end: its offset is past the end
+	// of the file the original truncated, and fine once it is rewritten.
+	open_at(6, argv[1], "data.db-journal", O_RDONLY);
+	char all[20];
+	TESTING_ASSERT(read(6, all, 20) == 20, "read journal");
 	struct stat before;
 	TESTING_ASSERT(fstat(3, &before) == 0, "fstat");
 
@@ -132,8 +138,9 @@ int main(int argc, char **argv)
 	snprintf(path, sizeof path, "%s/data.db-journal", argv[1]);
 	int j = open(path, O_RDONLY);
 	TESTING_ASSERT(j >= 0, "open journal");
-	printf("data.db-journal: [%s] at %lld\n", get_at(j, 0, 64),
-	       (long long)lseek(4, 0, SEEK_CUR));
+	printf("data.db-journal: [%s] at %lld and %lld\n", get_at(j, 0, 64),
+	       (long long)lseek(4, 0, SEEK_CUR),
+	       (long long)lseek(6, 0, SEEK_CUR));
 	struct stat ro;
 	TESTING_ASSERT(fstat(5, &ro) == 0, "fstat ro");
 	printf("data.ro: %s\n", ro.st_size == 9 ? "not stored" : "changed");
