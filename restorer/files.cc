@@ -483,8 +483,9 @@ bool open_private_file(ckpt::text &err, uint32_t i, const image::mapped_file &m,
 		why = "it is no longer a regular file";
 	else if (dev_of(st) != m.dev || st.stx_ino != m.ino)
 		why = "it is another file now (device or inode)";
-	else if (st.stx_size != m.size || st.stx_mtime.tv_sec != m.mtime_sec ||
-		 st.stx_mtime.tv_nsec != m.mtime_nsec)
+	else if ((st.stx_size != m.size || st.stx_mtime.tv_sec != m.mtime_sec ||
+		  st.stx_mtime.tv_nsec != m.mtime_nsec) &&
+		 !rewritten_file(m.dev, m.ino))
 		why = "it changed since the checkpoint (size or mtime)";
 	const bool replaceable = fd >= 0 && (st.stx_mode & S_IFMT) == S_IFREG;
 	if (why && !(replaceable && g.opts.allow_changed_files)) {

@@ -135,10 +135,13 @@ bool prepare_process(ckpt::text &err);
 // (after checks that change nothing), the last step before the point of
 // no return; false with the message in err. rewritten(): whether fd table
 // entry i's file gets its snapshot back (its size now does not matter;
-// called only when the file is shorter than its offset: a linear search).
-// file_policy_info() adds the policy to its --info line.
+// called only when the file is shorter than its offset: a linear search);
+// rewritten_file() the same for the file of that device and inode (one
+// mapped privately: its mtime now does not matter). file_policy_info()
+// adds the policy to its --info line.
 bool apply_file_policies(ckpt::text &err);
 bool rewritten(uint32_t i);
+bool rewritten_file(uint32_t dev, uint64_t ino);
 void file_policy_info(ckpt::text &t, uint32_t i);
 void map_file_region(uint32_t i, const image::region &r);
 void restore_process();

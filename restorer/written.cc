@@ -273,20 +273,22 @@ bool apply_one(ckpt::text &err, uint32_t k)
 
 } // namespace
 
+bool rewritten_file(uint32_t dev, uint64_t ino)
+{
+	for (uint32_t k = 0; k < g.tables.file_policy_count; k++) {
+		const image::file_policy &p = g.tables.file_policies[k];
+		if (p.policy == image::policy_snapshot && fd_of(p).dev == dev &&
+		    fd_of(p).ino == ino)
+			return true;
+	}
+	return false;
+}
+
 bool rewritten(uint32_t fd_index)
 {
 	// Its own policy, or that of another open of the same file.
 	const image::fd_entry &e = g.tables.fds[fd_index];
-	for (uint32_t k = 0; k < g.tables.file_policy_count; k++) {
-		const image::file_policy &p = g.tables.file_policies[k];
-		const image::fd_entry &o = fd_of(p);
-		if (p.policy == image::policy_snapshot &&
-		    (p.fd_index == fd_index ||
-		     (e.kind == image::fd_file && o.dev == e.dev &&
-		      o.ino == e.ino)))
-			return true;
-	}
-	return false;
+	return e.kind == image::fd_file && rewritten_file(e.dev, e.ino);
 }
 
 bool apply_file_policies(ckpt::text &err)

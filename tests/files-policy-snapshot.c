@@ -3,7 +3,8 @@
 // and the restore writes them back into the same files (the same inodes)
 // before the point of no return: what the original wrote after the
 // checkpoint, overwriting, growing or truncating them, is gone, holes
-// and all. A file open only for reading is not stored.
+// and all, also from a private mapping of one. A file open only for
+// reading is not stored.
 // RUN: %cc %s %runtime -o %t
 // RUN: rm -rf %t.d && mkdir -p %t.d
 // RUN: env CKPT_FILES='snapshot:*/data.*' %drive --image %t.ckpt --no-kill -- %t %t.d | FileCheck %s
@@ -28,6 +29,7 @@
 // CHECK-NEXT: gen1: restored
 // CHECK-NEXT: gen1: data.db: [version 1] size 2097158, same inode
 // CHECK-NEXT: gen1: data.db at 1 MiB: [tail 1], hole: zeroes
+// CHECK-NEXT: gen1: data.db mapped: [version 1]
 // CHECK-NEXT: gen1: data.db-journal: [journal 1;journal 2;] at 20 and 20
 // CHECK-NEXT: gen1: data.ro: not stored
 // CHECK-NEXT: gen1: exit 0
@@ -46,6 +48,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -102,6 +105,10 @@ int main(int argc, char **argv)
 	TESTING_ASSERT(read(6, all, 20) == 20, "read journal");
 	struct stat before;
 	TESTING_ASSERT(fstat(3, &before) == 0, "fstat");
+	// A private mapping of it: its pages are the file's, which change
+	// (mtime too) after the checkpoint, and are the checkpoint's again.
+	const char *map = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, 3, 0);
+	TESTING_ASSERT(map != MAP_FAILED, "mmap");
 
 	int rc = ckpt_checkpoint(NULL);
 	if (rc < 0) {
@@ -133,6 +140,7 @@ int main(int argc, char **argv)
 		zero = zero && hole[i] == 0;
 	printf("data.db at 1 MiB: [%s], hole: %s\n", get_at(3, MIB, 6),
 	       zero ? "zeroes" : "data");
+	printf("data.db mapped: [%.9s]\n", map);
 
 	char path[4096];
 	snprintf(path, sizeof path, "%s/data.db-journal", argv[1]);
