@@ -70,6 +70,16 @@ static inline long ftruncate(int fd, uint64_t len)
 {
 	return arch::syscall2(__NR_ftruncate, fd, len);
 }
+static inline long copy_file_range(int in, int64_t *in_off, int out,
+				   int64_t *out_off, size_t len)
+{
+	return arch::syscall6(__NR_copy_file_range, in, SYS_ARG(in_off), out,
+			      SYS_ARG(out_off), len, 0);
+}
+static inline long fallocate(int fd, int mode, uint64_t off, uint64_t len)
+{
+	return arch::syscall4(__NR_fallocate, fd, mode, off, len);
+}
 static inline long fchmod(int fd, unsigned mode)
 {
 	return arch::syscall2(__NR_fchmod, fd, mode);

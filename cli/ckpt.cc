@@ -25,7 +25,8 @@ namespace {
 
 const char usage_text[] =
 	"usage: ckpt run [--image PATH] [--signal SIG] [--interval SECONDS]\n"
-	"                [--fork] [--children] -- PROGRAM [ARGS...]\n"
+	"                [--fork] [--children] [--files RULES] -- PROGRAM\n"
+	"                [ARGS...]\n"
 	"       ckpt checkpoint [--no-wait] [--timeout SECONDS] PID\n"
 	"       ckpt restore [RESTORER OPTIONS] IMAGE\n"
 	"       ckpt info IMAGE\n"
@@ -42,6 +43,13 @@ const char run_help[] =
 	"  --interval SECONDS  a checkpoint every SECONDS (fractions too)\n"
 	"  --fork              a copy-on-write child writes each image\n"
 	"  --children          programs PROGRAM executes get the runtime too\n"
+	"  --files RULES       what a restore does to the files PROGRAM had\n"
+	"                      open for writing: POLICY[:PATTERN],... with\n"
+	"                      POLICY keep (default), truncate (back to the\n"
+	"                      size at the checkpoint: logs, outputs) or\n"
+	"                      snapshot (the contents at the checkpoint:\n"
+	"                      databases); the first rule whose PATTERN ('*'\n"
+	"                      any characters) matches the path applies\n"
 	"  The exit status is PROGRAM's; 1 if it cannot be started.\n";
 
 const char checkpoint_help[] =
@@ -159,9 +167,30 @@ std::string absolute(const std::string &path, const std::string &cwd)
 	return path.empty() || path[0] == '/' ? path : cwd + "/" + path;
 }
 
+// CKPT_FILES's rules, as the runtime reads them (runtime/written.cc):
+// POLICY or POLICY:PATTERN, comma-separated, the pattern not empty.
+bool valid_file_rules(const std::string &rules)
+{
+	size_t at = 0;
+	while (at <= rules.size()) {
+		size_t end = rules.find(',', at);
+		if (end == std::string::npos)
+			end = rules.size();
+		std::string rule = rules.substr(at, end - at);
+		size_t colon = rule.find(':');
+		std::string policy = rule.substr(0, colon);
+		if ((policy != "keep" && policy != "truncate" &&
+		     policy != "snapshot") ||
+		    (colon != std::string::npos && colon + 1 == rule.size()))
+			return false;
+		at = end + 1;
+	}
+	return true;
+}
+
 int run(int argc, char **argv)
 {
-	std::string image, sig, interval;
+	std::string image, sig, interval, files;
 	bool fork = false, children = false;
 	int i = 0;
 	for (; i < argc; i++) {
@@ -190,6 +219,13 @@ int run(int argc, char **argv)
 			fork = true;
 		} else if (!strcmp(a, "--children")) {
 			children = true;
+		} else if (!strcmp(a, "--files")) {
+			value(files);
+			if (!valid_file_rules(files))
+				usage_error("run: --files %s: not a list of "
+					    "keep, truncate or "
+					    "snapshot[:PATTERN]",
+					    files.c_str());
 		} else if (a[0] == '-') {
 			usage_error("run: unknown option %s", a);
 		} else {
@@ -220,6 +256,8 @@ int run(int argc, char **argv)
 		setenv("CKPT_FORK", "1", 1);
 	if (children)
 		setenv("CKPT_CHILDREN", "1", 1);
+	if (!files.empty())
+		setenv("CKPT_FILES", files.c_str(), 1);
 	execv(program.c_str(), argv + i);
 	fail(program + ": " + strerror(errno));
 }

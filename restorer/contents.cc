@@ -263,7 +263,9 @@ bool finish_recreated(ckpt::text &err, const int32_t *temps)
 		const image::file_content &c = g.tables.contents[k];
 		const image::fd_entry &e = g.tables.fds[c.fd_index];
 		const int32_t fd = temps[c.fd_index];
-		if (c.same_as != -1 || fd < 0)
+		// A snapshot's file (written.cc) was reopened, not made.
+		if (c.same_as != -1 || fd < 0 ||
+		    (e.kind == image::fd_file && !(e.flags & image::fd_deleted)))
 			continue;
 		long ret = sys::fchmod(fd, e.mode & 07777);
 		if (ret < 0) {

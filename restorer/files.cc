@@ -351,7 +351,7 @@ bool open_file(ckpt::text &err, uint32_t i)
 	// Files in /proc and /sys say they are empty and read anyway: only
 	// a file that reached the offset then must reach it now.
 	else if (e.kind == image::fd_file && st.stx_size < e.offset &&
-		 e.size >= e.offset)
+		 e.size >= e.offset && !rewritten(i))
 		why = "the file is now shorter than the offset it was at";
 	if (!why && e.offset && (e.kind == image::fd_file ||
 				 e.kind == image::fd_dir)) {
@@ -491,8 +491,9 @@ bool open_private_file(ckpt::text &err, uint32_t i, const image::mapped_file &m,
 		why = "it is no longer a regular file";
 	else if (dev_of(st) != m.dev || st.stx_ino != m.ino)
 		why = "it is another file now (device or inode)";
-	else if (st.stx_size != m.size || st.stx_mtime.tv_sec != m.mtime_sec ||
-		 st.stx_mtime.tv_nsec != m.mtime_nsec)
+	else if ((st.stx_size != m.size || st.stx_mtime.tv_sec != m.mtime_sec ||
+		  st.stx_mtime.tv_nsec != m.mtime_nsec) &&
+		 !rewritten_file(m.dev, m.ino))
 		why = "it changed since the checkpoint (size or mtime)";
 	const bool replaceable = fd >= 0 && (st.stx_mode & S_IFMT) == S_IFREG;
 	if (why && !(replaceable && g.opts.allow_changed_files)) {
@@ -943,6 +944,7 @@ void print_fd_info()
 		}
 		if (e.dup_of >= 0)
 			t.str(" shares fd ").dec(g.tables.fds[e.dup_of].fd);
+		file_policy_info(t, i);
 		recreated_fd_info(t, i);
 		t.ch(' ').str(name_of(e));
 		object_info(t, i);

@@ -233,7 +233,7 @@ void restore()
 	    !check_records(err) || !check_signals(err) ||
 	    !plan_mappings(err) || !prepare_files(err) || !prepare_attrs(err) ||
 	    !prepare_process(err) || !prepare_timers_and_signals(err) ||
-	    !check_memory_limits(err))
+	    !check_memory_limits(err) || !apply_file_policies(err))
 		fail(err);
 
 	// The point of no return: from here on a failure kills the process.

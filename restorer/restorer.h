@@ -137,6 +137,19 @@ bool finish_recreated(ckpt::text &err, const int32_t *temps);
 long open_content_mapping(ckpt::text &err, uint32_t region,
 			  const int32_t *temps, int base);
 bool prepare_process(ckpt::text &err);
+// Files written after the checkpoint (written.cc): apply_file_policies()
+// truncates each file of a truncate policy and writes each snapshot back
+// (after checks that change nothing), the last step before the point of
+// no return; false with the message in err. rewritten(): whether fd table
+// entry i's file gets its snapshot back (its size now does not matter;
+// called only when the file is shorter than its offset: a linear search);
+// rewritten_file() the same for the file of that device and inode (one
+// mapped privately: its mtime now does not matter). file_policy_info()
+// adds the policy to its --info line.
+bool apply_file_policies(ckpt::text &err);
+bool rewritten(uint32_t i);
+bool rewritten_file(uint32_t dev, uint64_t ino);
+void file_policy_info(ckpt::text &t, uint32_t i);
 void map_file_region(uint32_t i, const image::region &r);
 void restore_process();
 void restore_files();

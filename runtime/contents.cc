@@ -15,6 +15,7 @@
 #include "runtime/io.h"
 #include "runtime/runtime.h"
 #include "runtime/str.h"
+#include "runtime/written.h"
 
 namespace ckpt {
 
@@ -85,7 +86,8 @@ long find_contents(const image::fd_entry *fds, uint32_t fd_count,
 	t.extent_count = 0;
 	for (uint32_t i = 0; i < fd_count; i++) {
 		const image::fd_entry &e = fds[i];
-		if (!stored(e))
+		// And the files CKPT_FILES snapshots (written.cc).
+		if (!stored(e) && !snapshot_stored(fds, i, strings))
 			continue;
 		if (t.count == image::max_contents) {
 			msg.str("more than ").udec(image::max_contents)
@@ -133,7 +135,14 @@ long find_contents(const image::fd_entry *fds, uint32_t fd_count,
 				.udec(config.max_file_contents).str(" bytes)");
 			return -EFBIG;
 		}
-		t.sources[t.count++] = (int32_t)src;
+		t.sources[t.count] = (int32_t)src;
+		if (config.fork && e.kind == image::fd_file &&
+		    !(e.flags & image::fd_deleted))
+			freeze_snapshot(e, strings, c,
+					t.extents + t.extent_count -
+						c.extent_count,
+					&t.sources[t.count]);
+		t.count++;
 	}
 	return 0;
 }

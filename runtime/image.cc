@@ -79,6 +79,7 @@ const char *describe(fault f)
 		"timerfd or signalfd entry is invalid (fd, clock or time)",
 		"mapped file entry is invalid (region or order)",
 		"process attribute entry is invalid (type, value or region)",
+		"file policy entry is invalid (fd, policy, size or contents)",
 	};
 	static_assert(sizeof text / sizeof text[0] == (size_t)fault::count,
 		      "one message per fault");
@@ -151,7 +152,7 @@ namespace {
 struct known_section {
 	uint32_t entry_size;
 };
-// The types after section_strings (7-16) are optional: an image without
+// The types after section_strings (7-16, 24) are optional: an image without
 // one has no such state.
 constexpr known_section known[] = {
 	{sizeof(process_record)}, {sizeof(thread_record)}, {sizeof(region)},
@@ -163,6 +164,7 @@ constexpr known_section known[] = {
 	{sizeof(mapped_file)},
 	{0}, {0}, {0}, {0}, {0}, {0}, // 17-22: not known here
 	{sizeof(process_attr)},
+	{sizeof(file_policy)},
 };
 constexpr uint32_t required_sections = (1u << (section_strings + 1)) - 2;
 constexpr uint32_t known_count = sizeof known / sizeof known[0];
@@ -239,6 +241,10 @@ void place(tables *out, uint32_t type, const char *at, uint32_t count)
 	case section_process_attrs:
 		out->attrs = reinterpret_cast<const process_attr *>(at);
 		out->attr_count = count;
+		break;
+	case section_file_policies:
+		out->file_policies = reinterpret_cast<const file_policy *>(at);
+		out->file_policy_count = count;
 		break;
 	default:
 		out->strings = at;
@@ -519,6 +525,26 @@ problem check_threads(const tables &tb)
 	return {};
 }
 
+// The file_content that file policy says fd table entry fd_index's
+// snapshot is, or no_content (the policies are by increasing fd_index;
+// check_file_policies() checks that, and that the content is its own).
+uint32_t snapshot_content(const tables &tb, uint32_t fd_index)
+{
+	uint32_t lo = 0, hi = tb.file_policy_count;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		const file_policy &p = tb.file_policies[mid];
+		if (p.fd_index == fd_index)
+			return p.policy == policy_snapshot ? p.content
+							   : no_content;
+		if (p.fd_index < fd_index)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return no_content;
+}
+
 // The stored files (deleted ones, memfds): one per fd table entry of such
 // a kind that is no dup, in fd table order; extents inside the file, in
 // order, adding up to the data, which follows *data_end (the region
@@ -538,8 +564,14 @@ problem check_contents(const header &h, const tables &tb, uint64_t *data_end)
 		prev_fd = c.fd_index;
 		const fd_entry &e = tb.fds[c.fd_index];
 		const bool memfd = e.kind == fd_memfd;
+		// A file that still has its path: a snapshot (its policy).
+		const bool named = e.kind == fd_file &&
+				   !(e.flags & fd_deleted) &&
+				   snapshot_content(tb, c.fd_index) == i;
 		if (e.dup_of != -1 || (e.flags & fd_lost) ||
-		    (!memfd && (e.kind != fd_file || !(e.flags & fd_deleted))) ||
+		    (!memfd && !named &&
+		     (e.kind != fd_file || !(e.flags & fd_deleted))) ||
+		    (named && c.same_as != -1) ||
 		    (c.seals & ~known_seals) || (!memfd && c.seals) ||
 		    c.size > (1ull << 62))
 			return {fault::bad_file_content};
@@ -700,6 +732,48 @@ problem check_timers_and_signals(const tables &tb)
 
 } // namespace
 
+namespace {
+
+// Files written after the checkpoint: each policy names, in increasing
+// order, an fd table entry of a regular file with its path that was open
+// for writing (no dup, not O_PATH; the runtime writes one per inode, and
+// two of one would only apply it twice); truncate has no
+// contents, snapshot the file_content of that very entry, of its size.
+problem check_file_policies(const tables &tb)
+{
+	if (tb.file_policy_count > tb.fd_count)
+		return {fault::bad_file_policy};
+	int64_t prev = -1;
+	for (uint32_t i = 0; i < tb.file_policy_count; i++) {
+		const file_policy &p = tb.file_policies[i];
+		if (p.fd_index >= tb.fd_count || (int64_t)p.fd_index <= prev ||
+		    p.reserved || p.size > (1ull << 62))
+			return {fault::bad_file_policy};
+		prev = p.fd_index;
+		const fd_entry &e = tb.fds[p.fd_index];
+		if (e.kind != fd_file || e.dup_of != -1 ||
+		    (e.flags & (fd_lost | fd_deleted)) ||
+		    (e.open_flags & O_PATH) ||
+		    (e.open_flags & O_ACCMODE) == O_RDONLY)
+			return {fault::bad_file_policy};
+		bool ok;
+		if (p.policy == policy_truncate)
+			ok = p.content == no_content;
+		else if (p.policy == policy_snapshot)
+			ok = p.content < tb.content_count &&
+			     tb.contents[p.content].fd_index == p.fd_index &&
+			     tb.contents[p.content].same_as == -1 &&
+			     tb.contents[p.content].size == p.size;
+		else
+			ok = false;
+		if (!ok)
+			return {fault::bad_file_policy};
+	}
+	return {};
+}
+
+} // namespace
+
 problem check_tables(const header &h, const tables &tb, const target &t)
 {
 	if (tb.region_count == 0 || tb.region_count > max_regions)
@@ -774,7 +848,10 @@ problem check_tables(const header &h, const tables &tb, const target &t)
 	}
 	if (next_run != tb.run_count)
 		return {fault::bad_run_count};
-	problem c = check_contents(h, tb, &data_end);
+	// The policies first: a snapshot's contents entry needs its own.
+	problem c = check_file_policies(tb);
+	if (c.what == fault::none)
+		c = check_contents(h, tb, &data_end);
 	if (c.what != fault::none)
 		return c;
 	if (data_end != h.file_size)

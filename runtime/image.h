@@ -373,6 +373,31 @@ struct process_attr {
 	int64_t value;
 };
 static_assert(sizeof(process_attr) == 16);
+// Files written after the checkpoint (issue #13, part F): the CKPT_FILES
+// policy of each regular file the process had open for writing, so that
+// what the original wrote after the checkpoint does not reach the
+// restored process. One entry per file that has a policy other than keep
+// (the first fd table entry of its inode that is open for writing, no
+// dup, not deleted), in fd table order. truncate: the file is truncated
+// back to size at restore if it grew. snapshot: its contents at the
+// checkpoint are the file_content (section 7) of that fd entry, written
+// back into the file (the same inode) before the point of no return.
+constexpr uint32_t no_content = 0xffffffff;
+
+enum file_policy_kind : uint32_t {
+	policy_keep = 0,     // the file as it is at restore (no entry)
+	policy_truncate = 1, // back to its size at the checkpoint
+	policy_snapshot = 2, // back to its contents at the checkpoint
+};
+
+struct file_policy {
+	uint32_t fd_index; // the fd table entry: fd_file, open for writing
+	uint32_t policy;   // file_policy_kind, truncate or snapshot
+	uint32_t content;  // snapshot: its file_content; else no_content
+	uint32_t reserved;
+	uint64_t size;     // the file's size at the checkpoint
+};
+static_assert(sizeof(file_policy) == 24);
 
 // Section types. A reader refuses an image with a section type it does
 // not know that has section_essential set (the state it holds would be
@@ -396,6 +421,7 @@ enum section_type : uint32_t {
 	section_signalfds = 15,       // signalfd_entry, by fd; optional
 	section_mapped_files = 16,    // mapped_file, by region; optional
 	section_process_attrs = 23,   // process_attr; optional
+	section_file_policies = 24,   // file_policy, by fd; optional
 	section_essential = 1u << 31,
 };
 
@@ -555,6 +581,7 @@ enum class fault : uint32_t {
 	bad_timer_fd,
 	bad_mapped_file,
 	bad_process_attr,
+	bad_file_policy,
 	count
 };
 
@@ -614,6 +641,8 @@ struct tables {
 	uint32_t mapped_file_count;
 	const process_attr *attrs;
 	uint32_t attr_count;
+	const file_policy *file_policies;
+	uint32_t file_policy_count;
 };
 
 // Checks the header against the file and this machine.

@@ -12,6 +12,7 @@
 #include "runtime/runtime.h"
 #include "runtime/signal_names.h"
 #include "runtime/str.h"
+#include "runtime/written.h"
 
 extern "C" void ckpt_arch_sigreturn();
 
@@ -127,6 +128,14 @@ void apply_setting(const char *var, size_t len)
 		if (!parse_size(value, value_len, &config.max_file_contents))
 			warn("CKPT_MAX_FILE_CONTENTS is not a size (bytes, or "
 			     "with K, M or G)", value, value_len);
+	} else if (is("CKPT_FILES")) {
+		if (value_len >= sizeof config.files ||
+		    !valid_file_rules(value, value_len))
+			warn("CKPT_FILES is not a list of keep, truncate or "
+			     "snapshot[:PATTERN] (files are kept as they are)",
+			     value, value_len);
+		else
+			str_copy(config.files, sizeof config.files, value);
 	}
 }
 

@@ -26,6 +26,9 @@ struct settings {
 	// one deleted file or memfd (default 64 MiB); more fails the
 	// checkpoint
 	uint64_t max_file_contents;
+	// CKPT_FILES: the policy rules for files written after the
+	// checkpoint (written.cc); "" keeps them all as they are
+	char files[4096];
 };
 extern settings config;
 

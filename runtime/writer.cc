@@ -22,6 +22,7 @@
 #include "runtime/process.h"
 #include "runtime/runtime.h"
 #include "runtime/str.h"
+#include "runtime/written.h"
 
 namespace ckpt {
 
@@ -38,6 +39,7 @@ enum section_index {
 	sec_contents, sec_extents, sec_pipes, sec_events, sec_pipe_data,
 	sec_timers, sec_signals, sec_timerfds, sec_signalfds, sec_mapped,
 	sec_attrs,
+	sec_policies,
 	sec_strings,
 	sec_count
 };
@@ -51,7 +53,8 @@ static_assert(sizeof(image::process_record) % 8 == 0 &&
 	      sizeof(image::pending_signal) % 8 == 0 &&
 	      sizeof(image::timerfd_entry) % 8 == 0 &&
 	      sizeof(image::signalfd_entry) % 8 == 0 &&
-	      sizeof(image::mapped_file) % 8 == 0);
+	      sizeof(image::mapped_file) % 8 == 0 &&
+	      sizeof(image::file_policy) % 8 == 0);
 
 // Working memory, mapped for one checkpoint and left out of its image.
 struct scratch {
@@ -79,6 +82,8 @@ struct scratch {
 	image::run runs[image::max_runs];
 	image::fd_entry fds[image::max_fds];
 	content_table contents;
+	uint32_t policy_count;
+	image::file_policy policies[image::max_fds];
 	image::pipe_record pipes[image::max_fds / 2];
 	image::event_record events[image::max_events];
 	char pipe_data[image::max_pipe_data];
@@ -221,6 +226,8 @@ public:
 			 sizeof(image::mapped_file), x.mapped_count},
 			{image::section_process_attrs,
 			 sizeof(image::process_attr), saved_attrs.count},
+			{image::section_file_policies,
+			 sizeof(image::file_policy), x.policy_count},
 			{image::section_strings, 1, x.strings_size},
 		};
 		// An optional section with nothing in it is left out: an
@@ -506,7 +513,7 @@ void meta_parts(const scratch &s, meta_part out[2 + sec_count])
 		s.fds,		    s.contents.items, s.contents.extents,
 		s.pipes,	    s.events,	 s.pipe_data, s.timers,
 		s.signals,	    s.timerfds,	 s.signalfds, s.mapped,
-		saved_attrs.items, s.strings};
+		saved_attrs.items,  s.policies,	 s.strings};
 	for (uint32_t k = 0; k < sec_count; k++)
 		out[2 + k] = k < n ? meta_part{data[s.written[k]],
 					       s.directory[k].size}
@@ -597,6 +604,10 @@ long begin_image(const arch::context *ctx, const image::resume_args *resume,
 	if (ret >= 0)
 		ret = find_contents(s->fds, s->fd_count, s->strings,
 				    s->contents, msg);
+	if (ret >= 0)
+		s->policy_count = save_file_policies(s->fds, s->fd_count,
+						     s->strings, s->contents,
+						     s->policies);
 	if (ret >= 0)
 		ret = save_timers_and_signals(s->timers, &s->timer_count,
 					      s->signals, &s->signal_count, msg);

@@ -85,6 +85,28 @@ for prog in ('python3', 'perl', 'lua5.4'):
     if os.path.exists('/usr/bin/' + prog):
         config.available_features.add('have-' + prog)
 
+# sqlite3: SQLite's library and header for this architecture's compiler,
+# and its shell, for tests/files-sqlite.test.
+def can_link_sqlite():
+    import tempfile
+    with tempfile.TemporaryDirectory(prefix='ckpt-lit-') as tmp:
+        src = os.path.join(tmp, 't.c')
+        with open(src, 'w') as f:
+            f.write('#include <sqlite3.h>\n'
+                    'int main(void) { return sqlite3_libversion_number() '
+                    '> 0 ? 0 : 1; }\n')
+        try:
+            return subprocess.run(
+                [config.ckpt_cc, src, '-lsqlite3', '-o',
+                 os.path.join(tmp, 't')], stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL, timeout=60).returncode == 0
+        except (OSError, subprocess.SubprocessError):
+            return False
+
+
+if os.path.exists('/usr/bin/sqlite3') and can_link_sqlite():
+    config.available_features.add('sqlite3')
+
 # root: tests that give a file to another user (chown).
 if os.geteuid() == 0:
     config.available_features.add('root')

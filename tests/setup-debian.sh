@@ -8,9 +8,11 @@ set -eu
 # recommendations are not installed). llvm-14: llvm-profdata-14 and
 # llvm-cov-14, for the coverage ninja fuzz prints. libcap2-bin: capsh,
 # for tests that drop a capability. perl and lua5.4 (with python3): real
-# programs that ckpt run checkpoints unmodified.
+# programs that ckpt run checkpoints unmodified. sqlite3 and
+# libsqlite3-dev: a database restored with CKPT_FILES=snapshot
+# (tests/files-sqlite.test).
 PACKAGES="gcc g++ python3 ninja-build llvm-14-tools clang libclang-rt-14-dev
-llvm-14
+llvm-14 sqlite3 libsqlite3-dev
 qemu-user-static gcc-aarch64-linux-gnu g++-aarch64-linux-gnu
 libc6-dev-arm64-cross libcap2-bin perl lua5.4"
 

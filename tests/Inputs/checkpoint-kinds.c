@@ -2,8 +2,10 @@
  * of kernel object the runtime saves: a self-pipe with bytes in it, an
  * eventfd with a count, an epoll watching both, a timerfd armed, a
  * signalfd, a memfd with seals, a deleted file with data, a POSIX timer,
- * a pending signal and a private mapping of a file. A seed for the image
- * fuzzer, so that mutations start from each section. */
+ * a pending signal, a private mapping of a file, and files open for
+ * writing under CKPT_FILES's truncate and snapshot policies (the program
+ * runs itself again with CKPT_FILES set, where it can exec itself). A
+ * seed for the image fuzzer, so that mutations start from each section. */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <signal.h>
@@ -23,6 +25,19 @@
 int main(int argc, char **argv)
 {
 	if (argc != 2)
+		return 2;
+	if (!getenv("CKPT_FILES")) {
+		setenv("CKPT_FILES", "snapshot:*.snap,truncate:*.trunc", 1);
+		execv("/proc/self/exe", argv); /* else: without policies */
+	}
+	char name[4096];
+	snprintf(name, sizeof name, "%s.snap", argv[1]);
+	int snap = open(name, O_RDWR | O_CREAT | O_TRUNC, 0600);
+	if (snap >= 0 && pwrite(snap, "snapshot", 8, 8192) != 8)
+		return 2;
+	snprintf(name, sizeof name, "%s.trunc", argv[1]);
+	int trunc = open(name, O_WRONLY | O_APPEND | O_CREAT | O_TRUNC, 0600);
+	if (trunc >= 0 && write(trunc, "log\n", 4) != 4)
 		return 2;
 	int p[2];
 	if (pipe(p) == 0 && write(p[1], "bytes", 5) != 5)
