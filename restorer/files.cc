@@ -730,7 +730,8 @@ bool prepare_files(ckpt::text &err)
 		    !add_watches(err, i, temps[i]))
 			return false;
 	}
-	return open_mapped_files(err) && finish_recreated(err, temps);
+	return open_mapped_files(err) && finish_recreated(err, temps) &&
+	       prepare_locks(err);
 }
 
 void map_file_region(uint32_t i, const image::region &r)
@@ -875,6 +876,7 @@ void restore_files()
 			sys::close(last = region_fds[i]);
 	}
 	close_others();
+	take_posix_locks(); // after every close(): any would release them
 }
 
 void print_fd_info()
@@ -935,6 +937,7 @@ void print_fd_info()
 		recreated_fd_info(t, i);
 		t.ch(' ').str(name_of(e));
 		object_info(t, i);
+		lock_info(t, i);
 		ckpt::print_out(t.ch('\n'));
 		print_watches(i);
 	}

@@ -151,6 +151,15 @@ bool add_watches(ckpt::text &err, uint32_t i, int32_t epoll_fd);
 void move_watches(uint32_t i);
 void object_info(ckpt::text &t, uint32_t i);
 void print_watches(uint32_t i);
+// File locks (locks.cc): prepare_locks(), at the end of prepare_files(),
+// takes each flock() and OFD lock again on its file's temporary
+// descriptor and tests each POSIX one (false, named in err, if another
+// process holds it now); take_posix_locks(), at the end of
+// restore_files(), takes the POSIX ones (a refusal kills the process,
+// named); lock_info() adds an fd's locks to its --info line.
+bool prepare_locks(ckpt::text &err);
+void take_posix_locks();
+void lock_info(ckpt::text &t, uint32_t i);
 // What files.cc offers them: moving a new descriptor (or -errno) to a
 // temporary number; whether entry i comes back; the descriptor that
 // holds entry i's file now (its temporary one, or the inherited number).

@@ -78,6 +78,7 @@ const char *describe(fault f)
 		"pending signal entry is invalid (signal, scope or order)",
 		"timerfd or signalfd entry is invalid (fd, clock or time)",
 		"mapped file entry is invalid (region or order)",
+		"file lock entry is invalid (fd, kind or range)",
 	};
 	static_assert(sizeof text / sizeof text[0] == (size_t)fault::count,
 		      "one message per fault");
@@ -160,6 +161,8 @@ constexpr known_section known[] = {
 	{sizeof(posix_timer)},	  {sizeof(pending_signal)},
 	{sizeof(timerfd_entry)},  {sizeof(signalfd_entry)},
 	{sizeof(mapped_file)},
+	{0}, {0}, {0}, // 17-19: not this reader's (sockets)
+	{sizeof(file_lock)},
 };
 constexpr uint32_t required_sections = (1u << (section_strings + 1)) - 2;
 constexpr uint32_t known_count = sizeof known / sizeof known[0];
@@ -232,6 +235,10 @@ void place(tables *out, uint32_t type, const char *at, uint32_t count)
 	case section_mapped_files:
 		out->mapped_files = reinterpret_cast<const mapped_file *>(at);
 		out->mapped_file_count = count;
+		break;
+	case section_locks:
+		out->locks = reinterpret_cast<const file_lock *>(at);
+		out->lock_count = count;
 		break;
 	default:
 		out->strings = at;
@@ -346,6 +353,30 @@ problem check_mapped_files(const tables &tb)
 	}
 	if (k != tb.mapped_file_count)
 		return {fault::bad_mapped_file};
+	return {};
+}
+
+// File locks: each on an fd entry that is no dup and was read, in fd
+// order; a known kind and mode; a range that is one (a flock's the whole
+// file).
+problem check_locks(const tables &tb)
+{
+	if (tb.lock_count > max_locks)
+		return {fault::bad_lock};
+	uint32_t prev = 0;
+	for (uint32_t i = 0; i < tb.lock_count; i++) {
+		const file_lock &l = tb.locks[i];
+		if (l.fd_index >= tb.fd_count || l.fd_index < prev ||
+		    tb.fds[l.fd_index].dup_of != -1 ||
+		    (tb.fds[l.fd_index].flags & fd_lost) ||
+		    l.kind > lock_ofd || l.write > 1 || l.reserved ||
+		    l.start > l.end ||
+		    (l.end != lock_to_eof && l.end > (uint64_t)INT64_MAX) ||
+		    (l.kind == lock_flock &&
+		     (l.start != 0 || l.end != lock_to_eof)))
+			return {fault::bad_lock};
+		prev = l.fd_index;
+	}
 	return {};
 }
 
@@ -697,6 +728,8 @@ problem check_tables(const header &h, const tables &tb, const target &t)
 		p = check_timers_and_signals(tb);
 	if (p.what == fault::none)
 		p = check_mapped_files(tb);
+	if (p.what == fault::none)
+		p = check_locks(tb);
 	return p;
 }
 

@@ -334,6 +334,33 @@ struct mapped_file {
 };
 static_assert(sizeof(mapped_file) == 40);
 
+// File locks, inotify, terminals (issue #13, part L; section types 20-22,
+// fd kinds 15-16). A file_lock is a lock the process held at the
+// checkpoint, as the "lock:" lines of /proc/self/fdinfo show it on the
+// open file it was taken through (an fd entry with no dup): flock() and
+// OFD locks belong to that open file, POSIX ones to the process (one
+// record per range, on the fd it was taken through). The restorer takes
+// each again, refusing before the point of no return one that another
+// process holds.
+constexpr uint32_t max_locks = 1 << 12;
+constexpr uint64_t lock_to_eof = ~0ull; // file_lock::end: to the end
+
+enum lock_kind : uint32_t {
+	lock_flock = 0, // flock(): the whole file (start 0, end lock_to_eof)
+	lock_posix = 1, // fcntl(F_SETLK)
+	lock_ofd = 2,   // fcntl(F_OFD_SETLK)
+};
+
+struct file_lock {
+	uint32_t fd_index; // fd table entry (no dup), nondecreasing
+	uint32_t kind;     // lock_kind
+	uint32_t write;    // 1: exclusive (LOCK_EX, F_WRLCK); 0: shared
+	uint32_t reserved;
+	uint64_t start;    // first byte
+	uint64_t end;      // last byte (>= start), or lock_to_eof
+};
+static_assert(sizeof(file_lock) == 32);
+
 // Section types. A reader refuses an image with a section type it does
 // not know that has section_essential set (the state it holds would be
 // lost) and skips one without it.
@@ -355,6 +382,7 @@ enum section_type : uint32_t {
 	section_timerfds = 14,        // timerfd_entry, by fd; optional
 	section_signalfds = 15,       // signalfd_entry, by fd; optional
 	section_mapped_files = 16,    // mapped_file, by region; optional
+	section_locks = 20,           // file_lock, by fd; optional
 	section_essential = 1u << 31,
 };
 
@@ -513,6 +541,7 @@ enum class fault : uint32_t {
 	bad_pending_signal,
 	bad_timer_fd,
 	bad_mapped_file,
+	bad_lock,
 	count
 };
 
@@ -570,6 +599,8 @@ struct tables {
 	uint32_t signalfd_count;
 	const mapped_file *mapped_files;
 	uint32_t mapped_file_count;
+	const file_lock *locks;
+	uint32_t lock_count;
 };
 
 // Checks the header against the file and this machine.

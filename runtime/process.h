@@ -72,6 +72,16 @@ extern event_objects saved_events;
 void save_event_objects(image::fd_entry *fds, uint32_t count,
 			const char *strings);
 
+// The file locks the process holds (locks.cc): called by save_fds() with
+// the table found; one that cannot come back is named on stderr.
+struct lock_table {
+	image::file_lock items[image::max_locks];
+	uint32_t count;
+};
+extern lock_table saved_locks;
+void save_locks(const image::fd_entry *fds, uint32_t count,
+		const char *strings);
+
 // Whether a /proc/self/maps entry is a shared mapping of a regular file
 // that still has its name, so that the restorer can map it again from the
 // file rather than restore a copy that writes would no longer reach.
