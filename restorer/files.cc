@@ -51,12 +51,15 @@ namespace {
 // refilled: a stored file made again (contents.cc); remade: a pipe,
 // eventfd or epoll made again by its kind (pipes.cc); rearmed: a timerfd
 // or signalfd made again with its state (timers.cc).
-enum action : uint8_t { lost, inherit, reopen, dup, refilled, remade, rearmed };
+// watched: an inotify made again with its watches (inotify.cc).
+enum action : uint8_t {
+	lost, inherit, reopen, dup, refilled, remade, rearmed, watched
+};
 
 // Arrays, not pointers: the restorer holds no absolute addresses.
-constexpr char action_names[7][9] = {"lost",	 "inherit",  "reopen",
+constexpr char action_names[8][9] = {"lost",	 "inherit",  "reopen",
 				     "dup",	 "recreate", "recreate",
-				     "recreate"};
+				     "recreate", "recreate"};
 
 // Per fd table entry: what restore_files() does, and the temporary
 // descriptor of a reopened file.
@@ -96,6 +99,8 @@ action policy(const image::fd_entry &e)
 		return inherit;
 	if (k == image::fd_timerfd || k == image::fd_signalfd)
 		return rearmed;
+	if (k == image::fd_inotify)
+		return watched;
 	// Made again by kind: the image holds their contents.
 	if ((k == image::fd_memfd || (k == image::fd_file &&
 				      (e.flags & image::fd_deleted))) &&
@@ -566,7 +571,8 @@ uint64_t temporaries()
 		const action a = policy(g.tables.fds[i]);
 		files += (a == reopen &&
 			  !(g.tables.fds[i].flags & image::fd_deleted)) ||
-			 a == refilled || a == remade || a == rearmed;
+			 a == refilled || a == remade || a == rearmed ||
+			 a == watched;
 	}
 	const char *last = nullptr;
 	bool last_private = false;
@@ -691,6 +697,10 @@ bool prepare_files(ckpt::text &err)
 				return false;
 			if (temps[i] < 0)
 				actions[i] = lost; // warned
+			break;
+		case watched:
+			if (!make_inotify(err, i, &temps[i]))
+				return false;
 			break;
 		case dup:
 			if (actions[e.dup_of] == lost) {
@@ -833,6 +843,7 @@ void restore_files()
 		case refilled:
 		case remade:
 		case rearmed:
+		case watched:
 			ret = sys::dup3(temps[i], e.fd, cloexec);
 			if (ret < 0)
 				fd_failed(e, "cannot put it in place (dup3)",
@@ -940,6 +951,7 @@ void print_fd_info()
 		lock_info(t, i);
 		ckpt::print_out(t.ch('\n'));
 		print_watches(i);
+		print_inotify_watches(i);
 	}
 }
 

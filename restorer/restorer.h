@@ -160,6 +160,12 @@ void print_watches(uint32_t i);
 bool prepare_locks(ckpt::text &err);
 void take_posix_locks();
 void lock_info(ckpt::text &t, uint32_t i);
+// Kernel objects of part L made again by their kind (inotify.cc):
+// make_inotify() makes inotify fd table entry i with its watches at a
+// temporary number in *temp; false with the reason in err.
+// print_inotify_watches() lists its watches for --info.
+bool make_inotify(ckpt::text &err, uint32_t i, int32_t *temp);
+void print_inotify_watches(uint32_t i);
 // What files.cc offers them: moving a new descriptor (or -errno) to a
 // temporary number; whether entry i comes back; the descriptor that
 // holds entry i's file now (its temporary one, or the inherited number).

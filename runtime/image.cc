@@ -79,6 +79,7 @@ const char *describe(fault f)
 		"timerfd or signalfd entry is invalid (fd, clock or time)",
 		"mapped file entry is invalid (region or order)",
 		"file lock entry is invalid (fd, kind or range)",
+		"inotify watch entry is invalid (fd, wd, order or path)",
 	};
 	static_assert(sizeof text / sizeof text[0] == (size_t)fault::count,
 		      "one message per fault");
@@ -98,7 +99,8 @@ const char *fd_kind_name(uint32_t kind)
 {
 	static constexpr char names[fd_kind_count][9] = {
 		"file", "dir", "chr", "blk", "fifo", "socket", "anon",
-		"memfd", "other", "eventfd", "epoll", "timerfd", "signalfd"};
+		"memfd", "other", "eventfd", "epoll", "timerfd", "signalfd",
+		"?", "?", "inotify", "kobject"};
 	return kind < fd_kind_count ? names[kind] : "?";
 }
 
@@ -162,7 +164,7 @@ constexpr known_section known[] = {
 	{sizeof(timerfd_entry)},  {sizeof(signalfd_entry)},
 	{sizeof(mapped_file)},
 	{0}, {0}, {0}, // 17-19: not this reader's (sockets)
-	{sizeof(file_lock)},
+	{sizeof(file_lock)},	  {sizeof(inotify_watch)},
 };
 constexpr uint32_t required_sections = (1u << (section_strings + 1)) - 2;
 constexpr uint32_t known_count = sizeof known / sizeof known[0];
@@ -239,6 +241,10 @@ void place(tables *out, uint32_t type, const char *at, uint32_t count)
 	case section_locks:
 		out->locks = reinterpret_cast<const file_lock *>(at);
 		out->lock_count = count;
+		break;
+	case section_inotify_watches:
+		out->watches = reinterpret_cast<const inotify_watch *>(at);
+		out->watch_count = count;
 		break;
 	default:
 		out->strings = at;
@@ -376,6 +382,27 @@ problem check_locks(const tables &tb)
 		     (l.start != 0 || l.end != lock_to_eof)))
 			return {fault::bad_lock};
 		prev = l.fd_index;
+	}
+	return {};
+}
+
+// inotify watches: each of an fd_inotify entry that is no dup, in fd
+// order and, per fd, increasing wd; a path in the string table or none.
+problem check_inotify_watches(const tables &tb)
+{
+	if (tb.watch_count > max_watches)
+		return {fault::bad_inotify_watch};
+	for (uint32_t i = 0; i < tb.watch_count; i++) {
+		const inotify_watch &w = tb.watches[i];
+		const inotify_watch *before = i ? &tb.watches[i - 1] : nullptr;
+		if (w.fd_index >= tb.fd_count ||
+		    tb.fds[w.fd_index].kind != fd_inotify ||
+		    tb.fds[w.fd_index].dup_of != -1 || w.wd <= 0 ||
+		    w.reserved || w.path >= tb.strings_size ||
+		    (before && (w.fd_index < before->fd_index ||
+				(w.fd_index == before->fd_index &&
+				 w.wd <= before->wd))))
+			return {fault::bad_inotify_watch};
 	}
 	return {};
 }
@@ -730,6 +757,8 @@ problem check_tables(const header &h, const tables &tb, const target &t)
 		p = check_mapped_files(tb);
 	if (p.what == fault::none)
 		p = check_locks(tb);
+	if (p.what == fault::none)
+		p = check_inotify_watches(tb);
 	return p;
 }
 

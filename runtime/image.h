@@ -111,6 +111,10 @@ enum fd_kind : uint32_t {
 	fd_epoll = 10,  // anon_inode:[eventpoll]
 	fd_timerfd = 11,  // anon_inode:[timerfd]: state in section_timerfds
 	fd_signalfd = 12, // anon_inode:[signalfd]: in section_signalfds
+	fd_inotify = 15,  // anon_inode:inotify: in section_inotify_watches
+	// A kernel object that cannot come back (pidfd, bpf, fanotify,
+	// io_uring, perf_event, userfaultfd, namespace): named at checkpoint
+	fd_kernel_object = 16,
 	fd_kind_count
 };
 
@@ -361,6 +365,25 @@ struct file_lock {
 };
 static_assert(sizeof(file_lock) == 32);
 
+// An inotify watch, one per watch of an inotify instance (an fd_inotify
+// entry with no dup), in fd order, then wd order. fdinfo gives its inode,
+// not its path: the runtime looks for a path naming that inode among the
+// process's working directory, open files and mapped files, and their
+// parent directories; one it does not find has path 0 and does not come
+// back (named at checkpoint and restore).
+constexpr uint32_t max_watches = 1 << 14;
+
+struct inotify_watch {
+	uint32_t fd_index; // fd table entry: an fd_inotify, no dup
+	int32_t wd;        // the watch descriptor the app knows, > 0
+	uint32_t mask;     // fdinfo "mask": events, IN_ONESHOT, IN_EXCL_UNLINK
+	uint32_t path;     // string table: where the inode was; 0: not found
+	uint32_t dev;      // the inode's file system: major << 20 | minor
+	uint32_t reserved;
+	uint64_t ino;
+};
+static_assert(sizeof(inotify_watch) == 32);
+
 // Section types. A reader refuses an image with a section type it does
 // not know that has section_essential set (the state it holds would be
 // lost) and skips one without it.
@@ -383,6 +406,7 @@ enum section_type : uint32_t {
 	section_signalfds = 15,       // signalfd_entry, by fd; optional
 	section_mapped_files = 16,    // mapped_file, by region; optional
 	section_locks = 20,           // file_lock, by fd; optional
+	section_inotify_watches = 21, // inotify_watch, by fd, wd; optional
 	section_essential = 1u << 31,
 };
 
@@ -542,6 +566,7 @@ enum class fault : uint32_t {
 	bad_timer_fd,
 	bad_mapped_file,
 	bad_lock,
+	bad_inotify_watch,
 	count
 };
 
@@ -601,6 +626,8 @@ struct tables {
 	uint32_t mapped_file_count;
 	const file_lock *locks;
 	uint32_t lock_count;
+	const inotify_watch *watches;
+	uint32_t watch_count;
 };
 
 // Checks the header against the file and this machine.

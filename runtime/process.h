@@ -81,6 +81,15 @@ struct lock_table {
 extern lock_table saved_locks;
 void save_locks(const image::fd_entry *fds, uint32_t count,
 		const char *strings);
+// inotify instances (inotify.cc): called by save_fds() with the table
+// found; gives them their kind and records their watches, each with a
+// path where one is found (the paths go into strings).
+struct watch_table {
+	image::inotify_watch items[image::max_watches];
+	uint32_t count;
+};
+extern watch_table saved_watches;
+void save_inotify(image::fd_entry *fds, uint32_t count, string_table &strings);
 
 // Whether a /proc/self/maps entry is a shared mapping of a regular file
 // that still has its name, so that the restorer can map it again from the

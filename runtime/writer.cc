@@ -36,7 +36,7 @@ enum section_index {
 	sec_process, sec_threads, sec_regions, sec_runs, sec_fds,
 	sec_contents, sec_extents, sec_pipes, sec_events, sec_pipe_data,
 	sec_timers, sec_signals, sec_timerfds, sec_signalfds, sec_mapped,
-	sec_locks,
+	sec_locks, sec_watches,
 	sec_strings,
 	sec_count
 };
@@ -51,7 +51,8 @@ static_assert(sizeof(image::process_record) % 8 == 0 &&
 	      sizeof(image::timerfd_entry) % 8 == 0 &&
 	      sizeof(image::signalfd_entry) % 8 == 0 &&
 	      sizeof(image::mapped_file) % 8 == 0 &&
-	      sizeof(image::file_lock) % 8 == 0);
+	      sizeof(image::file_lock) % 8 == 0 &&
+	      sizeof(image::inotify_watch) % 8 == 0);
 
 // Working memory, mapped for one checkpoint and left out of its image.
 struct scratch {
@@ -221,6 +222,8 @@ public:
 			 sizeof(image::mapped_file), x.mapped_count},
 			{image::section_locks, sizeof(image::file_lock),
 			 saved_locks.count},
+			{image::section_inotify_watches,
+			 sizeof(image::inotify_watch), saved_watches.count},
 			{image::section_strings, 1, x.strings_size},
 		};
 		// An optional section with nothing in it is left out: an
@@ -506,7 +509,7 @@ void meta_parts(const scratch &s, meta_part out[2 + sec_count])
 		s.fds,		    s.contents.items, s.contents.extents,
 		s.pipes,	    s.events,	 s.pipe_data, s.timers,
 		s.signals,	    s.timerfds,	 s.signalfds, s.mapped,
-		saved_locks.items,  s.strings};
+		saved_locks.items,  saved_watches.items, s.strings};
 	for (uint32_t k = 0; k < sec_count; k++)
 		out[2 + k] = k < n ? meta_part{data[s.written[k]],
 					       s.directory[k].size}
