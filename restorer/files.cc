@@ -106,6 +106,8 @@ action policy(const image::fd_entry &e)
 				      (e.flags & image::fd_deleted))) &&
 	    content_of((uint32_t)(&e - g.tables.fds)) >= 0)
 		return refilled;
+	if (image::is_terminal(e) && name_of(e)[0] == '/')
+		return terminal_lost_reason(e) ? lost : reopen;
 	if (name_of(e)[0] != '/' || k == image::fd_memfd)
 		return lost;
 	if ((e.open_flags & O_PATH) || k == image::fd_file ||
@@ -332,8 +334,10 @@ bool open_file(ckpt::text &err, uint32_t i)
 		temps[i] = (int32_t)fd;
 		return true;
 	}
-	const int flags = e.open_flags & ~(O_CREAT | O_EXCL | O_TRUNC |
-					   O_NOCTTY | O_CLOEXEC);
+	// A terminal does not become the controlling one.
+	const int flags = (e.open_flags & ~(O_CREAT | O_EXCL | O_TRUNC |
+					    O_NOCTTY | O_CLOEXEC)) |
+			  (e.kind == image::fd_chr ? O_NOCTTY : 0);
 	fd = open_for_real(fd, flags);
 	if (fd < 0)
 		return missing(err, i, "cannot reopen it", fd);
@@ -589,7 +593,7 @@ uint64_t temporaries()
 		last = path;
 		last_private = is_private;
 	}
-	return n + files + (files != 0);
+	return n + files + (files != 0) + 1; // and the placeholder
 }
 
 // The RLIMIT_NOFILE the restore needs: one above the highest number it
@@ -727,7 +731,7 @@ bool prepare_files(ckpt::text &err)
 			warn_lost(e, e.flags & image::fd_lost
 					     ? "its state could not be read at "
 					       "checkpoint"
-					     : lost_reason(i));
+					     : why_lost(i));
 			break;
 		}
 	}
@@ -741,7 +745,7 @@ bool prepare_files(ckpt::text &err)
 			return false;
 	}
 	return open_mapped_files(err) && finish_recreated(err, temps) &&
-	       prepare_locks(err);
+	       prepare_locks(err) && prepare_unrestorable(err);
 }
 
 void map_file_region(uint32_t i, const image::region &r)
@@ -808,7 +812,8 @@ void close_others()
 			uint64_t fd;
 			if (ckpt::dirent_number(name, &fd) &&
 			    fd != (uint64_t)dir && fd != (uint64_t)g.fd &&
-			    fd != (uint64_t)message_fd && !kept((int)fd))
+			    fd != (uint64_t)message_fd && !kept((int)fd) &&
+			    !is_placeholder((int)fd))
 				sys::close((int)fd);
 			return true;
 		});
@@ -887,6 +892,7 @@ void restore_files()
 			sys::close(last = region_fds[i]);
 	}
 	close_others();
+	hold_lost_numbers();
 	take_posix_locks(); // after every close(): any would release them
 }
 

@@ -115,6 +115,9 @@ void print_info()
 			l.str(" [guard pages]");
 		if (r.flags & image::region_file_private)
 			l.str(" [from the file]");
+		if (const char *what = image::kernel_object_name(
+			    g.tables.strings + r.name))
+			l.str(" [").str(what).str(": not restored]");
 		line(l);
 	}
 	line(ckpt::text(buf, sizeof buf).str("threads: ")

@@ -104,6 +104,52 @@ const char *fd_kind_name(uint32_t kind)
 	return kind < fd_kind_count ? names[kind] : "?";
 }
 
+const char *kernel_object_name(const char *name)
+{
+	using ckpt::starts_with;
+	using ckpt::str_eq;
+	// No table of pointers (absolute addresses): a chain of tests.
+	if (str_eq(name, "/[aio] (deleted)"))
+		return "an AIO context (io_setup)";
+	if (str_eq(name, "anon_inode:[pidfd]"))
+		return "a pidfd";
+	if (str_eq(name, "anon_inode:[fanotify]"))
+		return "a fanotify group";
+	if (str_eq(name, "anon_inode:[io_uring]"))
+		return "an io_uring instance";
+	if (str_eq(name, "anon_inode:[perf_event]"))
+		return "a perf_event";
+	if (str_eq(name, "anon_inode:[userfaultfd]"))
+		return "a userfaultfd";
+	if (starts_with(name, "anon_inode:bpf"))
+		return "a bpf object";
+	// Namespaces: /proc/PID/ns links read "net:[4026531833]".
+	const char *p = name;
+	while ((*p >= 'a' && *p <= 'z') || *p == '_')
+		p++;
+	if (p != name && p[0] == ':' && p[1] == '[' && p[2] >= '0' &&
+	    p[2] <= '9' && !starts_with(name, "pipe:") &&
+	    !starts_with(name, "socket:"))
+		return "a namespace";
+	return nullptr;
+}
+
+bool is_pty_master(const fd_entry &e)
+{
+	return e.kind == fd_chr && e.rdev_major == 5 && e.rdev_minor == 2;
+}
+
+bool is_terminal(const fd_entry &e)
+{
+	if (e.kind != fd_chr)
+		return false;
+	const uint32_t major = e.rdev_major;
+	// 136-143: pty slaves (/dev/pts/N); 4: virtual consoles and serial
+	// ports; 5:0 /dev/tty, 5:1 /dev/console; 5:2 /dev/ptmx.
+	return (major >= 136 && major <= 143) || major == 4 ||
+	       (major == 5 && e.rdev_minor <= 2);
+}
+
 problem check_header(const header &h, uint64_t file_size, uint32_t page_size,
 		     const target &t)
 {
@@ -417,7 +463,8 @@ problem check_fds(const tables &tb)
 	for (uint32_t i = 0; i < tb.fd_count; i++) {
 		const fd_entry &e = fds[i];
 		if (e.fd <= prev || e.fd >= fd_limit || e.kind >= fd_kind_count ||
-		    (e.flags & ~(uint32_t)(fd_cloexec | fd_deleted | fd_lost)) ||
+		    (e.flags & ~(uint32_t)(fd_cloexec | fd_deleted | fd_lost |
+					   fd_pty_master_held)) ||
 		    e.name >= tb.strings_size ||
 		    (e.dup_of != -1 &&
 		     (e.dup_of < 0 || (uint32_t)e.dup_of >= i ||

@@ -123,6 +123,9 @@ enum fd_flags : uint32_t {
 	fd_deleted = 2, // the file had no name left (unlinked) at checkpoint
 	fd_lost = 4,    // its state could not be read at checkpoint (statx
 			// and fstat failed): it cannot come back
+	// A pty's slave side whose master side (/dev/ptmx) the process held:
+	// the pty goes with the master, which cannot come back.
+	fd_pty_master_held = 1 << 12,
 };
 
 // One open file descriptor. The fd table holds one per descriptor, in
@@ -651,5 +654,13 @@ uint32_t meta_crc(const void *meta, uint64_t meta_size);
 
 const char *kind_name(uint32_t kind);
 const char *fd_kind_name(uint32_t kind);
+// What kernel object that cannot come back an fd link or a mapping's
+// name shows ("a pidfd" for "anon_inode:[pidfd]", "an AIO context
+// (io_setup)" for "/[aio] (deleted)"); nullptr for any other.
+const char *kernel_object_name(const char *name);
+// Whether an fd entry is a terminal (a tty's or pty's device, /dev/tty,
+// the console) or a pty's master side (/dev/ptmx).
+bool is_terminal(const fd_entry &e);
+bool is_pty_master(const fd_entry &e);
 
 } // namespace image

@@ -12,6 +12,7 @@
 
 #include "arch/sys.h"
 #include "runtime/io.h"
+#include "runtime/lines.h"
 #include "runtime/process.h"
 #include "runtime/stat.h"
 #include "runtime/str.h"
@@ -155,39 +156,21 @@ void try_path(const char *s, size_t n, string_table &strings, uint32_t *left)
 	}
 }
 
-// The files /proc/self/maps names (not deleted ones), read in pieces.
+// The files /proc/self/maps names (not deleted ones).
 void try_maps(string_table &strings, uint32_t *left)
 {
-	long fd = sys::open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return;
-	size_t have = 0;
-	while (*left) {
-		long n = sys::read((int)fd, buf + have, sizeof buf - have);
-		if (n <= 0)
-			break;
-		have += (size_t)n;
-		size_t start = 0;
-		for (size_t i = 0; i < have; i++) {
-			if (buf[i] != '\n')
-				continue;
-			const char *s = buf + start, *eol = buf + i;
-			while (s < eol && *s != '/')
-				s++;
-			size_t len = (size_t)(eol - s);
-			constexpr char del[] = " (deleted)";
-			if (!(len >= sizeof del - 1 &&
-			      memcmp(eol - (sizeof del - 1), del,
-				     sizeof del - 1) == 0))
-				try_path(s, len, strings, left);
-			start = i + 1;
-		}
-		if (start == 0 && have == sizeof buf)
-			start = have; // a line longer than buf: skipped
-		memmove(buf, buf + start, have - start);
-		have -= start;
-	}
-	sys::close((int)fd);
+	constexpr char del[] = " (deleted)";
+	constexpr size_t k = sizeof del - 1;
+	each_line("/proc/self/maps", buf, sizeof buf,
+		  [&](const char *line, size_t n) {
+			  const char *s = line, *eol = line + n;
+			  while (s < eol && *s != '/')
+				  s++;
+			  size_t len = (size_t)(eol - s);
+			  if (!(len >= k && memcmp(eol - k, del, k) == 0))
+				  try_path(s, len, strings, left);
+			  return *left != 0;
+		  });
 }
 
 void find_paths(const image::fd_entry *fds, uint32_t count,

@@ -90,6 +90,13 @@ struct watch_table {
 };
 extern watch_table saved_watches;
 void save_inotify(image::fd_entry *fds, uint32_t count, string_table &strings);
+// Terminals (terminals.cc): names a pty master the process holds and
+// flags the slave side of its pty. Kernel objects that cannot come back
+// (kernel_objects.cc): gives them their kind and names them, and AIO
+// contexts, on stderr. Both called by save_fds() with the table found.
+void save_terminals(image::fd_entry *fds, uint32_t count, const char *strings);
+void save_kernel_objects(image::fd_entry *fds, uint32_t count,
+			 const char *strings);
 
 // Whether a /proc/self/maps entry is a shared mapping of a regular file
 // that still has its name, so that the restorer can map it again from the
