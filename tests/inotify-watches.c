@@ -4,12 +4,17 @@
 // watch stays a gap, with no IN_IGNORED event for it), and events after
 // the restore arrive with their wds; the next watch added gets the next
 // wd. A watch of a directory the process has no path to (never opened)
-// is named at checkpoint and at restore, and the others come back.
+// is named at checkpoint and at restore, and the others come back. One
+// whose path names another file at restore time is refused.
 // RUN: %cc %s %runtime -o %t
 // RUN: rm -rf %t.d && mkdir -p %t.d/sub %t.d/cwd %t.d/hidden
 // RUN: %drive --image %t.ckpt --no-kill -- %t %t.d 2> %t.err | FileCheck %s
 // RUN: FileCheck --check-prefix=ERR %s < %t.err
 // RUN: %run %restorer --info %t.ckpt | FileCheck --check-prefix=INFO %s
+// A watched path that names another file now is refused before the point
+// of no return (here the open file is accepted as another one):
+// RUN: mv %t.d/sub %t.d/old && mkdir %t.d/sub && touch %t.d/sub/file
+// RUN: { %run %restorer --allow-changed-files %t.ckpt 2>&1; echo "exit $?"; } | FileCheck --check-prefix=OTHER %s
 //
 // CHECK: gen0: watching: 1 3 4 5
 // CHECK-NEXT: gen0: checkpointed
@@ -25,6 +30,10 @@
 //
 // ERR: gen0! ckpt: fd 12 (anon_inode:inotify): watch 4 (inode {{[0-9]+}} on {{[0-9]+}}:{{[0-9]+}}) has no path the process knows, it will not come back
 // ERR: gen1! restorer: {{.*}}.ckpt: fd 12 (anon_inode:inotify): watch 4 (inode {{[0-9]+}}) is not restored: no path the process knew named its inode
+//
+// OTHER: restorer: {{.*}}.ckpt: fd 12 (anon_inode:inotify): watch 3 ({{.*}}/sub/file): its path names another file now (--allow-missing-files restores without it)
+// OTHER-NOT: restored
+// OTHER: exit 1
 //
 // INFO: fd 12 recreate inotify r nonblock anon_inode:inotify
 // INFO-NEXT: watch wd 1 mask 0x100 {{.*}}inotify-watches.c.tmp.d{{$}}
