@@ -14,8 +14,12 @@
 //     again with those contents (contents.cc); pipes and FIFOs both of
 //     whose ends the app held, eventfds and epolls are made again by
 //     their kind (pipes.cc).
-//   - anything else (sockets, pipes to other processes, timerfds, ttys
-//     above 2, ...) is lost: closed, with a warning that names it.
+//   - inotify instances are made again with their watches (inotify.cc);
+//     terminals above 2 are reopened by path, but for pty masters
+//     (unrestorable.cc); file locks are taken again (locks.cc).
+//   - anything else (sockets, pipes to other processes, pidfds, ...) is
+//     lost: named in a warning, its number (above 2) held by a
+//     placeholder (unrestorable.cc).
 // A file that is gone, was deleted before the checkpoint, is now another
 // kind of file or a symbolic link, or is shorter than the saved offset
 // makes the restore fail before the point of no return, unless
