@@ -4,13 +4,14 @@
 // (open_by_handle_at needs CAP_DAC_READ_SEARCH): a path naming that inode
 // is looked for among those the process has at hand, its working
 // directory, its open files and its mapped files, and their parent
-// directories. A watch none of them names is recorded without a path and
+// directories, and the entries of the working directory. A watch none of them names is recorded without a path and
 // named on stderr: it will not come back. Events queued but not read yet
 // cannot be read without taking them from the app: they are named too.
 #include <linux/errno.h>
 #include <asm/ioctls.h>
 
 #include "arch/sys.h"
+#include "runtime/dirents.h"
 #include "runtime/io.h"
 #include "runtime/lines.h"
 #include "runtime/process.h"
@@ -173,6 +174,37 @@ void try_maps(string_table &strings, uint32_t *left)
 		  });
 }
 
+// The entries of the working directory (a file the app watches there
+// but does not keep open: a configuration file), up to a bound.
+void try_cwd_entries(const char *cwd, size_t len, string_table &strings,
+		     uint32_t *left)
+{
+	long dir = sys::open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dir < 0)
+		return;
+	uint32_t tried = 0;
+	long n;
+	while (*left && tried < 4096 &&
+	       (n = sys::getdents64((int)dir, buf, sizeof buf)) > 0) {
+		for_each_dirent(buf, n, [&](const char *name) {
+			const size_t k = str_len(name);
+			if ((k == 1 && name[0] == '.') ||
+			    (k == 2 && name[0] == '.' && name[1] == '.'))
+				return true;
+			if (len + 1 + k >= sizeof path)
+				return true;
+			memcpy(path, cwd, len);
+			size_t at = len;
+			if (len > 1)
+				path[at++] = '/';
+			memcpy(path + at, name, k + 1);
+			match(strings, at + k, left);
+			return *left != 0 && ++tried < 4096;
+		});
+	}
+	sys::close((int)dir);
+}
+
 void find_paths(const image::fd_entry *fds, uint32_t count,
 		string_table &strings)
 {
@@ -186,6 +218,8 @@ void find_paths(const image::fd_entry *fds, uint32_t count,
 		if (!(fds[i].flags & image::fd_deleted))
 			try_path(name, str_len(name), strings, &left);
 	}
+	if (left && n > 0 && n < (long)sizeof cwd)
+		try_cwd_entries(cwd, (size_t)n, strings, &left);
 	if (left)
 		try_maps(strings, &left);
 }

@@ -1,6 +1,6 @@
 // An inotify instance comes back with its watches, at the wds the app
-// knows: the directory of an open file, the open file itself and the
-// working directory are found again by path (a gap left by a removed
+// knows: the directory of an open file, the open file itself, the
+// working directory and a file in it are found again by path (a gap left by a removed
 // watch stays a gap, with no IN_IGNORED event for it), and events after
 // the restore arrive with their wds; the next watch added gets the next
 // wd. A watch of a directory the process has no path to (never opened)
@@ -16,7 +16,7 @@
 // RUN: mv %t.d/sub %t.d/old && mkdir %t.d/sub && touch %t.d/sub/file
 // RUN: { %run %restorer --allow-changed-files %t.ckpt 2>&1; echo "exit $?"; } | FileCheck --check-prefix=OTHER %s
 //
-// CHECK: gen0: watching: 1 3 4 5
+// CHECK: gen0: watching: 1 3 4 5 6
 // CHECK-NEXT: gen0: checkpointed
 // CHECK: gen1: restored
 // CHECK-NEXT: gen1: nonblock, no event queued
@@ -25,7 +25,7 @@
 // CHECK-NEXT: gen1: event wd 5 IN_CREATE here
 // CHECK-NEXT: gen1: event wd 5 IN_IGNORED
 // CHECK-NEXT: gen1: no more events
-// CHECK-NEXT: gen1: a new watch gets wd 6
+// CHECK-NEXT: gen1: a new watch gets wd 7
 // CHECK-NEXT: gen1: exit 0
 //
 // ERR: gen0! ckpt: fd 12 (anon_inode:inotify): watch 4 (inode {{[0-9]+}} on {{[0-9]+}}:{{[0-9]+}}) has no path the process knows, it will not come back
@@ -40,6 +40,7 @@
 // INFO-NEXT: watch wd 3 mask 0x2 {{.*}}inotify-watches.c.tmp.d/sub/file{{$}}
 // INFO-NEXT: watch wd 4 mask 0x100 (no path: inode {{[0-9]+}})
 // INFO-NEXT: watch wd 5 mask 0x80000100 {{.*}}inotify-watches.c.tmp.d/cwd{{$}}
+// INFO-NEXT: watch wd 6 mask 0x400 {{.*}}inotify-watches.c.tmp.d/cwd/config{{$}}
 // INFO-NEXT: fd 13 dup inotify r nonblock shares fd 12 anon_inode:inotify
 #include <fcntl.h>
 #include <poll.h>
@@ -83,13 +84,18 @@ int main(int argc, char **argv)
 	int w3 = inotify_add_watch(12, path, IN_MODIFY);
 	snprintf(path, sizeof path, "%s/hidden", dir);
 	int w4 = inotify_add_watch(12, path, IN_CREATE);
+	// A file of the working directory the process does not keep open.
+	int config = open("config", O_WRONLY | O_CREAT, 0600);
+	TESTING_ASSERT(config >= 0, "create config");
+	close(config);
 	int w5 = inotify_add_watch(12, ".", IN_CREATE | IN_ONESHOT);
+	int w6 = inotify_add_watch(12, "config", IN_DELETE_SELF);
 	// Drop the IN_IGNORED of the removed watch.
 	char buf[4096] __attribute__((aligned(8)));
 	while (read(12, buf, sizeof buf) > 0)
 		;
 	TESTING_ASSERT(dup2(12, 13) == 13, "dup2");
-	printf("watching: %d %d %d %d\n", w1, w3, w4, w5);
+	printf("watching: %d %d %d %d %d\n", w1, w3, w4, w5, w6);
 	testing_checkpoint_or_exit();
 
 	TESTING_ASSERT(fcntl(12, F_GETFL) & O_NONBLOCK, "inotify blocks");
