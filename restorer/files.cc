@@ -959,6 +959,7 @@ void print_fd_info()
 		t.ch(' ').str(name_of(e));
 		object_info(t, i);
 		lock_info(t, i);
+		unrestorable_info(t, i);
 		ckpt::print_out(t.ch('\n'));
 		print_watches(i);
 		print_inotify_watches(i);

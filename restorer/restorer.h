@@ -177,6 +177,8 @@ void print_inotify_watches(uint32_t i);
 const char *why_lost(uint32_t i);
 const char *terminal_lost_reason(const image::fd_entry &e);
 bool prepare_unrestorable(ckpt::text &err);
+// For --info: why a kernel object or terminal does not come back.
+void unrestorable_info(ckpt::text &t, uint32_t i);
 bool is_placeholder(int fd);
 void hold_lost_numbers();
 // What files.cc offers them: moving a new descriptor (or -errno) to a

@@ -48,6 +48,17 @@ const char *terminal_lost_reason(const image::fd_entry &e)
 	return nullptr;
 }
 
+void unrestorable_info(ckpt::text &t, uint32_t i)
+{
+	const image::fd_entry &e = g.tables.fds[i];
+	if (e.dup_of >= 0)
+		return;
+	const char *why = e.kind == image::fd_kernel_object
+				  ? why_lost(i) : terminal_lost_reason(e);
+	if (why)
+		t.str(" [").str(why).ch(']');
+}
+
 bool prepare_unrestorable(ckpt::text &err)
 {
 	for (uint32_t i = 0; i < g.tables.region_count; i++) {

@@ -18,8 +18,8 @@
 // ERR: ckpt: fd 11 (/dev/ptmx): the master side of a pty cannot be opened again to the same pty, it will not come back
 // ERR-NEXT: ckpt: fd 12 (/dev/pts/{{[0-9]+}}): its pty's master side is the process's own (fd 11), it will not come back
 // INFO: fd 10 reopen chr rw nonblock /dev/pts/{{[0-9]+}}
-// INFO-NEXT: fd 11 lost chr rw /dev/ptmx
-// INFO-NEXT: fd 12 lost chr rw /dev/pts/{{[0-9]+}}
+// INFO-NEXT: fd 11 lost chr rw /dev/ptmx [the master side of a pty cannot be opened again to the same pty (opening /dev/ptmx makes a new one)]
+// INFO-NEXT: fd 12 lost chr rw /dev/pts/{{[0-9]+}} [its pty's master side was the process's own, and does not come back]
 // CHECK-NOT: fd 10 {{.*}} is not restored
 // CHECK: restorer: {{.*}}.ckpt: fd 11 (/dev/ptmx) is not restored: the master side of a pty cannot be opened again to the same pty (opening /dev/ptmx makes a new one)
 // CHECK-NEXT: restorer: {{.*}}.ckpt: fd 12 (/dev/pts/{{[0-9]+}}) is not restored: its pty's master side was the process's own, and does not come back

@@ -21,8 +21,8 @@
 // ERR: gen1! restorer: {{.*}}.ckpt: fd 3 (anon_inode:[pidfd]) is not restored: a pidfd cannot be restored
 // ERR-NEXT: gen1! restorer: {{.*}}.ckpt: fd 4 (net:[{{[0-9]+}}]) is not restored: a namespace cannot be restored
 //
-// INFO: fd 3 lost kobject {{.*}} anon_inode:[pidfd]
-// INFO-NEXT: fd 4 lost kobject r net:[{{[0-9]+}}]
+// INFO: fd 3 lost kobject {{.*}} anon_inode:[pidfd] [a pidfd cannot be restored]
+// INFO-NEXT: fd 4 lost kobject r net:[{{[0-9]+}}] [a namespace cannot be restored]
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <signal.h>

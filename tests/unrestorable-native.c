@@ -23,8 +23,8 @@
 // ERR-DAG: gen1! restorer: {{.*}}.ckpt: region {{[0-9]+}} at 0x[[CTX]]: /[aio] (deleted): an AIO context (io_setup) cannot be restored; it comes back as plain memory
 //
 // INFO: {{[0-9a-f]+}}-{{.*}} /[aio] (deleted) [an AIO context (io_setup): not restored]
-// INFO: fd 10 lost kobject {{.*}} anon_inode:[userfaultfd]
-// INFO: fd 11 lost kobject {{.*}} anon_inode:[io_uring]
+// INFO: fd 10 lost kobject {{.*}} anon_inode:[userfaultfd] [a userfaultfd cannot be restored]
+// INFO: fd 11 lost kobject {{.*}} anon_inode:[io_uring] [an io_uring instance cannot be restored]
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <linux/aio_abi.h>
