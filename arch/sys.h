@@ -404,6 +404,29 @@ static inline long dup3(int oldfd, int newfd, int flags)
 {
 	return arch::syscall3(__NR_dup3, oldfd, newfd, flags);
 }
+// File locks (locks.cc at both ends). F_GETLK, F_SETLK and F_OFD_* take
+// a struct flock (asm-generic: the same on both arches).
+static inline long fcntl_lock(int fd, int cmd, struct flock *l)
+{
+	return arch::syscall3(__NR_fcntl, fd, cmd, SYS_ARG(l));
+}
+static inline long flock(int fd, int how)
+{
+	return arch::syscall2(__NR_flock, fd, how);
+}
+// inotify (inotify.cc at both ends).
+static inline long inotify_init1(int flags)
+{
+	return arch::syscall1(__NR_inotify_init1, flags);
+}
+static inline long inotify_add_watch(int fd, const char *path, uint32_t mask)
+{
+	return arch::syscall3(__NR_inotify_add_watch, fd, SYS_ARG(path), mask);
+}
+static inline long inotify_rm_watch(int fd, int wd)
+{
+	return arch::syscall2(__NR_inotify_rm_watch, fd, wd);
+}
 // struct linux_dirent64 records: u64 ino, s64 off, u16 reclen, u8 type,
 // then the terminated name.
 static inline long getdents64(int fd, void *buf, size_t len)

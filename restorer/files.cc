@@ -17,8 +17,12 @@
 //     again with those contents (contents.cc); pipes and FIFOs both of
 //     whose ends the app held, eventfds and epolls are made again by
 //     their kind (pipes.cc).
-//   - anything else (sockets, pipes to other processes, timerfds, ttys
-//     above 2, ...) is lost: closed, with a warning that names it.
+//   - inotify instances are made again with their watches (inotify.cc);
+//     terminals above 2 are reopened by path, but for pty masters
+//     (unrestorable.cc); file locks are taken again (locks.cc).
+//   - anything else (sockets, pipes to other processes, pidfds, ...) is
+//     lost: named in a warning, its number (above 2) held by a
+//     placeholder (unrestorable.cc).
 // A file that is gone, was deleted before the checkpoint, is now another
 // kind of file or a symbolic link, or is shorter than the saved offset
 // makes the restore fail before the point of no return, unless
@@ -54,12 +58,15 @@ namespace {
 // refilled: a stored file made again (contents.cc); remade: a pipe,
 // eventfd or epoll made again by its kind (pipes.cc); rearmed: a timerfd
 // or signalfd made again with its state (timers.cc).
-enum action : uint8_t { lost, inherit, reopen, dup, refilled, remade, rearmed };
+// watched: an inotify made again with its watches (inotify.cc).
+enum action : uint8_t {
+	lost, inherit, reopen, dup, refilled, remade, rearmed, watched
+};
 
 // Arrays, not pointers: the restorer holds no absolute addresses.
-constexpr char action_names[7][9] = {"lost",	 "inherit",  "reopen",
+constexpr char action_names[8][9] = {"lost",	 "inherit",  "reopen",
 				     "dup",	 "recreate", "recreate",
-				     "recreate"};
+				     "recreate", "recreate"};
 
 // Per fd table entry: what restore_files() does, and the temporary
 // descriptor of a reopened file.
@@ -104,11 +111,15 @@ action policy(const image::fd_entry &e)
 		return inherit;
 	if (k == image::fd_timerfd || k == image::fd_signalfd)
 		return rearmed;
+	if (k == image::fd_inotify)
+		return watched;
 	// Made again by kind: the image holds their contents.
 	if ((k == image::fd_memfd || (k == image::fd_file &&
 				      (e.flags & image::fd_deleted))) &&
 	    content_of((uint32_t)(&e - g.tables.fds)) >= 0)
 		return refilled;
+	if (image::is_terminal(e) && name_of(e)[0] == '/')
+		return terminal_lost_reason(e) ? lost : reopen;
 	if (name_of(e)[0] != '/' || k == image::fd_memfd)
 		return lost;
 	if ((e.open_flags & O_PATH) || k == image::fd_file ||
@@ -335,8 +346,10 @@ bool open_file(ckpt::text &err, uint32_t i)
 		temps[i] = (int32_t)fd;
 		return true;
 	}
-	const int flags = e.open_flags & ~(O_CREAT | O_EXCL | O_TRUNC |
-					   O_NOCTTY | O_CLOEXEC);
+	// A terminal does not become the controlling one.
+	const int flags = (e.open_flags & ~(O_CREAT | O_EXCL | O_TRUNC |
+					    O_NOCTTY | O_CLOEXEC)) |
+			  (e.kind == image::fd_chr ? O_NOCTTY : 0);
 	fd = open_for_real(fd, flags);
 	if (fd < 0)
 		return missing(err, i, "cannot reopen it", fd);
@@ -575,7 +588,8 @@ uint64_t temporaries()
 		const action a = policy(g.tables.fds[i]);
 		files += (a == reopen &&
 			  !(g.tables.fds[i].flags & image::fd_deleted)) ||
-			 a == refilled || a == remade || a == rearmed;
+			 a == refilled || a == remade || a == rearmed ||
+			 a == watched;
 	}
 	const char *last = nullptr;
 	bool last_private = false;
@@ -593,7 +607,7 @@ uint64_t temporaries()
 		last_private = is_private;
 	}
 	files += shared_file_count(); // prepare_attrs()'s memfds
-	return n + files + (files != 0);
+	return n + files + (files != 0) + 1; // and the placeholder
 }
 
 // The RLIMIT_NOFILE the restore needs: one above the highest number it
@@ -702,6 +716,10 @@ bool prepare_files(ckpt::text &err)
 			if (temps[i] < 0)
 				actions[i] = lost; // warned
 			break;
+		case watched:
+			if (!make_inotify(err, i, &temps[i]))
+				return false;
+			break;
 		case dup:
 			if (actions[e.dup_of] == lost) {
 				char why[64];
@@ -727,7 +745,7 @@ bool prepare_files(ckpt::text &err)
 			warn_lost(e, e.flags & image::fd_lost
 					     ? "its state could not be read at "
 					       "checkpoint"
-					     : lost_reason(i));
+					     : why_lost(i));
 			break;
 		}
 	}
@@ -740,7 +758,8 @@ bool prepare_files(ckpt::text &err)
 		    !add_watches(err, i, temps[i]))
 			return false;
 	}
-	return open_mapped_files(err) && finish_recreated(err, temps);
+	return open_mapped_files(err) && finish_recreated(err, temps) &&
+	       prepare_locks(err) && prepare_unrestorable(err);
 }
 
 void map_file_region(uint32_t i, const image::region &r)
@@ -809,7 +828,8 @@ void close_others()
 			uint64_t fd;
 			if (ckpt::dirent_number(name, &fd) &&
 			    fd != (uint64_t)dir && fd != (uint64_t)g.fd &&
-			    fd != (uint64_t)message_fd && !kept((int)fd))
+			    fd != (uint64_t)message_fd && !kept((int)fd) &&
+			    !is_placeholder((int)fd))
 				sys::close((int)fd);
 			return true;
 		});
@@ -844,6 +864,7 @@ void restore_files()
 		case refilled:
 		case remade:
 		case rearmed:
+		case watched:
 			ret = sys::dup3(temps[i], e.fd, cloexec);
 			if (ret < 0)
 				fd_failed(e, "cannot put it in place (dup3)",
@@ -887,6 +908,8 @@ void restore_files()
 			sys::close(last = region_fds[i]);
 	}
 	close_others();
+	hold_lost_numbers();
+	take_posix_locks(); // after every close(): any would release them
 }
 
 void print_fd_info()
@@ -948,8 +971,11 @@ void print_fd_info()
 		recreated_fd_info(t, i);
 		t.ch(' ').str(name_of(e));
 		object_info(t, i);
+		lock_info(t, i);
+		unrestorable_info(t, i);
 		ckpt::print_out(t.ch('\n'));
 		print_watches(i);
+		print_inotify_watches(i);
 	}
 }
 

@@ -117,6 +117,9 @@ void print_info()
 			l.str(" [from the file]");
 		advice_info(l, r);
 		shared_file_info(l, i);
+		if (const char *what = image::kernel_object_name(
+			    g.tables.strings + r.name))
+			l.str(" [").str(what).str(": not restored]");
 		line(l);
 	}
 	line(ckpt::text(buf, sizeof buf).str("threads: ")

@@ -171,6 +171,36 @@ bool add_watches(ckpt::text &err, uint32_t i, int32_t epoll_fd);
 void move_watches(uint32_t i);
 void object_info(ckpt::text &t, uint32_t i);
 void print_watches(uint32_t i);
+// File locks (locks.cc): prepare_locks(), at the end of prepare_files(),
+// takes each flock() and OFD lock again on its file's temporary
+// descriptor and tests each POSIX one (false, named in err, if another
+// process holds it now); take_posix_locks(), at the end of
+// restore_files(), takes the POSIX ones (a refusal kills the process,
+// named); lock_info() adds an fd's locks to its --info line.
+bool prepare_locks(ckpt::text &err);
+void take_posix_locks();
+void lock_info(ckpt::text &t, uint32_t i);
+// Kernel objects of part L made again by their kind (inotify.cc):
+// make_inotify() makes inotify fd table entry i with its watches at a
+// temporary number in *temp; false with the reason in err.
+// print_inotify_watches() lists its watches for --info.
+bool make_inotify(ckpt::text &err, uint32_t i, int32_t *temp);
+void print_inotify_watches(uint32_t i);
+// What does not come back (unrestorable.cc): why_lost() says why fd
+// table entry i is not restored (a kernel object, a terminal, or
+// lost_reason()); terminal_lost_reason() whether a terminal cannot be
+// reopened. prepare_unrestorable(), at the end of prepare_files(), names
+// the regions of kernel objects (AIO contexts) and opens the placeholder
+// that hold_lost_numbers(), at the end of restore_files(), puts at the
+// number of every descriptor above 2 that is not restored;
+// close_others() leaves it (is_placeholder()).
+const char *why_lost(uint32_t i);
+const char *terminal_lost_reason(const image::fd_entry &e);
+bool prepare_unrestorable(ckpt::text &err);
+// For --info: why a kernel object or terminal does not come back.
+void unrestorable_info(ckpt::text &t, uint32_t i);
+bool is_placeholder(int fd);
+void hold_lost_numbers();
 // What files.cc offers them: moving a new descriptor (or -errno) to a
 // temporary number; whether entry i comes back; the descriptor that
 // holds entry i's file now (its temporary one, or the inherited number).

@@ -269,6 +269,10 @@ long save_fds(image::fd_entry *fds, uint32_t *fd_count, string_table &strings,
 	}
 	find_dups(fds, count, strings.buf);
 	save_event_objects(fds, count, strings.buf);
+	save_locks(fds, count, strings.buf);
+	save_inotify(fds, count, strings);
+	save_terminals(fds, count, strings.buf);
+	save_kernel_objects(fds, count, strings.buf);
 	*fd_count = count;
 	return 0;
 }

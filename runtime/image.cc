@@ -80,6 +80,8 @@ const char *describe(fault f)
 		"mapped file entry is invalid (region or order)",
 		"process attribute entry is invalid (type, value or region)",
 		"file policy entry is invalid (fd, policy, size or contents)",
+		"file lock entry is invalid (fd, kind or range)",
+		"inotify watch entry is invalid (fd, wd, order or path)",
 	};
 	static_assert(sizeof text / sizeof text[0] == (size_t)fault::count,
 		      "one message per fault");
@@ -99,8 +101,55 @@ const char *fd_kind_name(uint32_t kind)
 {
 	static constexpr char names[fd_kind_count][9] = {
 		"file", "dir", "chr", "blk", "fifo", "socket", "anon",
-		"memfd", "other", "eventfd", "epoll", "timerfd", "signalfd"};
+		"memfd", "other", "eventfd", "epoll", "timerfd", "signalfd",
+		"?", "?", "inotify", "kobject"};
 	return kind < fd_kind_count ? names[kind] : "?";
+}
+
+const char *kernel_object_name(const char *name)
+{
+	using ckpt::starts_with;
+	using ckpt::str_eq;
+	// No table of pointers (absolute addresses): a chain of tests.
+	if (str_eq(name, "/[aio] (deleted)"))
+		return "an AIO context (io_setup)";
+	if (str_eq(name, "anon_inode:[pidfd]"))
+		return "a pidfd";
+	if (str_eq(name, "anon_inode:[fanotify]"))
+		return "a fanotify group";
+	if (str_eq(name, "anon_inode:[io_uring]"))
+		return "an io_uring instance";
+	if (str_eq(name, "anon_inode:[perf_event]"))
+		return "a perf_event";
+	if (str_eq(name, "anon_inode:[userfaultfd]"))
+		return "a userfaultfd";
+	if (starts_with(name, "anon_inode:bpf"))
+		return "a bpf object";
+	// Namespaces: /proc/PID/ns links read "net:[4026531833]".
+	const char *p = name;
+	while ((*p >= 'a' && *p <= 'z') || *p == '_')
+		p++;
+	if (p != name && p[0] == ':' && p[1] == '[' && p[2] >= '0' &&
+	    p[2] <= '9' && !starts_with(name, "pipe:") &&
+	    !starts_with(name, "socket:"))
+		return "a namespace";
+	return nullptr;
+}
+
+bool is_pty_master(const fd_entry &e)
+{
+	return e.kind == fd_chr && e.rdev_major == 5 && e.rdev_minor == 2;
+}
+
+bool is_terminal(const fd_entry &e)
+{
+	if (e.kind != fd_chr)
+		return false;
+	const uint32_t major = e.rdev_major;
+	// 136-143: pty slaves (/dev/pts/N); 4: virtual consoles and serial
+	// ports; 5:0 /dev/tty, 5:1 /dev/console; 5:2 /dev/ptmx.
+	return (major >= 136 && major <= 143) || major == 4 ||
+	       (major == 5 && e.rdev_minor <= 2);
 }
 
 problem check_header(const header &h, uint64_t file_size, uint32_t page_size,
@@ -162,9 +211,10 @@ constexpr known_section known[] = {
 	{sizeof(posix_timer)},	  {sizeof(pending_signal)},
 	{sizeof(timerfd_entry)},  {sizeof(signalfd_entry)},
 	{sizeof(mapped_file)},
-	{0}, {0}, {0}, {0}, {0}, {0}, // 17-22: not known here
-	{sizeof(process_attr)},
-	{sizeof(file_policy)},
+	{0}, {0}, {0}, // 17-19: sockets, not known here
+	{sizeof(file_lock)},	  {sizeof(inotify_watch)},
+	{0},		       // 22: not used
+	{sizeof(process_attr)},	  {sizeof(file_policy)},
 };
 constexpr uint32_t required_sections = (1u << (section_strings + 1)) - 2;
 constexpr uint32_t known_count = sizeof known / sizeof known[0];
@@ -245,6 +295,14 @@ void place(tables *out, uint32_t type, const char *at, uint32_t count)
 	case section_file_policies:
 		out->file_policies = reinterpret_cast<const file_policy *>(at);
 		out->file_policy_count = count;
+		break;
+	case section_locks:
+		out->locks = reinterpret_cast<const file_lock *>(at);
+		out->lock_count = count;
+		break;
+	case section_inotify_watches:
+		out->watches = reinterpret_cast<const inotify_watch *>(at);
+		out->watch_count = count;
 		break;
 	default:
 		out->strings = at;
@@ -439,6 +497,51 @@ problem check_mapped_files(const tables &tb)
 	return {};
 }
 
+// File locks: each on an fd entry that is no dup and was read, in fd
+// order; a known kind and mode; a range that is one (a flock's the whole
+// file).
+problem check_locks(const tables &tb)
+{
+	if (tb.lock_count > max_locks)
+		return {fault::bad_lock};
+	uint32_t prev = 0;
+	for (uint32_t i = 0; i < tb.lock_count; i++) {
+		const file_lock &l = tb.locks[i];
+		if (l.fd_index >= tb.fd_count || l.fd_index < prev ||
+		    tb.fds[l.fd_index].dup_of != -1 ||
+		    (tb.fds[l.fd_index].flags & fd_lost) ||
+		    l.kind > lock_ofd || l.write > 1 || l.reserved ||
+		    l.start > l.end ||
+		    (l.end != lock_to_eof && l.end > (uint64_t)INT64_MAX) ||
+		    (l.kind == lock_flock &&
+		     (l.start != 0 || l.end != lock_to_eof)))
+			return {fault::bad_lock};
+		prev = l.fd_index;
+	}
+	return {};
+}
+
+// inotify watches: each of an fd_inotify entry that is no dup, in fd
+// order and, per fd, increasing wd; a path in the string table or none.
+problem check_inotify_watches(const tables &tb)
+{
+	if (tb.watch_count > max_watches)
+		return {fault::bad_inotify_watch};
+	for (uint32_t i = 0; i < tb.watch_count; i++) {
+		const inotify_watch &w = tb.watches[i];
+		const inotify_watch *before = i ? &tb.watches[i - 1] : nullptr;
+		if (w.fd_index >= tb.fd_count ||
+		    tb.fds[w.fd_index].kind != fd_inotify ||
+		    tb.fds[w.fd_index].dup_of != -1 || w.wd <= 0 ||
+		    w.reserved || w.path >= tb.strings_size ||
+		    (before && (w.fd_index < before->fd_index ||
+				(w.fd_index == before->fd_index &&
+				 w.wd <= before->wd))))
+			return {fault::bad_inotify_watch};
+	}
+	return {};
+}
+
 // The fd table: increasing descriptor numbers, known kinds and flags,
 // names inside the string table, dup_of pointing back to an entry that
 // is no dup itself.
@@ -449,7 +552,8 @@ problem check_fds(const tables &tb)
 	for (uint32_t i = 0; i < tb.fd_count; i++) {
 		const fd_entry &e = fds[i];
 		if (e.fd <= prev || e.fd >= fd_limit || e.kind >= fd_kind_count ||
-		    (e.flags & ~(uint32_t)(fd_cloexec | fd_deleted | fd_lost)) ||
+		    (e.flags & ~(uint32_t)(fd_cloexec | fd_deleted | fd_lost |
+					   fd_pty_master_held)) ||
 		    e.name >= tb.strings_size ||
 		    (e.dup_of != -1 &&
 		     (e.dup_of < 0 || (uint32_t)e.dup_of >= i ||
@@ -869,6 +973,10 @@ problem check_tables(const header &h, const tables &tb, const target &t)
 		p = check_mapped_files(tb);
 	if (p.what == fault::none)
 		p = check_process_attrs(tb);
+	if (p.what == fault::none)
+		p = check_locks(tb);
+	if (p.what == fault::none)
+		p = check_inotify_watches(tb);
 	return p;
 }
 

@@ -121,6 +121,10 @@ enum fd_kind : uint32_t {
 	fd_epoll = 10,  // anon_inode:[eventpoll]
 	fd_timerfd = 11,  // anon_inode:[timerfd]: state in section_timerfds
 	fd_signalfd = 12, // anon_inode:[signalfd]: in section_signalfds
+	fd_inotify = 15,  // anon_inode:inotify: in section_inotify_watches
+	// A kernel object that cannot come back (pidfd, bpf, fanotify,
+	// io_uring, perf_event, userfaultfd, namespace): named at checkpoint
+	fd_kernel_object = 16,
 	fd_kind_count
 };
 
@@ -129,6 +133,9 @@ enum fd_flags : uint32_t {
 	fd_deleted = 2, // the file had no name left (unlinked) at checkpoint
 	fd_lost = 4,    // its state could not be read at checkpoint (statx
 			// and fstat failed): it cannot come back
+	// A pty's slave side whose master side (/dev/ptmx) the process held:
+	// the pty goes with the master, which cannot come back.
+	fd_pty_master_held = 1 << 12,
 };
 
 // One open file descriptor. The fd table holds one per descriptor, in
@@ -398,6 +405,51 @@ struct file_policy {
 	uint64_t size;     // the file's size at the checkpoint
 };
 static_assert(sizeof(file_policy) == 24);
+// File locks, inotify, terminals (issue #13, part L; section types 20-22,
+// fd kinds 15-16). A file_lock is a lock the process held at the
+// checkpoint, as the "lock:" lines of /proc/self/fdinfo show it on the
+// open file it was taken through (an fd entry with no dup): flock() and
+// OFD locks belong to that open file, POSIX ones to the process (one
+// record per range, on the fd it was taken through). The restorer takes
+// each again, refusing before the point of no return one that another
+// process holds.
+constexpr uint32_t max_locks = 1 << 12;
+constexpr uint64_t lock_to_eof = ~0ull; // file_lock::end: to the end
+
+enum lock_kind : uint32_t {
+	lock_flock = 0, // flock(): the whole file (start 0, end lock_to_eof)
+	lock_posix = 1, // fcntl(F_SETLK)
+	lock_ofd = 2,   // fcntl(F_OFD_SETLK)
+};
+
+struct file_lock {
+	uint32_t fd_index; // fd table entry (no dup), nondecreasing
+	uint32_t kind;     // lock_kind
+	uint32_t write;    // 1: exclusive (LOCK_EX, F_WRLCK); 0: shared
+	uint32_t reserved;
+	uint64_t start;    // first byte
+	uint64_t end;      // last byte (>= start), or lock_to_eof
+};
+static_assert(sizeof(file_lock) == 32);
+
+// An inotify watch, one per watch of an inotify instance (an fd_inotify
+// entry with no dup), in fd order, then wd order. fdinfo gives its inode,
+// not its path: the runtime looks for a path naming that inode among the
+// process's working directory, open files and mapped files, and their
+// parent directories; one it does not find has path 0 and does not come
+// back (named at checkpoint and restore).
+constexpr uint32_t max_watches = 1 << 14;
+
+struct inotify_watch {
+	uint32_t fd_index; // fd table entry: an fd_inotify, no dup
+	int32_t wd;        // the watch descriptor the app knows, > 0
+	uint32_t mask;     // fdinfo "mask": events, IN_ONESHOT, IN_EXCL_UNLINK
+	uint32_t path;     // string table: where the inode was; 0: not found
+	uint32_t dev;      // the inode's file system: major << 20 | minor
+	uint32_t reserved;
+	uint64_t ino;
+};
+static_assert(sizeof(inotify_watch) == 32);
 
 // Section types. A reader refuses an image with a section type it does
 // not know that has section_essential set (the state it holds would be
@@ -420,6 +472,8 @@ enum section_type : uint32_t {
 	section_timerfds = 14,        // timerfd_entry, by fd; optional
 	section_signalfds = 15,       // signalfd_entry, by fd; optional
 	section_mapped_files = 16,    // mapped_file, by region; optional
+	section_locks = 20,           // file_lock, by fd; optional
+	section_inotify_watches = 21, // inotify_watch, by fd, wd; optional
 	section_process_attrs = 23,   // process_attr; optional
 	section_file_policies = 24,   // file_policy, by fd; optional
 	section_essential = 1u << 31,
@@ -582,6 +636,8 @@ enum class fault : uint32_t {
 	bad_mapped_file,
 	bad_process_attr,
 	bad_file_policy,
+	bad_lock,
+	bad_inotify_watch,
 	count
 };
 
@@ -643,6 +699,10 @@ struct tables {
 	uint32_t attr_count;
 	const file_policy *file_policies;
 	uint32_t file_policy_count;
+	const file_lock *locks;
+	uint32_t lock_count;
+	const inotify_watch *watches;
+	uint32_t watch_count;
 };
 
 // Checks the header against the file and this machine.
@@ -666,5 +726,13 @@ uint32_t meta_crc(const void *meta, uint64_t meta_size);
 
 const char *kind_name(uint32_t kind);
 const char *fd_kind_name(uint32_t kind);
+// What kernel object that cannot come back an fd link or a mapping's
+// name shows ("a pidfd" for "anon_inode:[pidfd]", "an AIO context
+// (io_setup)" for "/[aio] (deleted)"); nullptr for any other.
+const char *kernel_object_name(const char *name);
+// Whether an fd entry is a terminal (a tty's or pty's device, /dev/tty,
+// the console) or a pty's master side (/dev/ptmx).
+bool is_terminal(const fd_entry &e);
+bool is_pty_master(const fd_entry &e);
 
 } // namespace image

@@ -66,12 +66,14 @@ bool ends_with(const char *s, size_t len, const char *tail)
 
 // A deleted file or memfd mapped shared: not shared anonymous memory
 // ("/dev/zero (deleted)") nor System V shared memory ("/SYSV..."), which
-// come back as shared memory as they always did.
+// come back as shared memory as they always did, nor an AIO ring
+// ("/[aio] (deleted)"), which cannot come back (named at checkpoint).
 bool deleted_file(const map_entry &e)
 {
 	return e.shared && e.name_len && e.name[0] == '/' &&
 	       ends_with(e.name, e.name_len, " (deleted)") &&
-	       !starts_with(e.name, "/dev/zero ") && !starts_with(e.name, "/SYSV");
+	       !starts_with(e.name, "/dev/zero ") && !starts_with(e.name, "/SYSV") &&
+	       !starts_with(e.name, "/[aio] ");
 }
 
 struct marker {

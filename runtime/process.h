@@ -72,6 +72,32 @@ extern event_objects saved_events;
 void save_event_objects(image::fd_entry *fds, uint32_t count,
 			const char *strings);
 
+// The file locks the process holds (locks.cc): called by save_fds() with
+// the table found; one that cannot come back is named on stderr.
+struct lock_table {
+	image::file_lock items[image::max_locks];
+	uint32_t count;
+};
+extern lock_table saved_locks;
+void save_locks(const image::fd_entry *fds, uint32_t count,
+		const char *strings);
+// inotify instances (inotify.cc): called by save_fds() with the table
+// found; gives them their kind and records their watches, each with a
+// path where one is found (the paths go into strings).
+struct watch_table {
+	image::inotify_watch items[image::max_watches];
+	uint32_t count;
+};
+extern watch_table saved_watches;
+void save_inotify(image::fd_entry *fds, uint32_t count, string_table &strings);
+// Terminals (terminals.cc): names a pty master the process holds and
+// flags the slave side of its pty. Kernel objects that cannot come back
+// (kernel_objects.cc): gives them their kind and names them, and AIO
+// contexts, on stderr. Both called by save_fds() with the table found.
+void save_terminals(image::fd_entry *fds, uint32_t count, const char *strings);
+void save_kernel_objects(image::fd_entry *fds, uint32_t count,
+			 const char *strings);
+
 // Whether a /proc/self/maps entry is a shared mapping of a regular file
 // that still has its name, so that the restorer can map it again from the
 // file rather than restore a copy that writes would no longer reach.

@@ -40,6 +40,7 @@ enum section_index {
 	sec_timers, sec_signals, sec_timerfds, sec_signalfds, sec_mapped,
 	sec_attrs,
 	sec_policies,
+	sec_locks, sec_watches,
 	sec_strings,
 	sec_count
 };
@@ -54,7 +55,9 @@ static_assert(sizeof(image::process_record) % 8 == 0 &&
 	      sizeof(image::timerfd_entry) % 8 == 0 &&
 	      sizeof(image::signalfd_entry) % 8 == 0 &&
 	      sizeof(image::mapped_file) % 8 == 0 &&
-	      sizeof(image::file_policy) % 8 == 0);
+	      sizeof(image::file_policy) % 8 == 0 &&
+	      sizeof(image::file_lock) % 8 == 0 &&
+	      sizeof(image::inotify_watch) % 8 == 0);
 
 // Working memory, mapped for one checkpoint and left out of its image.
 struct scratch {
@@ -228,6 +231,10 @@ public:
 			 sizeof(image::process_attr), saved_attrs.count},
 			{image::section_file_policies,
 			 sizeof(image::file_policy), x.policy_count},
+			{image::section_locks, sizeof(image::file_lock),
+			 saved_locks.count},
+			{image::section_inotify_watches,
+			 sizeof(image::inotify_watch), saved_watches.count},
 			{image::section_strings, 1, x.strings_size},
 		};
 		// An optional section with nothing in it is left out: an
@@ -513,7 +520,8 @@ void meta_parts(const scratch &s, meta_part out[2 + sec_count])
 		s.fds,		    s.contents.items, s.contents.extents,
 		s.pipes,	    s.events,	 s.pipe_data, s.timers,
 		s.signals,	    s.timerfds,	 s.signalfds, s.mapped,
-		saved_attrs.items,  s.policies,	 s.strings};
+		saved_attrs.items,  s.policies,	 saved_locks.items,
+		saved_watches.items, s.strings};
 	for (uint32_t k = 0; k < sec_count; k++)
 		out[2 + k] = k < n ? meta_part{data[s.written[k]],
 					       s.directory[k].size}

@@ -2,10 +2,11 @@
  * of kernel object the runtime saves: a self-pipe with bytes in it, an
  * eventfd with a count, an epoll watching both, a timerfd armed, a
  * signalfd, a memfd with seals, a deleted file with data, a POSIX timer,
- * a pending signal, a private mapping of a file, and files open for
- * writing under CKPT_FILES's truncate and snapshot policies (the program
- * runs itself again with CKPT_FILES set, where it can exec itself). A
- * seed for the image fuzzer, so that mutations start from each section. */
+ * a pending signal, a private mapping of a file, file locks (flock and
+ * POSIX), an inotify watch, and files open for writing under CKPT_FILES's
+ * truncate and snapshot policies (the program runs itself again with
+ * CKPT_FILES set, where it can exec itself). A seed for the image fuzzer,
+ * so that mutations start from each section. */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <signal.h>
@@ -13,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/file.h>
+#include <sys/inotify.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/signalfd.h>
@@ -60,8 +63,15 @@ int main(int argc, char **argv)
 	if (mfd >= 0 && write(mfd, "memfd", 5) == 5)
 		fcntl(mfd, F_ADD_SEALS, F_SEAL_GROW);
 	FILE *tmp = tmpfile();
-	if (tmp)
+	if (tmp) {
 		fputs("deleted file data", tmp), fflush(tmp);
+		flock(fileno(tmp), LOCK_EX);
+		struct flock l = {.l_type = F_WRLCK, .l_whence = SEEK_SET,
+				  .l_start = 2, .l_len = 3};
+		fcntl(fileno(tmp), F_SETLK, &l);
+	}
+	int in = inotify_init1(IN_NONBLOCK);
+	inotify_add_watch(in, "/", IN_CREATE);
 	timer_t timer;
 	struct sigevent sev = {.sigev_notify = SIGEV_SIGNAL,
 			       .sigev_signo = SIGUSR1};
@@ -81,5 +91,6 @@ int main(int argc, char **argv)
 	else if (rc != 0)
 		printf("checkpoint failed: %d\n", rc);
 	(void)sfd;
+	(void)in;
 	return rc < 0;
 }

@@ -4,6 +4,7 @@
 #define CKPT_TESTING_H
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,6 +73,20 @@ static inline char testing_thread_state(pid_t tid)
 	/* Field 2 is "(comm)", and comm may hold ')'. */
 	char *end = strrchr(buf, ')');
 	return end && end[1] == ' ' ? end[2] : '?';
+}
+
+/* True if fd holds the restorer's placeholder for a descriptor that did
+ * not come back: open (no later open() gets its number), O_PATH, so that
+ * reads and writes fail with EBADF as on a closed one. */
+#ifndef O_PATH
+#define O_PATH 010000000 /* the same on x86_64 and aarch64 */
+#endif
+static inline int testing_placeholder(int fd)
+{
+	char c;
+	int flags = fcntl(fd, F_GETFL);
+	return flags >= 0 && (flags & O_PATH) && read(fd, &c, 1) == -1 &&
+	       errno == EBADF && write(fd, "", 1) == -1 && errno == EBADF;
 }
 
 /* Prints "FAILED: what" and exits 1 unless cond holds. */
