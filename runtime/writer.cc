@@ -28,6 +28,7 @@ namespace {
 
 constexpr size_t maps_cap = 8 << 20;
 constexpr size_t staging_size = 1 << 20;
+constexpr uint64_t batch_bytes = 256 << 10; // <= staging_size
 
 // The sections, in the order they are written: each one's entries are a
 // multiple of 8 bytes but the strings', which come last, so that every
@@ -84,6 +85,7 @@ struct scratch {
 	char strings[image::max_strings];
 	char maps[maps_cap];
 	char staging[staging_size];
+	sys::iovec iov[sys::iov_max];
 };
 
 // The entries after those read are zero (AT_NULL): the working memory is
@@ -419,35 +421,70 @@ private:
 	size_t last_len_ = 0;
 };
 
-// Writes len bytes of memory and extends *crc over them, a cache-sized
-// chunk at a time so that the checksum reads what write() is about to.
-// Memory that may change under us (the stack this code runs on, shared
-// memory) goes through the staging buffer, so the checksum and the file
-// agree.
-long write_checked(int fd, const char *mem, uint64_t len, uint32_t *crc,
-		   char *staging)
-{
-	while (len) {
-		size_t n = len < staging_size ? len : staging_size;
-		const char *chunk = mem;
-		if (staging) {
-			memcpy(staging, mem, n);
-			chunk = staging;
-		}
-		*crc = crc32c(*crc, chunk, n);
-		long ret = write_all(fd, chunk, n);
-		if (ret)
-			return ret;
-		mem += n;
-		len -= n;
+// Region data on its way to the file: pieces of memory gathered into one
+// writev() of up to batch_bytes in up to sys::iov_max pieces (a region
+// touched in single pages takes one call per 1024 of them, not one each).
+// Each piece is checksummed as it is added, right before the write() that
+// reads it again: batch_bytes fits the L2 cache, so the data crosses the
+// memory bus once for both. Memory that may change under us (the stack
+// this code runs on, shared memory) is copied into the staging buffer at
+// the batch's offset, so the checksum and the file agree.
+class data_out {
+public:
+	data_out(int fd, char *staging, sys::iovec *iov)
+		: fd_(fd), staging_(staging), iov_(iov)
+	{
 	}
-	return 0;
-}
 
-// Writes the runs of a region (the next ones of *run) from its memory.
-// Unreadable memory is made readable for the copy and put back.
-long write_region(int fd, image::region &r, const image::run *&run,
-		  char *staging)
+	// Adds len bytes at mem, extending *crc over them.
+	long add(const char *mem, uint64_t len, uint32_t *crc, bool live)
+	{
+		while (len) {
+			const uint64_t room = batch_bytes - bytes_;
+			const size_t n = len < room ? len : room;
+			const char *src = mem;
+			if (live) {
+				src = staging_ + bytes_;
+				memcpy(const_cast<char *>(src), mem, n);
+			}
+			*crc = crc32c(*crc, src, n);
+			sys::iovec *last = n_ ? &iov_[n_ - 1] : nullptr;
+			if (last && (const char *)last->base + last->len == src)
+				last->len += n;
+			else
+				iov_[n_++] = {const_cast<char *>(src), n};
+			bytes_ += n;
+			mem += n;
+			len -= n;
+			if (bytes_ == batch_bytes || n_ == sys::iov_max) {
+				long ret = flush();
+				if (ret)
+					return ret;
+			}
+		}
+		return 0;
+	}
+
+	long flush()
+	{
+		long ret = n_ ? writev_all(fd_, iov_, n_) : 0;
+		n_ = 0;
+		bytes_ = 0;
+		return ret;
+	}
+
+private:
+	int fd_;
+	char *staging_;
+	sys::iovec *iov_;
+	unsigned n_ = 0;
+	uint64_t bytes_ = 0;
+};
+
+// Queues the runs of a region (the next ones of *run) from its memory.
+// Unreadable memory is made readable for the copy and put back (the
+// batch is written first: writev() reads it).
+long write_region(data_out &out, image::region &r, const image::run *&run)
 {
 	bool unreadable = !(r.prot & PROT_READ);
 	if (unreadable) {
@@ -469,10 +506,12 @@ long write_region(int fd, image::region &r, const image::run *&run,
 	for (uint32_t i = 0; i < r.run_count && !ret; i++, run++) {
 		const uint64_t start = r.start + run->offset;
 		bool live = shared || (sp >= start && sp < start + run->length);
-		ret = write_checked(fd, (const char *)start, run->length,
-				    &r.data_crc, live ? staging : nullptr);
+		ret = out.add((const char *)start, run->length, &r.data_crc,
+			      live);
 	}
 	if (unreadable) {
+		if (!ret)
+			ret = out.flush();
 		long back = sys::mprotect(r.start, r.end - r.start, r.prot);
 		if (ret == 0)
 			ret = back;
@@ -517,11 +556,19 @@ long write_file(int fd, scratch &s, bool sync, text &msg)
 		return fail(msg, -EIO, "lseek");
 	long ret;
 	const image::run *run = s.runs;
+	data_out out(fd, s.staging, s.iov);
+	// The regions' data is contiguous in the file: a batch goes on
+	// across them, and the last one with data writes what is left.
+	uint32_t last = 0;
+	for (uint32_t i = 0; i < s.region_count; i++)
+		last = s.regions[i].run_count ? i : last;
 	for (uint32_t i = 0; i < s.region_count; i++) {
 		image::region &r = s.regions[i];
 		if (!r.run_count)
 			continue;
-		ret = write_region(fd, r, run, s.staging);
+		ret = write_region(out, r, run);
+		if (!ret && i == last)
+			ret = out.flush();
 		if (ret) {
 			msg.str("region ").udec(i).str(" at 0x").hex(r.start)
 				.str(": ");
