@@ -82,10 +82,10 @@ struct scratch {
 	image::event_record events[image::max_events];
 	char pipe_data[image::max_pipe_data];
 	uint64_t pagemap[page_scanner::buffer_words];
+	sys::iovec iov[sys::iov_max]; // data_out's batch
 	char strings[image::max_strings];
 	char maps[maps_cap];
 	char staging[staging_size];
-	sys::iovec iov[sys::iov_max];
 };
 
 // The entries after those read are zero (AT_NULL): the working memory is
