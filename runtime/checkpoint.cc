@@ -208,11 +208,23 @@ struct spawn_args {
 	const char *path;
 	uint32_t number;
 	int32_t previous;
+	bool vfork; // the app waits until spawn_writer() has exited
 };
 
 // The writer: its memory is its own copy, so are its globals.
-[[noreturn]] void writer_main(const spawn_args &a)
+[[noreturn]] void writer_main(const spawn_args &a, int spawner)
 {
+	// The app waits for its child, spawner, which has its exit left to
+	// do: the writer, a CPU hog from here on, lets it finish first, or on
+	// a busy machine the app would wait for a time slice. A pidfd polls
+	// readable once the process has exited. At most 100 ms.
+	long pidfd = a.vfork ? sys::pidfd_open(spawner) : -1;
+	if (pidfd >= 0) {
+		const sys::timespec limit = {0, 100 * 1000 * 1000};
+		sys::pollfd p = {(int32_t)pidfd, 1 /* POLLIN */, 0};
+		sys::ppoll(&p, 1, &limit);
+		sys::close((int)pidfd);
+	}
 	// The app's handlers must not run in its copies.
 	const uint64_t all = ~0ull;
 	sys::rt_sigprocmask(SIG_SETMASK, &all, nullptr);
@@ -238,9 +250,10 @@ struct spawn_args {
 [[noreturn]] void spawn_writer(void *arg)
 {
 	const spawn_args a = *static_cast<const spawn_args *>(arg);
+	const int self = (int)sys::getpid();
 	long writer = fork_quietly();
 	if (writer == 0)
-		writer_main(a);
+		writer_main(a, self);
 	record->writer = (int32_t)writer;
 	sys::exit_group(0);
 }
@@ -255,13 +268,16 @@ long spawn(spawn_args *a)
 	const uint64_t half = (checkpoint_stack.end - checkpoint_stack.start) / 2;
 	const uint64_t sp = (checkpoint_stack.start + half - 16) & ~15ull;
 	*reinterpret_cast<spawn_args **>(sp) = a;
+	a->vfork = true;
 	long pid = ckpt_arch_clone_thread(vfork, reinterpret_cast<void *>(sp),
 					  nullptr, nullptr, 0, spawn_writer);
-	// qemu-user: only with SIGCHLD (see fork_quietly()).
-	if (pid == -EINVAL)
+	// qemu-user: only with SIGCHLD (see fork_quietly()), and as a fork.
+	if (pid == -EINVAL) {
+		a->vfork = false;
 		pid = ckpt_arch_clone_thread(vfork | SIGCHLD,
 					     reinterpret_cast<void *>(sp),
 					     nullptr, nullptr, 0, spawn_writer);
+	}
 	return pid;
 }
 
@@ -293,7 +309,7 @@ long write_forked(const char *path, text &why)
 	record->writer = 0;
 	record->message[0] = 0;
 	__atomic_store_n(&record->state, number << 1, __ATOMIC_RELEASE);
-	spawn_args args = {job, path, number, previous};
+	spawn_args args = {job, path, number, previous, false};
 	long pid = spawn(&args);
 	if (pid > 0) {
 		int status;
