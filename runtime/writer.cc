@@ -52,6 +52,13 @@ static_assert(sizeof(image::process_record) % 8 == 0 &&
 	      sizeof(image::signalfd_entry) % 8 == 0 &&
 	      sizeof(image::mapped_file) % 8 == 0);
 
+// A piece of region data in a batch of data_out (below).
+struct data_piece {
+	const char *base;
+	uint64_t len;
+	uint32_t *crc; // of the region it belongs to
+};
+
 // Working memory, mapped for one checkpoint and left out of its image.
 struct scratch {
 	image::header header;
@@ -82,7 +89,8 @@ struct scratch {
 	image::event_record events[image::max_events];
 	char pipe_data[image::max_pipe_data];
 	uint64_t pagemap[page_scanner::buffer_words];
-	sys::iovec iov[sys::iov_max]; // data_out's batch
+	data_piece pieces[sys::iov_max]; // data_out's batch
+	sys::iovec iov[sys::iov_max];
 	char strings[image::max_strings];
 	char maps[maps_cap];
 	char staging[staging_size];
@@ -424,19 +432,22 @@ private:
 // Region data on its way to the file: pieces of memory gathered into one
 // writev() of up to batch_bytes in up to sys::iov_max pieces (a region
 // touched in single pages takes one call per 1024 of them, not one each).
-// Each piece is checksummed as it is added, right before the write() that
-// reads it again: batch_bytes fits the L2 cache, so the data crosses the
-// memory bus once for both. Memory that may change under us (the stack
-// this code runs on, shared memory) is copied into the staging buffer at
-// the batch's offset, so the checksum and the file agree.
+// Each piece is checksummed right after the write() that read it: write()
+// reads the memory at the speed a plain write of it would, and the
+// checksum finds it in the L2 cache, which batch_bytes fits (reading it
+// first from memory for the checksum cost a pass over memory of its own).
+// Memory that may change under us (the stack this code runs on, shared
+// memory) is copied into the staging buffer at the batch's offset, so the
+// checksum and the file agree; the rest cannot change in between (the
+// app's threads are stopped, or this is the forked writer's own copy).
 class data_out {
 public:
-	data_out(int fd, char *staging, sys::iovec *iov)
-		: fd_(fd), staging_(staging), iov_(iov)
+	data_out(int fd, char *staging, data_piece *pieces, sys::iovec *iov)
+		: fd_(fd), staging_(staging), pieces_(pieces), iov_(iov)
 	{
 	}
 
-	// Adds len bytes at mem, extending *crc over them.
+	// Adds len bytes at mem; *crc is extended over them once written.
 	long add(const char *mem, uint64_t len, uint32_t *crc, bool live)
 	{
 		while (len) {
@@ -447,12 +458,12 @@ public:
 				src = staging_ + bytes_;
 				memcpy(const_cast<char *>(src), mem, n);
 			}
-			*crc = crc32c(*crc, src, n);
-			sys::iovec *last = n_ ? &iov_[n_ - 1] : nullptr;
-			if (last && (const char *)last->base + last->len == src)
+			data_piece *last = n_ ? &pieces_[n_ - 1] : nullptr;
+			if (last && last->base + last->len == src &&
+			    last->crc == crc)
 				last->len += n;
 			else
-				iov_[n_++] = {const_cast<char *>(src), n};
+				pieces_[n_++] = {src, n, crc};
 			bytes_ += n;
 			mem += n;
 			len -= n;
@@ -467,7 +478,14 @@ public:
 
 	long flush()
 	{
+		for (unsigned k = 0; k < n_; k++)
+			iov_[k] = {const_cast<char *>(pieces_[k].base),
+				   pieces_[k].len};
 		long ret = n_ ? writev_all(fd_, iov_, n_) : 0;
+		for (unsigned k = 0; k < n_ && !ret; k++) {
+			const data_piece &p = pieces_[k];
+			*p.crc = crc32c(*p.crc, p.base, p.len);
+		}
 		n_ = 0;
 		bytes_ = 0;
 		return ret;
@@ -476,7 +494,8 @@ public:
 private:
 	int fd_;
 	char *staging_;
-	sys::iovec *iov_;
+	data_piece *pieces_;
+	sys::iovec *iov_; // writev_all() consumes its copy of pieces_
 	unsigned n_ = 0;
 	uint64_t bytes_ = 0;
 };
@@ -556,7 +575,7 @@ long write_file(int fd, scratch &s, bool sync, text &msg)
 		return fail(msg, -EIO, "lseek");
 	long ret;
 	const image::run *run = s.runs;
-	data_out out(fd, s.staging, s.iov);
+	data_out out(fd, s.staging, s.pieces, s.iov);
 	// The regions' data is contiguous in the file: a batch goes on
 	// across them, and the last one with data writes what is left.
 	uint32_t last = 0;
