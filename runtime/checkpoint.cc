@@ -278,6 +278,14 @@ long spawn(spawn_args *a)
 					     reinterpret_cast<void *>(sp),
 					     nullptr, nullptr, 0, spawn_writer);
 	}
+	// A seccomp filter may allow fork() and refuse CLONE_VM: a copy
+	// then, as spawn_writer() works in one too (two forks, as before).
+	if (pid < 0) {
+		a->vfork = false;
+		pid = fork_quietly();
+		if (pid == 0)
+			spawn_writer(a);
+	}
 	return pid;
 }
 
