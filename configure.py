@@ -200,7 +200,7 @@ RESTORER_ARCH_SOURCES = ['thread.cc', 'crc32c.cc', 'icache.cc',
                          'registers.cc', 'start.S', 'resume.S', 'jump.S',
                          'clone_thread.S']
 RUNTIME_ARCH_SOURCES = ['thread.cc', 'crc32c.cc', 'capture.S', 'sigreturn.S',
-                        'call_on_stack.S']
+                        'call_on_stack.S', 'clone_thread.S']
 
 
 def write_arch(n, arch, tools, emulator):

@@ -66,6 +66,22 @@ static inline long pwrite(int fd, const void *buf, size_t len, uint64_t off)
 {
 	return arch::syscall4(__NR_pwrite64, fd, SYS_ARG(buf), len, off);
 }
+// The kernel's struct iovec. IOV_MAX (1024) of them at most per call.
+struct iovec {
+	void *base;
+	size_t len;
+};
+constexpr unsigned iov_max = 1024;
+
+static inline long writev(int fd, const iovec *iov, unsigned n)
+{
+	return arch::syscall3(__NR_writev, fd, SYS_ARG(iov), n);
+}
+// The offset's high half is 0 on 64-bit kernels (pos_from_hilo()).
+static inline long preadv(int fd, const iovec *iov, unsigned n, uint64_t off)
+{
+	return arch::syscall5(__NR_preadv, fd, SYS_ARG(iov), n, off, 0);
+}
 static inline long ftruncate(int fd, uint64_t len)
 {
 	return arch::syscall2(__NR_ftruncate, fd, len);

@@ -95,13 +95,43 @@ void map_anon(uint32_t i, const image::region &r, int fixed)
 	}
 }
 
+// Region data on its way into place: pieces of runs read by one preadv()
+// of up to read_batch bytes in up to sys::iov_max pieces (a region touched
+// in single pages takes one call per 1024 of them, not one each), then
+// checked while they are still in the cache. Pieces keeps them whole:
+// preadv_full() consumes iov.
+constexpr uint64_t read_batch = 256 << 10;
+struct {
+	sys::iovec iov[sys::iov_max];
+	sys::iovec pieces[sys::iov_max];
+	unsigned n;
+	uint64_t bytes;
+} batch;
+
+void read_batched(uint32_t i, uint64_t *file_off, uint32_t *crc)
+{
+	if (!batch.n)
+		return;
+	memcpy(batch.iov, batch.pieces, batch.n * sizeof(sys::iovec));
+	long n = ckpt::preadv_full(g.fd, batch.iov, batch.n, *file_off);
+	if (n < 0)
+		region_failed(i, "cannot read", n);
+	if ((uint64_t)n != batch.bytes)
+		region_failed(i, "short file", 0);
+	for (unsigned k = 0; k < batch.n; k++)
+		*crc = ckpt::crc32c(*crc, batch.pieces[k].base,
+				    batch.pieces[k].len);
+	*file_off += batch.bytes;
+	batch.n = 0;
+	batch.bytes = 0;
+}
+
 // Reads a region's runs (the next ones of *run) into place, checking the
-// bytes a chunk at a time while the chunk is still in the cache. A region
-// the app could not write is made writable one run at a time, so that
-// only the stored pages are charged (see map_anon), and protected again.
+// bytes a batch at a time. A region the app could not write is made
+// writable one run at a time, so that only the stored pages are charged
+// (see map_anon), and protected again.
 void read_region(uint32_t i, const image::region &r, const image::run *&run)
 {
-	constexpr uint64_t chunk = 1 << 20;
 	const bool unwritable = !(r.prot & PROT_WRITE);
 	uint32_t crc = 0;
 	uint64_t file_off = r.data_offset;
@@ -113,20 +143,25 @@ void read_region(uint32_t i, const image::region &r, const image::run *&run)
 			if (ret < 0)
 				region_failed(i, "mprotect", ret);
 		}
-		for (uint64_t off = 0; off < run->length; off += chunk) {
-			uint64_t len = run->length - off < chunk
-					       ? run->length - off
-					       : chunk;
+		for (uint64_t off = 0; off < run->length;) {
+			const uint64_t room = read_batch - batch.bytes;
+			const uint64_t len = run->length - off < room
+						     ? run->length - off
+						     : room;
 			char *dst = (char *)r.start + run->offset + off;
-			long n = ckpt::pread_full(g.fd, dst, len, file_off);
-			if (n < 0)
-				region_failed(i, "cannot read", n);
-			if ((uint64_t)n != len)
-				region_failed(i, "short file", 0);
-			crc = ckpt::crc32c(crc, dst, len);
-			file_off += len;
+			sys::iovec *last =
+				batch.n ? &batch.pieces[batch.n - 1] : nullptr;
+			if (last && (char *)last->base + last->len == dst)
+				last->len += len;
+			else
+				batch.pieces[batch.n++] = {dst, len};
+			batch.bytes += len;
+			off += len;
+			if (batch.bytes == read_batch || batch.n == sys::iov_max)
+				read_batched(i, &file_off, &crc);
 		}
 	}
+	read_batched(i, &file_off, &crc);
 	if (crc != r.data_crc)
 		region_failed(i, image::describe(image::fault::data_crc_mismatch),
 			      0);

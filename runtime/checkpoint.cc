@@ -202,9 +202,96 @@ long fork_quietly()
 	return pid == -EINVAL ? sys::clone_process(SIGCHLD) : pid;
 }
 
-// The app pauses only for the kernel state and two fork()s: a child forks
-// the writer and exits at once, so the writer is nobody's child the app
-// could see or would have to reap.
+// What the app's child that makes the writer needs, in the app's memory
+// (which that child shares).
+struct spawn_args {
+	image_job *job;
+	const char *path;
+	uint32_t number;
+	int32_t previous;
+	bool vfork; // the app waits until spawn_writer() has exited
+};
+
+// The writer: its memory is its own copy, so are its globals.
+[[noreturn]] void writer_main(const spawn_args &a, int spawner)
+{
+	// The app waits for its child, spawner, which has its exit left to
+	// do: the writer, a CPU hog from here on, lets it finish first, or on
+	// a busy machine the app would wait for a time slice. A pidfd polls
+	// readable once the process has exited. At most 100 ms.
+	long pidfd = a.vfork ? sys::pidfd_open(spawner) : -1;
+	if (pidfd >= 0) {
+		const sys::timespec limit = {0, 100 * 1000 * 1000};
+		sys::pollfd p = {(int32_t)pidfd, 1 /* POLLIN */, 0};
+		sys::ppoll(&p, 1, &limit);
+		sys::close((int)pidfd);
+	}
+	// The app's handlers must not run in its copies.
+	const uint64_t all = ~0ull;
+	sys::rt_sigprocmask(SIG_SETMASK, &all, nullptr);
+	bool have_stderr = drop_descriptors(a.job);
+	writer_number = a.number;
+	previous_writer = a.previous;
+	// Opened now, while the pid can only be that writer's (or a
+	// zombie's): a pidfd never names a later process.
+	previous_pidfd = a.previous ? sys::pidfd_open(a.previous) : -1;
+	if (previous_pidfd == -ESRCH)
+		previous_writer = 0;
+	writer_child(a.job, a.path, have_stderr);
+}
+
+// The app's child, made with CLONE_VM | CLONE_VFORK: it shares the app's
+// memory (no copy of the page tables is made for it, and none torn down
+// when it exits) and the app waits until it has exited. It forks the
+// writer, the one copy of the memory, and exits at once, so that the
+// writer is nobody's child the app could see or would have to reap. It
+// writes nothing of the app's memory but the shared record and its own
+// stack. Under qemu-user (which makes CLONE_VFORK a fork) it is an
+// ordinary copy, and the app waits for it all the same.
+[[noreturn]] void spawn_writer(void *arg)
+{
+	const spawn_args a = *static_cast<const spawn_args *>(arg);
+	const int self = (int)sys::getpid();
+	long writer = fork_quietly();
+	if (writer == 0)
+		writer_main(a, self);
+	record->writer = (int32_t)writer;
+	sys::exit_group(0);
+}
+
+// The app's child, on the lower half of the checkpoint's own stack (the
+// app's frames there are a few KiB at the top; the writer, a copy of this
+// child, goes on on it, and the image leaves that stack out); its pid or
+// -errno.
+long spawn(spawn_args *a)
+{
+	constexpr uint64_t vfork = 0x4000 | 0x100; // CLONE_VFORK | CLONE_VM
+	const uint64_t half = (checkpoint_stack.end - checkpoint_stack.start) / 2;
+	const uint64_t sp = (checkpoint_stack.start + half - 16) & ~15ull;
+	*reinterpret_cast<spawn_args **>(sp) = a;
+	a->vfork = true;
+	long pid = ckpt_arch_clone_thread(vfork, reinterpret_cast<void *>(sp),
+					  nullptr, nullptr, 0, spawn_writer);
+	// qemu-user: only with SIGCHLD (see fork_quietly()), and as a fork.
+	if (pid == -EINVAL) {
+		a->vfork = false;
+		pid = ckpt_arch_clone_thread(vfork | SIGCHLD,
+					     reinterpret_cast<void *>(sp),
+					     nullptr, nullptr, 0, spawn_writer);
+	}
+	// A seccomp filter may allow fork() and refuse CLONE_VM: a copy
+	// then, as spawn_writer() works in one too (two forks, as before).
+	if (pid < 0) {
+		a->vfork = false;
+		pid = fork_quietly();
+		if (pid == 0)
+			spawn_writer(a);
+	}
+	return pid;
+}
+
+// The app pauses only for the kernel state and one fork(): its child
+// (spawn_writer) forks the writer and exits at once.
 long write_forked(const char *path, text &why)
 {
 	app_pid = (int)sys::getpid();
@@ -231,25 +318,8 @@ long write_forked(const char *path, text &why)
 	record->writer = 0;
 	record->message[0] = 0;
 	__atomic_store_n(&record->state, number << 1, __ATOMIC_RELEASE);
-	long pid = fork_quietly();
-	if (pid == 0) {
-		// The app's handlers must not run in its copies.
-		const uint64_t all = ~0ull;
-		sys::rt_sigprocmask(SIG_SETMASK, &all, nullptr);
-		bool have_stderr = drop_descriptors(job);
-		writer_number = number;
-		previous_writer = previous;
-		// Opened now, while the pid can only be that writer's (or a
-		// zombie's): a pidfd never names a later process.
-		previous_pidfd = previous ? sys::pidfd_open(previous) : -1;
-		if (previous_pidfd == -ESRCH)
-			previous_writer = 0;
-		long writer = fork_quietly();
-		if (writer == 0)
-			writer_child(job, path, have_stderr);
-		record->writer = (int32_t)writer;
-		sys::exit_group(0);
-	}
+	spawn_args args = {job, path, number, previous, false};
+	long pid = spawn(&args);
 	if (pid > 0) {
 		int status;
 		while (sys::wait4((int)pid, &status, __WALL) == -EINTR)

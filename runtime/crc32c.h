@@ -18,6 +18,7 @@ enum class crc32c_path {
 	table,        // one table lookup per byte
 	instructions, // one dependent chain of crc32 instructions
 	interleaved,  // three chains, joined by carry-less multiplication
+	folded,       // 256-byte blocks folded by wide carry-less multiplies
 };
 
 // For tests and benchmarks: the best path the CPU has, and crc32c() by a

@@ -25,6 +25,57 @@ long write_all(int fd, const void *buf, size_t len)
 	return 0;
 }
 
+namespace {
+
+// Drops the first done bytes of iov[0..*n): what a short transfer moved.
+sys::iovec *advance(sys::iovec *iov, unsigned *n, uint64_t done)
+{
+	while (*n && done >= iov->len) {
+		done -= iov->len;
+		iov++;
+		(*n)--;
+	}
+	if (*n) {
+		iov->base = static_cast<char *>(iov->base) + done;
+		iov->len -= done;
+	}
+	return iov;
+}
+
+} // namespace
+
+long writev_all(int fd, sys::iovec *iov, unsigned n)
+{
+	while (n) {
+		long done = sys::writev(fd, iov, n);
+		if (done == -EINTR)
+			continue;
+		if (done < 0)
+			return done;
+		if (done == 0)
+			return -EIO; // as in write_all()
+		iov = advance(iov, &n, (uint64_t)done);
+	}
+	return 0;
+}
+
+long preadv_full(int fd, sys::iovec *iov, unsigned n, uint64_t off)
+{
+	uint64_t total = 0;
+	while (n) {
+		long done = sys::preadv(fd, iov, n, off + total);
+		if (done == -EINTR)
+			continue;
+		if (done < 0)
+			return done;
+		if (done == 0)
+			break;
+		total += (uint64_t)done;
+		iov = advance(iov, &n, (uint64_t)done);
+	}
+	return (long)total;
+}
+
 long read_full(int fd, void *buf, size_t len)
 {
 	auto *p = static_cast<char *>(buf);

@@ -7,10 +7,20 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "arch/sys.h"
+
 namespace ckpt {
 
 // Writes all len bytes; 0 or -errno.
 long write_all(int fd, const void *buf, size_t len);
+
+// Writes all the bytes of iov[0..n) (n <= sys::iov_max) in order; 0 or
+// -errno. The entries are consumed: on return they are not what they were.
+long writev_all(int fd, sys::iovec *iov, unsigned n);
+
+// Reads into iov[0..n) from off until they are full or the file ends; the
+// byte count or -errno. The entries are consumed likewise.
+long preadv_full(int fd, sys::iovec *iov, unsigned n, uint64_t off);
 
 // Reads until len bytes or end of file; the byte count or -errno.
 long read_full(int fd, void *buf, size_t len);

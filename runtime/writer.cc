@@ -30,6 +30,7 @@ namespace {
 
 constexpr size_t maps_cap = 8 << 20;
 constexpr size_t staging_size = 1 << 20;
+constexpr uint64_t batch_bytes = 256 << 10; // <= staging_size
 
 // The sections, in the order they are written: each one's entries are a
 // multiple of 8 bytes but the strings', which come last, so that every
@@ -58,6 +59,13 @@ static_assert(sizeof(image::process_record) % 8 == 0 &&
 	      sizeof(image::file_policy) % 8 == 0 &&
 	      sizeof(image::file_lock) % 8 == 0 &&
 	      sizeof(image::inotify_watch) % 8 == 0);
+
+// A piece of region data in a batch of data_out (below).
+struct data_piece {
+	const char *base;
+	uint64_t len;
+	uint32_t *crc; // of the region it belongs to
+};
 
 // Working memory, mapped for one checkpoint and left out of its image.
 struct scratch {
@@ -91,6 +99,8 @@ struct scratch {
 	image::event_record events[image::max_events];
 	char pipe_data[image::max_pipe_data];
 	uint64_t pagemap[page_scanner::buffer_words];
+	data_piece pieces[sys::iov_max]; // data_out's batch
+	sys::iovec iov[sys::iov_max];
 	char strings[image::max_strings];
 	char maps[maps_cap];
 	char staging[staging_size];
@@ -437,35 +447,81 @@ private:
 	size_t last_len_ = 0;
 };
 
-// Writes len bytes of memory and extends *crc over them, a cache-sized
-// chunk at a time so that the checksum reads what write() is about to.
+// Region data on its way to the file: pieces of memory gathered into one
+// writev() of up to batch_bytes in up to sys::iov_max pieces (a region
+// touched in single pages takes one call per 1024 of them, not one each).
+// Each piece is checksummed right after the write() that read it: write()
+// reads the memory at the speed a plain write of it would, and the
+// checksum finds it in the L2 cache, which batch_bytes fits (reading it
+// first from memory for the checksum cost a pass over memory of its own).
 // Memory that may change under us (the stack this code runs on, shared
-// memory) goes through the staging buffer, so the checksum and the file
-// agree.
-long write_checked(int fd, const char *mem, uint64_t len, uint32_t *crc,
-		   char *staging)
-{
-	while (len) {
-		size_t n = len < staging_size ? len : staging_size;
-		const char *chunk = mem;
-		if (staging) {
-			memcpy(staging, mem, n);
-			chunk = staging;
-		}
-		*crc = crc32c(*crc, chunk, n);
-		long ret = write_all(fd, chunk, n);
-		if (ret)
-			return ret;
-		mem += n;
-		len -= n;
+// memory) is copied into the staging buffer at the batch's offset, so the
+// checksum and the file agree; the rest cannot change in between (the
+// app's threads are stopped, or this is the forked writer's own copy).
+class data_out {
+public:
+	data_out(int fd, char *staging, data_piece *pieces, sys::iovec *iov)
+		: fd_(fd), staging_(staging), pieces_(pieces), iov_(iov)
+	{
 	}
-	return 0;
-}
 
-// Writes the runs of a region (the next ones of *run) from its memory.
-// Unreadable memory is made readable for the copy and put back.
-long write_region(int fd, image::region &r, const image::run *&run,
-		  char *staging)
+	// Adds len bytes at mem; *crc is extended over them once written.
+	long add(const char *mem, uint64_t len, uint32_t *crc, bool live)
+	{
+		while (len) {
+			const uint64_t room = batch_bytes - bytes_;
+			const size_t n = len < room ? len : room;
+			const char *src = mem;
+			if (live) {
+				src = staging_ + bytes_;
+				memcpy(const_cast<char *>(src), mem, n);
+			}
+			data_piece *last = n_ ? &pieces_[n_ - 1] : nullptr;
+			if (last && last->base + last->len == src &&
+			    last->crc == crc)
+				last->len += n;
+			else
+				pieces_[n_++] = {src, n, crc};
+			bytes_ += n;
+			mem += n;
+			len -= n;
+			if (bytes_ == batch_bytes || n_ == sys::iov_max) {
+				long ret = flush();
+				if (ret)
+					return ret;
+			}
+		}
+		return 0;
+	}
+
+	long flush()
+	{
+		for (unsigned k = 0; k < n_; k++)
+			iov_[k] = {const_cast<char *>(pieces_[k].base),
+				   pieces_[k].len};
+		long ret = n_ ? writev_all(fd_, iov_, n_) : 0;
+		for (unsigned k = 0; k < n_ && !ret; k++) {
+			const data_piece &p = pieces_[k];
+			*p.crc = crc32c(*p.crc, p.base, p.len);
+		}
+		n_ = 0;
+		bytes_ = 0;
+		return ret;
+	}
+
+private:
+	int fd_;
+	char *staging_;
+	data_piece *pieces_;
+	sys::iovec *iov_; // writev_all() consumes its copy of pieces_
+	unsigned n_ = 0;
+	uint64_t bytes_ = 0;
+};
+
+// Queues the runs of a region (the next ones of *run) from its memory.
+// Unreadable memory is made readable for the copy and put back (the
+// batch is written first: writev() reads it).
+long write_region(data_out &out, image::region &r, const image::run *&run)
 {
 	bool unreadable = !(r.prot & PROT_READ);
 	if (unreadable) {
@@ -487,10 +543,12 @@ long write_region(int fd, image::region &r, const image::run *&run,
 	for (uint32_t i = 0; i < r.run_count && !ret; i++, run++) {
 		const uint64_t start = r.start + run->offset;
 		bool live = shared || (sp >= start && sp < start + run->length);
-		ret = write_checked(fd, (const char *)start, run->length,
-				    &r.data_crc, live ? staging : nullptr);
+		ret = out.add((const char *)start, run->length, &r.data_crc,
+			      live);
 	}
 	if (unreadable) {
+		if (!ret)
+			ret = out.flush();
 		long back = sys::mprotect(r.start, r.end - r.start, r.prot);
 		if (ret == 0)
 			ret = back;
@@ -536,11 +594,19 @@ long write_file(int fd, scratch &s, bool sync, text &msg)
 		return fail(msg, -EIO, "lseek");
 	long ret;
 	const image::run *run = s.runs;
+	data_out out(fd, s.staging, s.pieces, s.iov);
+	// The regions' data is contiguous in the file: a batch goes on
+	// across them, and the last one with data writes what is left.
+	uint32_t last = 0;
+	for (uint32_t i = 0; i < s.region_count; i++)
+		last = s.regions[i].run_count ? i : last;
 	for (uint32_t i = 0; i < s.region_count; i++) {
 		image::region &r = s.regions[i];
 		if (!r.run_count)
 			continue;
-		ret = write_region(fd, r, run, s.staging);
+		ret = write_region(out, r, run);
+		if (!ret && i == last)
+			ret = out.flush();
 		if (ret) {
 			msg.str("region ").udec(i).str(" at 0x").hex(r.start)
 				.str(": ");

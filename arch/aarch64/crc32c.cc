@@ -15,6 +15,9 @@ unsigned crc32c_caps(const uint64_t *auxv)
 		caps |= crc32c_insn;
 	if (hwcap & HWCAP_PMULL)
 		caps |= crc32c_clmul;
+	// The folded path finishes with crc32 instructions.
+	if ((hwcap & HWCAP_PMULL) && (hwcap & HWCAP_CRC32))
+		caps |= crc32c_fold;
 	return caps;
 }
 

@@ -51,10 +51,11 @@ int main(int, char **, char **envp)
 
 	static const crc32c_path paths[] = {crc32c_path::table,
 					    crc32c_path::instructions,
-					    crc32c_path::interleaved};
+					    crc32c_path::interleaved,
+					    crc32c_path::folded};
 	static const char *const names[] = {"table", "instructions",
-					    "interleaved"};
-	for (int i = 0; i < 3; i++) {
+					    "interleaved", "folded"};
+	for (int i = 0; i < 4; i++) {
 		if (paths[i] > best)
 			break;
 		size_t n = i == 0 ? size / 4 : size;

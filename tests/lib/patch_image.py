@@ -45,6 +45,7 @@ the one that took the checkpoint (the taker) unless --thread chose another.
   --region-at N=START      the same, to start at START
   --region-end N=ADDR      region N ends at ADDR (moves nothing else)
   --region-start N=ADDR    region N starts at ADDR
+  --memory-u8 ADDR=VAL     the byte of app memory at ADDR (in a stored run)
   --print-context-addr     print the thread's context_addr (hex) and stop
   --print-tid              print the thread's tid and stop
 
@@ -295,6 +296,9 @@ def main(argv):
                 if u32(img.b, off) != 0x46508001:
                     sys.exit('patch_image: no fpsimd record in the frame')
                 img.patch_memory(rec + 12, struct.pack('<I', number(v)))
+        elif a == '--memory-u8':
+            addr, val = pair(v)
+            img.patch_memory(addr, bytes([val]))
         elif a == '--set-signal-frame':
             struct.pack_into('<Q', threads, img.thread_offset(THREAD_FRAME),
                              number(v))
