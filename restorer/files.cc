@@ -50,13 +50,15 @@ namespace {
 
 // refilled: a stored file made again (contents.cc); remade: a pipe,
 // eventfd or epoll made again by its kind (pipes.cc); rearmed: a timerfd
-// or signalfd made again with its state (timers.cc).
-enum action : uint8_t { lost, inherit, reopen, dup, refilled, remade, rearmed };
+// or signalfd made again with its state (timers.cc); rebuilt: a socket
+// made again by its kind (sockets.cc).
+enum action : uint8_t { lost, inherit, reopen, dup, refilled, remade, rearmed,
+			rebuilt };
 
 // Arrays, not pointers: the restorer holds no absolute addresses.
-constexpr char action_names[7][9] = {"lost",	 "inherit",  "reopen",
+constexpr char action_names[8][9] = {"lost",	 "inherit",  "reopen",
 				     "dup",	 "recreate", "recreate",
-				     "recreate"};
+				     "recreate", "recreate"};
 
 // Per fd table entry: what restore_files() does, and the temporary
 // descriptor of a reopened file.
@@ -94,6 +96,9 @@ action policy(const image::fd_entry &e)
 	if (e.fd <= 2 && (k == image::fd_chr || k == image::fd_fifo ||
 			  k == image::fd_socket))
 		return inherit;
+	if (k == image::fd_socket &&
+	    socket_comes_back((uint32_t)(&e - g.tables.fds)))
+		return rebuilt;
 	if (k == image::fd_timerfd || k == image::fd_signalfd)
 		return rearmed;
 	// Made again by kind: the image holds their contents.
@@ -566,8 +571,10 @@ uint64_t temporaries()
 		const action a = policy(g.tables.fds[i]);
 		files += (a == reopen &&
 			  !(g.tables.fds[i].flags & image::fd_deleted)) ||
-			 a == refilled || a == remade || a == rearmed;
+			 a == refilled || a == remade || a == rearmed ||
+			 a == rebuilt;
 	}
+	n += socket_temporaries();
 	const char *last = nullptr;
 	bool last_private = false;
 	for (uint32_t i = 0; i < g.tables.region_count; i++) {
@@ -686,6 +693,10 @@ bool prepare_files(ckpt::text &err)
 			if (!restorer::recreate(err, i, temps))
 				return false;
 			break;
+		case rebuilt:
+			if (!make_socket(err, i, temps))
+				return false;
+			break;
 		case rearmed:
 			if (!recreate_fd(i, base, &temps[i], err))
 				return false;
@@ -717,6 +728,8 @@ bool prepare_files(ckpt::text &err)
 			warn_lost(e, e.flags & image::fd_lost
 					     ? "its state could not be read at "
 					       "checkpoint"
+					     : socket_lost_reason(i)
+					     ? socket_lost_reason(i)
 					     : lost_reason(i));
 			break;
 		}
@@ -832,6 +845,7 @@ void restore_files()
 		case refilled:
 		case remade:
 		case rearmed:
+		case rebuilt:
 			ret = sys::dup3(temps[i], e.fd, cloexec);
 			if (ret < 0)
 				fd_failed(e, "cannot put it in place (dup3)",
@@ -935,6 +949,7 @@ void print_fd_info()
 		recreated_fd_info(t, i);
 		t.ch(' ').str(name_of(e));
 		object_info(t, i);
+		socket_info(t, i);
 		ckpt::print_out(t.ch('\n'));
 		print_watches(i);
 	}

@@ -151,6 +151,18 @@ bool add_watches(ckpt::text &err, uint32_t i, int32_t epoll_fd);
 void move_watches(uint32_t i);
 void object_info(ckpt::text &t, uint32_t i);
 void print_watches(uint32_t i);
+// Sockets made again by their kind (sockets.cc): socket_comes_back()
+// says whether fd table entry i is one (else socket_lost_reason() may say
+// why); make_socket() makes it (both ends of a pair at once) at a
+// temporary number in temps[i] with its state and queued messages, or
+// refuses (a port taken now, ...) with the reason in err;
+// socket_temporaries() is how many more descriptors it may hold for a
+// moment; socket_info() appends its state to its --info line.
+bool socket_comes_back(uint32_t i);
+const char *socket_lost_reason(uint32_t i);
+bool make_socket(ckpt::text &err, uint32_t i, int32_t *temps);
+uint64_t socket_temporaries();
+void socket_info(ckpt::text &t, uint32_t i);
 // What files.cc offers them: moving a new descriptor (or -errno) to a
 // temporary number; whether entry i comes back; the descriptor that
 // holds entry i's file now (its temporary one, or the inherited number).

@@ -8,6 +8,7 @@
 #include "runtime/dirents.h"
 #include "arch/sys.h"
 #include "runtime/process.h"
+#include "runtime/sockets.h"
 #include "runtime/stat.h"
 #include "runtime/str.h"
 
@@ -269,6 +270,7 @@ long save_fds(image::fd_entry *fds, uint32_t *fd_count, string_table &strings,
 	}
 	find_dups(fds, count, strings.buf);
 	save_event_objects(fds, count, strings.buf);
+	save_sockets(fds, count, strings.buf);
 	*fd_count = count;
 	return 0;
 }

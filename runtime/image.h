@@ -355,6 +355,9 @@ enum section_type : uint32_t {
 	section_timerfds = 14,        // timerfd_entry, by fd; optional
 	section_signalfds = 15,       // signalfd_entry, by fd; optional
 	section_mapped_files = 16,    // mapped_file, by region; optional
+	section_sockets = 17,         // socket_entry, by fd; optional
+	section_socket_messages = 18, // socket_message, by socket; optional
+	section_socket_data = 19,     // bytes: the messages'; optional
 	section_essential = 1u << 31,
 };
 
@@ -430,6 +433,73 @@ struct event_record {
 
 static_assert(sizeof(pipe_record) == 32);
 static_assert(sizeof(event_record) == 32);
+
+// Sockets (issue #13, the sockets part; section types 17-19): unix
+// sockets both of whose ends the process holds (stream, datagram,
+// seqpacket) with their queued messages and shutdown state; listening and
+// bound sockets (TCP, UDP, unix with an abstract name) with their address
+// and options; TCP sockets connected elsewhere, which come back reset.
+// One socket_entry per fd table entry of kind fd_socket that is no dup
+// and comes back; its queued messages (received, not read yet: what its
+// peer sent) are consecutive in the socket message section, their bytes
+// in the socket data section, each at an 8-aligned offset. A socket
+// without an entry does not come back (the checkpoint said why).
+constexpr uint32_t max_socket_messages = 1 << 16;
+constexpr uint32_t max_socket_data = 16 << 20; // all sockets' bytes
+constexpr uint32_t max_socket_addr = 112;      // a sockaddr_un fits
+
+enum socket_state : uint32_t {
+	socket_unbound = 0,     // socket() and nothing since
+	socket_bound = 1,       // bound to addr: bind() again
+	socket_listening = 2,   // bound to addr, listening: listen() again
+	socket_connected = 3,   // UDP: bound to addr, connected to peer_addr
+	socket_pair = 4,        // unix, connected to peer, a socket of the
+				// process connected back to it
+	socket_peer_closed = 5, // unix stream or seqpacket whose peer is
+				// gone: its queued bytes, then end of file
+	socket_reset = 6,       // TCP connected to another host: comes back
+				// reset (ECONNRESET, then EOF and EPIPE)
+	socket_state_count
+};
+
+enum socket_flags : uint32_t {
+	socket_reuseaddr = 1, // SO_REUSEADDR
+	socket_reuseport = 2, // SO_REUSEPORT
+	socket_v6only = 4,    // IPV6_V6ONLY
+	socket_shut_rd = 8,   // it can receive no more (shutdown, its peer's)
+	socket_shut_wr = 16,  // it can send no more
+	socket_passcred = 32, // SO_PASSCRED
+};
+
+struct socket_entry {
+	uint32_t fd_index;      // in the fd table: an fd_socket, no dup
+	uint32_t family;        // AF_UNIX, AF_INET, AF_INET6
+	uint32_t type;          // SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET
+	uint32_t protocol;      // SO_PROTOCOL
+	uint32_t state;         // socket_state
+	uint32_t flags;         // socket_flags
+	uint32_t peer;          // socket_pair: the peer's fd table index;
+				// else no_target
+	uint32_t addr_len;      // bytes of addr (getsockname)
+	uint32_t peer_addr_len; // bytes of peer_addr (getpeername)
+	int32_t peek_off;       // SO_PEEK_OFF (-1: off)
+	uint32_t rcvbuf;        // SO_RCVBUF, SO_SNDBUF as getsockopt says
+	uint32_t sndbuf;
+	uint32_t message_first; // its messages in the message section
+	uint32_t message_count;
+	uint64_t peer_ino;      // the peer's inode (unix), 0 unknown
+	uint8_t addr[max_socket_addr];
+	uint8_t peer_addr[max_socket_addr];
+};
+
+struct socket_message {
+	uint32_t socket; // index in the socket section
+	uint32_t length; // bytes (a stream's whole queue is one message)
+	uint64_t data;   // offset in the socket data section, 8-aligned
+};
+
+static_assert(sizeof(socket_entry) == 288);
+static_assert(sizeof(socket_message) == 16);
 
 static_assert(sizeof(arch::thread_state) <= 8 * sizeof(uint64_t));
 static_assert(sizeof(header) == 64);
@@ -513,6 +583,8 @@ enum class fault : uint32_t {
 	bad_pending_signal,
 	bad_timer_fd,
 	bad_mapped_file,
+	bad_socket,
+	bad_socket_message,
 	count
 };
 
@@ -570,6 +642,12 @@ struct tables {
 	uint32_t signalfd_count;
 	const mapped_file *mapped_files;
 	uint32_t mapped_file_count;
+	const socket_entry *sockets;
+	uint32_t socket_count;
+	const socket_message *socket_messages;
+	uint32_t socket_message_count;
+	const char *socket_data;
+	uint32_t socket_data_size;
 };
 
 // Checks the header against the file and this machine.
