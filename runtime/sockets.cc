@@ -231,7 +231,7 @@ bool add_message(uint32_t socket, uint64_t at, uint32_t len)
 
 // The messages queued in socket k (fd fd): appended to the message
 // section; 0, or -errno with what failed in *why.
-long save_queue(uint32_t k, int fd, int peer_fd, const char **why)
+long save_queue(uint32_t k, int fd, const char **why)
 {
 	socket_objects &o = saved_sockets;
 	image::socket_entry &s = o.sockets[k];
@@ -302,38 +302,15 @@ long save_queue(uint32_t k, int fd, int peer_fd, const char **why)
 			}
 		}
 	} else if (readable(fd)) {
-		// No SO_PEEK_OFF (qemu-user): read, and sent back at once by
-		// its peer, which can send (checked by the caller).
-		const uint32_t first = o.message_count;
-		for (;;) {
-			const long at = data_room(0);
-			const uint64_t room = at < 0 ? 0 : image::max_socket_data - at;
-			long n = receive(fd, o.data + (at < 0 ? 0 : at), room,
-					 msg_trunc);
-			if (n == -EAGAIN)
-				break;
-			if (n < 0 || at < 0 || (uint64_t)n > room ||
-			    !add_message(k, (uint64_t)at, (uint32_t)n)) {
-				*why = "cannot read its queued messages";
-				ret = n < 0 ? n : -EOVERFLOW;
-				break;
-			}
-		}
-		for (uint32_t m = first; m < o.message_count; m++) {
-			const image::socket_message &q = o.messages[m];
-			long n;
-			do
-				n = sys::sendto(peer_fd, o.data + q.data,
-						q.length,
-						msg_dontwait | msg_nosignal,
-						nullptr, 0);
-			while (n == -EINTR);
-			if (n < 0) {
-				*why = "LOST queued messages of the running "
-				       "process while copying them";
-				ret = n;
-				break;
-			}
+		// One that can receive no more is always readable: a peek
+		// of nothing (0) says its queue is empty.
+		char c;
+		if (!(s.flags & image::socket_shut_rd) ||
+		    receive(fd, &c, 1, msg_peek) != 0) {
+			*why = "its queued messages cannot be read without "
+			       "SO_PEEK_OFF (qemu-user has none) once its "
+			       "peer can send no more";
+			ret = -EOPNOTSUPP;
 		}
 	}
 	if (offsets || s.peek_off != -1)
@@ -462,24 +439,165 @@ long peer_pid(int fd)
 uint32_t peer_inos[image::max_fds];
 uint8_t dropped[image::max_fds];
 
-// Without sock_diag: the one other connected unix socket of its type
-// whose peer is this process, or -1.
-long only_candidate(const image::fd_entry *fds, uint32_t k, long pid)
+// Whether socket entry k's queue was read by probe_peers() (it holds its
+// messages already).
+uint8_t queued[image::max_fds];
+
+long send_bytes(int fd, const char *p, uint32_t n)
+{
+	long ret;
+	do
+		ret = sys::sendto(fd, p, n, msg_dontwait | msg_nosignal,
+				  nullptr, 0);
+	while (ret == -EINTR);
+	return ret;
+}
+
+// Reads socket entry k's whole queue (a stream's avail bytes; datagrams
+// until none is left) into its messages; -errno if that fails.
+long drain(uint32_t k, int fd, long avail)
 {
 	socket_objects &o = saved_sockets;
-	const image::socket_entry &s = o.sockets[k];
-	long found = -1;
-	uint32_t count = 0;
-	for (uint32_t m = 0; m < o.socket_count; m++) {
-		const image::socket_entry &c = o.sockets[m];
-		if (c.family != af_unix || c.state != image::socket_pair ||
-		    c.type != s.type || peer_pid(fds[c.fd_index].fd) != pid)
-			continue;
-		count++;
-		if (m != k)
-			found = (long)m;
+	o.sockets[k].message_first = o.message_count;
+	for (uint32_t turn = 0; turn < image::max_socket_messages; turn++) {
+		const long at = data_room(0);
+		uint64_t room = at < 0 ? 0 : image::max_socket_data - at;
+		if (avail >= 0 && (uint64_t)avail < room)
+			room = (uint64_t)avail;
+		if (avail == 0)
+			return 0;
+		long n = receive(fd, o.data + (at < 0 ? 0 : at), room,
+				 avail >= 0 ? 0 : msg_trunc);
+		if (n == -EAGAIN && avail < 0)
+			return 0;
+		// A datagram may be empty; a stream's read stops short of
+		// avail only at an error.
+		if (n < 0 || (n == 0 && avail >= 0) || at < 0 ||
+		    (uint64_t)n > room ||
+		    !add_message(k, (uint64_t)at, (uint32_t)n))
+			return n < 0 ? n : -EOVERFLOW;
+		o.sockets[k].message_count++;
+		if (avail >= 0)
+			avail -= n;
 	}
-	return count == 2 ? found : -1;
+	return -EOVERFLOW;
+}
+
+// Sends socket entry k's messages into it again, from its peer's fd.
+long give_back(uint32_t k, int from)
+{
+	const socket_objects &o = saved_sockets;
+	const image::socket_entry &s = o.sockets[k];
+	for (uint32_t m = 0; m < s.message_count; m++) {
+		const image::socket_message &q = o.messages[s.message_first + m];
+		uint32_t done = 0;
+		do {
+			long n = send_bytes(from, o.data + q.data + done,
+					    q.length - done);
+			if (n < 0)
+				return n;
+			done += (uint32_t)n;
+		} while (done < q.length);
+	}
+	return 0;
+}
+
+// Without sock_diag (qemu-user), the peer of each connected unix socket
+// whose SO_PEERCRED is this process is found by sending it a probe: one
+// byte from X, seen arriving at one other such socket Y (a stream's
+// FIONREAD grows by one; a datagram queue, emptied first, becomes
+// readable). Y's queue is then read to the probe, which is dropped, and
+// what was before it is sent back by X at once: the running app keeps
+// every message, in order. Datagram queues are read first, and sent back
+// by their peers once those are known.
+void probe_peers(const image::fd_entry *fds, const char *strings)
+{
+	socket_objects &o = saved_sockets;
+	const long pid = sys::getpid();
+	auto fd_of = [&](uint32_t k) { return fds[o.sockets[k].fd_index].fd; };
+	auto candidate = [&](uint32_t k) {
+		const image::socket_entry &c = o.sockets[k];
+		return c.family == af_unix && c.state == image::socket_pair &&
+		       !dropped[k] && peer_pid(fd_of(k)) == pid;
+	};
+	for (uint32_t k = 0; k < o.socket_count; k++) {
+		queued[k] = 0;
+		if (!candidate(k) || o.sockets[k].type == sock_stream ||
+		    (o.sockets[k].flags & image::socket_shut_rd) ||
+		    !readable(fd_of(k)))
+			continue;
+		long ret = drain(k, fd_of(k), -1);
+		queued[k] = 1;
+		if (ret < 0)
+			warn(fds[o.sockets[k].fd_index], strings,
+			     "cannot read its queued messages", ret);
+	}
+	for (uint32_t x = 0; x < o.socket_count; x++) {
+		image::socket_entry &s = o.sockets[x];
+		if (!candidate(x) || s.peer != image::no_target)
+			continue;
+		int before[64];
+		uint32_t ys[64], n = 0;
+		for (uint32_t y = 0; y < o.socket_count && n < 64; y++) {
+			if (y == x || !candidate(y) || o.sockets[y].type != s.type ||
+			    o.sockets[y].peer != image::no_target)
+				continue;
+			before[n] = 0;
+			sys::ioctl(fd_of(y), FIONREAD, (long)&before[n]);
+			ys[n++] = y;
+		}
+		if (!n || send_bytes(fd_of(x), "", 1) != 1)
+			continue; // it cannot send: its peer may find it
+		long found = -1;
+		for (uint32_t j = 0; j < n && found < 0; j++) {
+			int now = 0;
+			const int fd = fd_of(ys[j]);
+			if (s.type == sock_stream
+				    ? sys::ioctl(fd, FIONREAD, (long)&now) == 0 &&
+					      now == before[j] + 1
+				    : readable(fd))
+				found = (long)j;
+		}
+		if (found < 0) {
+			warn(fds[s.fd_index], strings,
+			     "LOST a probe byte sent to find its peer, which "
+			     "the process does not hold", 0, "\n");
+			continue;
+		}
+		const uint32_t y = ys[found];
+		const int yfd = fd_of(y);
+		long ret;
+		char probe;
+		if (s.type == sock_stream) {
+			ret = drain(y, yfd, before[found]);
+			queued[y] = 1;
+			if (ret == 0)
+				ret = receive(yfd, &probe, 1, 0) == 1 ? 0 : -EIO;
+			if (ret == 0)
+				ret = give_back(y, fd_of(x));
+		} else {
+			ret = receive(yfd, &probe, 1, 0) == 1 ? 0 : -EIO;
+		}
+		if (ret < 0)
+			warn(fds[o.sockets[y].fd_index], strings,
+			     "LOST bytes queued in it while finding its peer",
+			     ret, "\n");
+		s.peer = o.sockets[y].fd_index;
+		o.sockets[y].peer = s.fd_index;
+		s.peer_ino = fds[s.peer].ino;
+		o.sockets[y].peer_ino = fds[s.fd_index].ino;
+	}
+	for (uint32_t k = 0; k < o.socket_count; k++) {
+		const image::socket_entry &s = o.sockets[k];
+		if (!queued[k] || s.type == sock_stream || !s.message_count)
+			continue;
+		const long m = s.peer == image::no_target ? -1 : entry_of[s.peer];
+		long ret = m < 0 ? -ENOTCONN : give_back(k, fd_of((uint32_t)m));
+		if (ret < 0)
+			warn(fds[s.fd_index], strings,
+			     "LOST the messages queued in it while finding its "
+			     "peer", ret, "\n");
+	}
 }
 
 // Finds the peer of each connected unix socket: a pair, a stream whose
@@ -487,7 +605,8 @@ long only_candidate(const image::fd_entry *fds, uint32_t k, long pid)
 void pair_up(const image::fd_entry *fds, const char *strings)
 {
 	socket_objects &o = saved_sockets;
-	const long pid = sys::getpid();
+	if (diag_fd < 0)
+		probe_peers(fds, strings);
 	for (uint32_t k = 0; k < o.socket_count; k++) {
 		image::socket_entry &s = o.sockets[k];
 		if (s.family != af_unix || s.state != image::socket_pair ||
@@ -503,8 +622,6 @@ void pair_up(const image::fd_entry *fds, const char *strings)
 				    peer_inos[j] == fds[s.fd_index].ino)
 					m = (long)j;
 			}
-		} else if (diag_fd < 0) {
-			m = only_candidate(fds, k, pid);
 		}
 		if (m >= 0 && !dropped[m] &&
 		    o.sockets[m].peer == image::no_target) {
@@ -523,11 +640,8 @@ void pair_up(const image::fd_entry *fds, const char *strings)
 		}
 		dropped[k] = 1;
 		warn(fds[s.fd_index], strings,
-		     diag_fd < 0 ? "its peer cannot be told without sock_diag "
-				   "(qemu-user has none) unless it is the "
-				   "only other one of its type"
-				 : "it is connected to a socket the process "
-				   "does not hold");
+		     "it is connected to a socket the process does not "
+		     "hold");
 	}
 	// Without sock_diag, a stream's SEND_SHUTDOWN is its peer's
 	// RCV_SHUTDOWN, which poll() shows.
@@ -542,17 +656,41 @@ void pair_up(const image::fd_entry *fds, const char *strings)
 	}
 }
 
-// Takes the dropped entries (and their messages) out.
-void compact()
+// Takes the dropped entries (and their messages) out, and puts each
+// socket's messages (a run each, in whatever order they were read) in
+// socket order, through a copy.
+void compact(const image::fd_entry *fds, const char *strings)
 {
 	socket_objects &o = saved_sockets;
+	const uint64_t size = (uint64_t)o.message_count *
+			      sizeof(image::socket_message);
+	long copy = size ? sys::mmap(0, size, PROT_READ | PROT_WRITE,
+				     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
+			 : 0;
+	if (sys::failed(copy)) {
+		// None can be kept in order: the sockets with messages go,
+		// and their peers.
+		for (uint32_t k = 0; k < o.socket_count; k++) {
+			const image::socket_entry &s = o.sockets[k];
+			if (!s.message_count || dropped[k])
+				continue;
+			dropped[k] = 1;
+			warn(fds[s.fd_index], strings,
+			     "no memory to order its messages", copy);
+			if (s.peer != image::no_target)
+				dropped[entry_of[s.peer]] = 1;
+		}
+	} else if (size) {
+		memcpy((void *)copy, o.messages, size);
+	}
+	const auto *from = reinterpret_cast<const image::socket_message *>(copy);
 	uint32_t n = 0, messages = 0;
 	for (uint32_t k = 0; k < o.socket_count; k++) {
 		image::socket_entry s = o.sockets[k];
 		if (dropped[k])
 			continue;
 		for (uint32_t m = 0; m < s.message_count; m++) {
-			image::socket_message q = o.messages[s.message_first + m];
+			image::socket_message q = from[s.message_first + m];
 			q.socket = n;
 			o.messages[messages + m] = q;
 		}
@@ -560,6 +698,8 @@ void compact()
 		messages += s.message_count;
 		o.sockets[n++] = s;
 	}
+	if (size && !sys::failed(copy))
+		sys::munmap((uint64_t)copy, size);
 	o.socket_count = n;
 	o.message_count = messages;
 	// The section's size is a multiple of 8, as every section's.
@@ -597,6 +737,7 @@ void save_sockets(const image::fd_entry *fds, uint32_t count,
 		}
 		peer_inos[o.socket_count] = peer_ino;
 		dropped[o.socket_count] = 0;
+		queued[o.socket_count] = 0;
 		entry_of[i] = (int32_t)o.socket_count++;
 	}
 	pair_up(fds, strings);
@@ -618,24 +759,10 @@ void save_sockets(const image::fd_entry *fds, uint32_t count,
 		if (s.state != image::socket_pair &&
 		    s.state != image::socket_peer_closed)
 			continue;
-		const int peer_fd = s.state == image::socket_pair
-					    ? fds[s.peer].fd : -1;
+		if (queued[k])
+			continue; // by probe_peers()
 		const char *why = nullptr;
-		long ret = 0;
-		int zero = 0;
-		// Without SO_PEEK_OFF a datagram queue is copied by reading
-		// it and having the peer send it again: not if it cannot.
-		if (s.type != sock_stream && readable(fds[s.fd_index].fd) &&
-		    sys::setsockopt(fds[s.fd_index].fd, sol_socket, so_peek_off,
-				    &zero, sizeof zero) < 0 &&
-		    (peer_fd < 0 || (s.flags & image::socket_shut_rd))) {
-			why = "its queued messages cannot be read without "
-			      "SO_PEEK_OFF (qemu-user has none) once its "
-			      "peer can send no more";
-			ret = -EOPNOTSUPP;
-		} else {
-			ret = save_queue(k, fds[s.fd_index].fd, peer_fd, &why);
-		}
+		long ret = save_queue(k, fds[s.fd_index].fd, &why);
 		if (ret < 0) {
 			dropped[k] = 1;
 			warn(fds[s.fd_index], strings, why, ret);
@@ -649,7 +776,7 @@ void save_sockets(const image::fd_entry *fds, uint32_t count,
 			}
 		}
 	}
-	compact();
+	compact(fds, strings);
 	if (diag_fd >= 0)
 		sys::close((int)diag_fd);
 	diag_fd = -1;
