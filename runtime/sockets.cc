@@ -58,6 +58,10 @@ const char *name_of(const image::fd_entry &e, const char *strings)
 void warn(const image::fd_entry &e, const char *strings, const char *why,
 	  long err = 0, const char *tail = ", it will not come back\n")
 {
+	// fd 0-2 are the restorer caller's again, whatever they were (they
+	// are looked at all the same: one may be the peer of another).
+	if (e.fd <= 2 && tail[0] == ',')
+		return;
 	char buf[4096 + 256];
 	text t(buf, sizeof buf);
 	t.str("ckpt: fd ").dec(e.fd).str(" (").str(name_of(e, strings))
