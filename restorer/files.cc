@@ -851,8 +851,10 @@ void restore_files()
 				fd_failed(e, "cannot put it in place (dup3)",
 					  ret);
 			// An epoll's watches name the temporary descriptors
-			// of what it watches until move_watches().
-			if (actions[i] != remade)
+			// of what it watches until move_watches(): closing one
+			// would leave its watch there, out of EPOLL_CTL_DEL's
+			// reach (the file stays open at the app's number).
+			if (actions[i] != remade && actions[i] != rebuilt)
 				sys::close(temps[i]);
 			break;
 		case dup:
@@ -879,7 +881,7 @@ void restore_files()
 			move_watches(i);
 	}
 	for (uint32_t i = 0; i < g.tables.fd_count; i++) {
-		if (actions[i] == remade)
+		if (actions[i] == remade || actions[i] == rebuilt)
 			sys::close(temps[i]);
 	}
 	// The mappings hold their files now.
