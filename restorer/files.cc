@@ -13,9 +13,10 @@
 //   - deleted files and memfds whose contents the image holds are made
 //     again with those contents (contents.cc); pipes and FIFOs both of
 //     whose ends the app held, eventfds and epolls are made again by
-//     their kind (pipes.cc).
-//   - anything else (sockets, pipes to other processes, timerfds, ttys
-//     above 2, ...) is lost: closed, with a warning that names it.
+//     their kind (pipes.cc); so are the sockets the image has an entry
+//     for (sockets.cc): unix pairs, listening and bound ones, reset TCP.
+//   - anything else (other sockets, pipes to other processes, ttys above
+//     2, ...) is lost: closed, with a warning that names it.
 // A file that is gone, was deleted before the checkpoint, is now another
 // kind of file or a symbolic link, or is shorter than the saved offset
 // makes the restore fail before the point of no return, unless
