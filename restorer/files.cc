@@ -855,7 +855,7 @@ void restore_files()
 			// of what it watches until move_watches(): closing one
 			// would leave its watch there, out of EPOLL_CTL_DEL's
 			// reach (the file stays open at the app's number).
-			if (actions[i] != remade && actions[i] != rebuilt)
+			if (actions[i] == reopen || actions[i] == refilled)
 				sys::close(temps[i]);
 			break;
 		case dup:
@@ -882,7 +882,8 @@ void restore_files()
 			move_watches(i);
 	}
 	for (uint32_t i = 0; i < g.tables.fd_count; i++) {
-		if (actions[i] == remade || actions[i] == rebuilt)
+		if (actions[i] == remade || actions[i] == rebuilt ||
+		    actions[i] == rearmed)
 			sys::close(temps[i]);
 	}
 	// The mappings hold their files now.
