@@ -283,6 +283,62 @@ long reset_socket(int fd, uint32_t family, const char **what)
 	return ret < 0 ? ret : 0;
 }
 
+// The path a unix socket entry is bound to, terminated, into path (at
+// least max_socket_addr bytes); false if it is no path (abstract, none).
+bool path_of(const image::socket_entry &s, char *path)
+{
+	if (s.family != af_unix || s.addr_len <= 2 || s.addr[2] != '/')
+		return false;
+	memcpy(path, s.addr + 2, s.addr_len - 2);
+	path[s.addr_len - 2] = 0;
+	return true;
+}
+
+bool refuse(ckpt::text &err, uint32_t i, const char *path, const char *why)
+{
+	socket_message(err, i).str(": cannot bind ").str(path)
+		.str(" again: ").str(why).ch('\n');
+	return false;
+}
+
+// Makes room at the path a unix socket was bound to: the socket file the
+// image recorded there, left by the app, is unlinked if no socket of a
+// process is bound to it any more (a connect() to it is refused); any
+// other file there refuses the restore, named.
+bool free_path(ckpt::text &err, uint32_t i, const char *path)
+{
+	const image::socket_entry &s = *socket_of(i);
+	struct statx st = {};
+	long ret = sys::statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW,
+			      STATX_TYPE | STATX_INO, &st);
+	if (ret == -ENOENT)
+		return true;
+	if (ret < 0)
+		return failed(err, i, "cannot look at the path it was bound to",
+			      ret);
+	const uint32_t dev = st.stx_dev_major << 20 |
+			     (st.stx_dev_minor & 0xfffff);
+	if ((st.stx_mode & S_IFMT) != S_IFSOCK)
+		return refuse(err, i, path, "another kind of file is there now");
+	if (!s.name_ino || st.stx_ino != s.name_ino || dev != s.name_dev)
+		return refuse(err, i, path, "another socket file is there now");
+	long probe = move_up(sys::socket(af_unix, (int)s.type | O_CLOEXEC |
+						  O_NONBLOCK, 0));
+	if (probe < 0)
+		return failed(err, i, "cannot make a socket to try the path",
+			      probe);
+	ret = sys::connect((int)probe, s.addr, s.addr_len);
+	sys::close((int)probe);
+	if (ret != -ECONNREFUSED)
+		return refuse(err, i, path, "a process is bound to it now (the "
+					    "name is taken)");
+	ret = sys::unlinkat(AT_FDCWD, path, 0);
+	if (ret < 0 && ret != -ENOENT)
+		return failed(err, i, "cannot unlink the socket file it left",
+			      ret);
+	return true;
+}
+
 bool make_one(ckpt::text &err, uint32_t i, int32_t *temps)
 {
 	const image::socket_entry &s = *socket_of(i);
@@ -297,6 +353,10 @@ bool make_one(ckpt::text &err, uint32_t i, int32_t *temps)
 	long ret = 0;
 	char what[256];
 	ckpt::text t(what, sizeof what);
+	char path[image::max_socket_addr];
+	const bool has_path = path_of(s, path);
+	if (has_path && !free_path(err, i, path))
+		return false;
 	if (s.state == image::socket_bound ||
 	    s.state == image::socket_listening ||
 	    s.state == image::socket_connected) {
@@ -312,6 +372,10 @@ bool make_one(ckpt::text &err, uint32_t i, int32_t *temps)
 			return failed(err, i, t.c_str(), ret);
 		}
 	}
+	// Unlinked after bind() in the app: the socket keeps the name.
+	if (has_path && !s.name_ino &&
+	    (ret = sys::unlinkat(AT_FDCWD, path, 0)) < 0)
+		return failed(err, i, "cannot unlink its file again", ret);
 	if (s.state == image::socket_listening &&
 	    (ret = sys::listen((int)fd, somaxconn)) < 0)
 		return failed(err, i, "cannot listen again", ret);

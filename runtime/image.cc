@@ -677,6 +677,13 @@ bool check_socket(const tables &tb, const socket_entry &s, uint32_t first)
 			   s.addr[1] == 0;
 	const bool holds = s.state == socket_pair ||
 			   s.state == socket_peer_closed;
+	// Only a unix socket bound to a path (not abstract, not a pair's)
+	// names its file.
+	const bool path = unix_family && named && s.addr_len > 2 &&
+			  s.addr[2] == '/' &&
+			  (s.state == socket_bound || s.state == socket_listening);
+	if (s.reserved || (!path && (s.name_dev || s.name_ino)))
+		return false;
 	if ((s.message_count && !holds) ||
 	    ((s.state == socket_pair) != (s.peer != no_target)))
 		return false;

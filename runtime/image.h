@@ -488,6 +488,12 @@ struct socket_entry {
 	uint32_t message_first; // its messages in the message section
 	uint32_t message_count;
 	uint64_t peer_ino;      // the peer's inode (unix), 0 unknown
+	// A unix socket bound to a path: the socket file there (device as
+	// fd_entry::dev, inode), which the restorer may replace; 0: the file
+	// was gone (unlinked after bind()), and is unlinked again.
+	uint32_t name_dev;
+	uint32_t reserved;
+	uint64_t name_ino;
 	uint8_t addr[max_socket_addr];
 	uint8_t peer_addr[max_socket_addr];
 };
@@ -498,7 +504,7 @@ struct socket_message {
 	uint64_t data;   // offset in the socket data section, 8-aligned
 };
 
-static_assert(sizeof(socket_entry) == 288);
+static_assert(sizeof(socket_entry) == 304);
 static_assert(sizeof(socket_message) == 16);
 
 static_assert(sizeof(arch::thread_state) <= 8 * sizeof(uint64_t));

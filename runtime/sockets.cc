@@ -22,6 +22,7 @@
 #include "runtime/fmt.h"
 #include "runtime/sockaddr.h"
 #include "runtime/sockets.h"
+#include "runtime/stat.h"
 #include "runtime/str.h"
 
 namespace ckpt {
@@ -397,9 +398,25 @@ const char *describe_socket(const image::fd_entry &e, uint32_t i,
 		return nullptr;
 	}
 	if (!connected) {
-		if (bound && !abstract)
-			return "a unix socket bound to a path does not come "
-			       "back (yet)";
+		if (bound && !abstract && s.addr[2] != '/')
+			return "a unix socket bound to a relative path does not "
+			       "come back";
+		if (bound && !abstract) {
+			// Its file, if it is still there: the restorer may
+			// replace that one only.
+			char path[image::max_socket_addr];
+			const uint32_t n = s.addr_len - 2;
+			memcpy(path, s.addr + 2, n);
+			path[n] = 0;
+			struct statx st = {};
+			if (file_status(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW,
+					&st) == 0 &&
+			    (st.stx_mode & S_IFMT) == S_IFSOCK) {
+				s.name_dev = st.stx_dev_major << 20 |
+					     (st.stx_dev_minor & 0xfffff);
+				s.name_ino = st.stx_ino;
+			}
+		}
 		s.state = listening ? image::socket_listening
 			  : bound ? image::socket_bound : image::socket_unbound;
 		return nullptr;
