@@ -339,6 +339,36 @@ bool free_path(ckpt::text &err, uint32_t i, const char *path)
 	return true;
 }
 
+bool make_one(ckpt::text &err, uint32_t i, int32_t *temps);
+
+// A connected unix socket's peer, if it is a socket of the image (its
+// name is one's address): made (bound) first.
+bool bind_peer_first(ckpt::text &err, uint32_t i, int32_t *temps)
+{
+	const image::socket_entry &s = *socket_of(i);
+	if (s.family != af_unix)
+		return true;
+	for (uint32_t k = 0; k < g.tables.socket_count; k++) {
+		const image::socket_entry &c = g.tables.sockets[k];
+		if (c.family == af_unix && c.addr_len == s.peer_addr_len &&
+		    c.fd_index != i && socket_comes_back(c.fd_index) &&
+		    (c.state == image::socket_bound ||
+		     c.state == image::socket_connected) &&
+		    memcmp(c.addr, s.peer_addr, c.addr_len) == 0) {
+			// Bounded: a chain of sockets connected on to the
+			// next (a hostile image's) would use up the stack.
+			static int depth;
+			if (temps[c.fd_index] >= 0 || depth >= 4)
+				return true;
+			depth++;
+			bool ok = make_one(err, c.fd_index, temps);
+			depth--;
+			return ok;
+		}
+	}
+	return true;
+}
+
 bool make_one(ckpt::text &err, uint32_t i, int32_t *temps)
 {
 	const image::socket_entry &s = *socket_of(i);
@@ -357,9 +387,11 @@ bool make_one(ckpt::text &err, uint32_t i, int32_t *temps)
 	const bool has_path = path_of(s, path);
 	if (has_path && !free_path(err, i, path))
 		return false;
+	// A unix datagram socket connected to a name need not have one.
 	if (s.state == image::socket_bound ||
 	    s.state == image::socket_listening ||
-	    s.state == image::socket_connected) {
+	    (s.state == image::socket_connected &&
+	     (s.family != af_unix || s.addr_len > 2))) {
 		ret = sys::bind((int)fd, s.addr, s.addr_len);
 		if (ret < 0) {
 			t.str("cannot bind ");
@@ -379,12 +411,25 @@ bool make_one(ckpt::text &err, uint32_t i, int32_t *temps)
 	if (s.state == image::socket_listening &&
 	    (ret = sys::listen((int)fd, somaxconn)) < 0)
 		return failed(err, i, "cannot listen again", ret);
-	if (s.state == image::socket_connected &&
-	    (ret = sys::connect((int)fd, s.peer_addr, s.peer_addr_len)) < 0) {
+	if (s.state == image::socket_connected) {
+		// A name of the image's own sockets is bound before.
+		if (!bind_peer_first(err, i, temps))
+			return false;
+		ret = sys::connect((int)fd, s.peer_addr, s.peer_addr_len);
+	}
+	if (ret < 0 && s.state == image::socket_connected) {
 		t.str("cannot connect to ");
 		ckpt::socket_address(t, s.peer_addr, s.peer_addr_len)
 			.str(" again");
-		return failed(err, i, t.c_str(), ret);
+		if (s.family != af_unix)
+			return failed(err, i, t.c_str(), ret);
+		// Another process's name (/dev/log) that is gone: the app
+		// finds its socket unconnected, as after the peer went.
+		char buf[4096 + 512];
+		ckpt::text w(buf, sizeof buf);
+		socket_message(w, i).str(": ").str(t.c_str()).str(": ")
+			.errno_name(ret).str("; it comes back unconnected\n");
+		warn(w);
 	}
 	if (s.state == image::socket_reset) {
 		const char *why = nullptr;

@@ -681,7 +681,8 @@ bool check_socket(const tables &tb, const socket_entry &s, uint32_t first)
 	// names its file.
 	const bool path = unix_family && named && s.addr_len > 2 &&
 			  s.addr[2] == '/' &&
-			  (s.state == socket_bound || s.state == socket_listening);
+			  (s.state == socket_bound || s.state == socket_listening ||
+			   s.state == socket_connected);
 	if (s.reserved || (!path && (s.name_dev || s.name_ino)))
 		return false;
 	if ((s.message_count && !holds) ||
@@ -693,8 +694,10 @@ bool check_socket(const tables &tb, const socket_entry &s, uint32_t first)
 	case socket_listening:
 		return named && s.type != dgram;
 	case socket_connected:
-		return named && !unix_family && s.type == dgram &&
-		       s.peer_addr_len >= 2 &&
+		// A unix one need not be bound; its peer has a name.
+		return (named || (unix_family && s.addr_len <= 2)) &&
+		       s.type == dgram &&
+		       s.peer_addr_len >= (unix_family ? 3u : 2u) &&
 		       s.peer_addr[0] == (s.family & 0xff);
 	case socket_pair: {
 		const long k = s.peer < tb.fd_count ? socket_of(tb, s.peer) : -1;

@@ -397,11 +397,13 @@ const char *describe_socket(const image::fd_entry &e, uint32_t i,
 					: image::socket_unbound;
 		return nullptr;
 	}
-	if (!connected) {
-		if (bound && !abstract && s.addr[2] != '/')
-			return "a unix socket bound to a relative path does not "
-			       "come back";
-		if (bound && !abstract) {
+	if (!connected && bound && !abstract && s.addr[2] != '/')
+		return "a unix socket bound to a relative path does not come "
+		       "back";
+	// A datagram socket connected one way (to a name) may be bound too.
+	if ((!connected || type == sock_dgram) && bound && !abstract &&
+	    s.addr[2] == '/') {
+		{
 			// Its file, if it is still there: the restorer may
 			// replace that one only.
 			char path[image::max_socket_addr];
@@ -417,6 +419,8 @@ const char *describe_socket(const image::fd_entry &e, uint32_t i,
 				s.name_ino = st.stx_ino;
 			}
 		}
+	}
+	if (!connected) {
 		s.state = listening ? image::socket_listening
 			  : bound ? image::socket_bound : image::socket_unbound;
 		return nullptr;
@@ -652,6 +656,13 @@ void pair_up(const image::fd_entry *fds, const char *strings)
 			o.sockets[m].peer_ino = fds[s.fd_index].ino;
 			continue;
 		}
+		// A datagram socket connected to a name (a socket of its
+		// own, or another process's: /dev/log) connects to it again.
+		if (s.type == sock_dgram && s.peer_addr_len > 2 &&
+		    !(s.addr_len > 2 && s.addr[2] != 0 && s.addr[2] != '/')) {
+			s.state = image::socket_connected;
+			continue;
+		}
 		const uint32_t all = image::socket_shut_rd | image::socket_shut_wr;
 		if (s.type != sock_dgram && (s.flags & all) == all) {
 			// Nothing goes either way any more: as good as a
@@ -710,6 +721,10 @@ void compact(const image::fd_entry *fds, const char *strings)
 		image::socket_entry s = o.sockets[k];
 		if (dropped[k])
 			continue;
+		// A pair is made again unnamed: no file to replace.
+		if (s.state == image::socket_pair ||
+		    s.state == image::socket_peer_closed)
+			s.name_dev = 0, s.name_ino = 0;
 		for (uint32_t m = 0; m < s.message_count; m++) {
 			image::socket_message q = from[s.message_first + m];
 			q.socket = n;
@@ -766,7 +781,8 @@ void save_sockets(const image::fd_entry *fds, uint32_t count,
 		image::socket_entry &s = o.sockets[k];
 		if (dropped[k])
 			continue;
-		if (s.family != af_unix && s.state != image::socket_listening) {
+		if ((s.family != af_unix && s.state != image::socket_listening) ||
+		    s.state == image::socket_connected) {
 			int avail = 0;
 			if (sys::ioctl(fds[s.fd_index].fd, FIONREAD,
 				       (long)&avail) == 0 && avail > 0)

@@ -3,7 +3,9 @@
 // a datagram socket bound to a name (it receives what is sent there), and
 // the pair a connect() to the listener made, both of whose ends the
 // process holds: a pair again, with the bytes queued in it (its names are
-// not kept: a pair made again is unnamed).
+// not kept: a pair made again is unnamed), and a datagram socket
+// connected to the bound one's name, at a lower number (the bound one is
+// made first), which sends to it again.
 // RUN: %cc %s %runtime -o %t
 // RUN: %drive --image %t.ckpt -- %t 2>%t.err | FileCheck %s
 // RUN: FileCheck --check-prefix=ERR --allow-empty %s < %t.err
@@ -14,12 +16,14 @@
 // CHECK-NEXT: gen1: dgram: got 'to the name'
 // CHECK-NEXT: gen1: pair: got 'queued'
 // CHECK-NEXT: gen1: pair: got 'both ways'
+// CHECK-NEXT: gen1: connected: got 'one way'
 // CHECK-NEXT: gen1: exit 0
 //
 // ERR-NOT: is not restored
 // ERR-NOT: will not come back
 //
-// INFO: fd 10 recreate socket rw socket:[{{[0-9]+}}] unix stream listening @ckpt-listen-{{[0-9]+}}{{$}}
+// INFO: fd 9 recreate socket rw socket:[{{[0-9]+}}] unix dgram connected to @ckpt-dgram-{{[0-9]+}}{{$}}
+// INFO-NEXT: fd 10 recreate socket rw socket:[{{[0-9]+}}] unix stream listening @ckpt-listen-{{[0-9]+}}{{$}}
 // INFO-NEXT: fd 11 recreate socket rw socket:[{{[0-9]+}}] unix stream pair with fd 12, 0 bytes queued{{$}}
 // INFO-NEXT: fd 12 recreate socket rw socket:[{{[0-9]+}}] unix stream pair with fd 11 @ckpt-listen-{{[0-9]+}}, 6 bytes queued{{$}}
 // INFO-NEXT: fd 13 recreate socket rw socket:[{{[0-9]+}}] unix dgram bound @ckpt-dgram-{{[0-9]+}}{{$}}
@@ -68,6 +72,9 @@ int main(void)
 	move_to(socket(AF_UNIX, SOCK_DGRAM, 0), 13);
 	TESTING_ASSERT(bind(13, (struct sockaddr *)&dgram_name, dgram_len) == 0,
 		       "bind dgram");
+	move_to(socket(AF_UNIX, SOCK_DGRAM, 0), 9);
+	TESTING_ASSERT(connect(9, (struct sockaddr *)&dgram_name, dgram_len) == 0,
+		       "connect dgram");
 
 	testing_checkpoint_or_exit();
 	int c = socket(AF_UNIX, SOCK_STREAM, 0);
@@ -91,5 +98,9 @@ int main(void)
 	TESTING_ASSERT(send(12, "both ways", 9, 0) == 9 &&
 			       recv(11, buf, sizeof buf, 0) == 9, "pair back");
 	printf("pair: got '%s'\n", buf);
+	memset(buf, 0, sizeof buf);
+	TESTING_ASSERT(send(9, "one way", 7, 0) == 7 &&
+			       recv(13, buf, sizeof buf, 0) == 7, "one way");
+	printf("connected: got '%s'\n", buf);
 	return 0;
 }
