@@ -7,8 +7,9 @@
 // The header is small and fixed; the directory after it says where each
 // section is and what its entries are, so that later state adds a section
 // type rather than a format version. The sections (process, threads,
-// regions, runs, fds, strings; pipes, pipe data, events where there are
-// any) lie between the directory and meta_size, all covered by meta_crc.
+// regions, runs, fds, strings; pipes, pipe data, events, sockets and
+// their messages where there are any) lie between the directory and
+// meta_size, all covered by meta_crc.
 //
 // A region stores only its touched pages: its runs (consecutive in the run
 // section, in region order) say which byte ranges of it the data holds, and
