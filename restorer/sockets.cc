@@ -150,8 +150,10 @@ bool refill(ckpt::text &err, uint32_t i, int from)
 			g.tables.socket_messages[s.message_first + m];
 		const char *p = g.tables.socket_data + q.data;
 		uint64_t done = 0;
-		// A stream's bytes may go in parts; a datagram goes whole.
-		do {
+		// A stream's bytes may go in parts; a datagram goes whole
+		// (an empty one too).
+		for (bool first = true; first || (done < q.length &&
+						  s.type == sock_stream);) {
 			long n = sys::sendto(from, p + done, q.length - done,
 					     msg_dontwait | msg_nosignal,
 					     nullptr, 0);
@@ -161,7 +163,8 @@ bool refill(ckpt::text &err, uint32_t i, int from)
 				return failed(err, i, "cannot queue its "
 						      "messages again", n);
 			done += (uint64_t)n;
-		} while (done < q.length && s.type == sock_stream);
+			first = false;
+		}
 	}
 	return true;
 }

@@ -114,7 +114,8 @@ long query_diag(uint64_t ino, diag_result *out)
 	sys::msghdr m = {};
 	m.iov = &iov;
 	m.iovlen = 1;
-	ret = sys::recvmsg((int)diag_fd, &m, 0);
+	// The kernel answers within sendto(): never wait for it.
+	ret = sys::recvmsg((int)diag_fd, &m, msg_dontwait);
 	if (ret < 0)
 		return ret;
 	const auto *h = reinterpret_cast<const nlmsghdr *>(buf);
@@ -428,7 +429,13 @@ const char *describe_socket(const image::fd_entry &e, uint32_t i,
 	// Connected: its peer is found once all are described.
 	s.state = image::socket_pair;
 	diag_result d = {};
-	if (diag_fd >= 0 && query_diag(e.ino, &d) == 0) {
+	// sock_diag without its unix part (the unix_diag module): as
+	// without sock_diag, from this socket on.
+	if (diag_fd >= 0 && query_diag(e.ino, &d) < 0) {
+		sys::close((int)diag_fd);
+		diag_fd = -1;
+	}
+	if (diag_fd >= 0) {
 		*peer_ino = d.peer;
 		s.peer_ino = d.peer;
 		if (d.shutdown & rcv_shutdown)
