@@ -33,7 +33,9 @@ constexpr int sock_stream = 1, sock_dgram = 2;
 constexpr int sol_socket = 1, ipproto_ipv6 = 41;
 constexpr int so_reuseaddr = 2, so_sndbuf = 7, so_rcvbuf = 8,
 	      so_linger = 13, so_reuseport = 15, so_passcred = 16,
-	      so_peek_off = 42, ipv6_v6only = 26;
+	      so_peek_off = 42, ipv6_v6only = 26, so_broadcast = 6,
+	      so_keepalive = 9, so_rcvtimeo = 20, so_sndtimeo = 21,
+	      ipproto_tcp = 6, tcp_nodelay = 1;
 constexpr int msg_dontwait = 0x40, msg_nosignal = 0x4000;
 constexpr int shut_rd = 0, shut_wr = 1;
 constexpr int somaxconn = 4096;
@@ -111,6 +113,23 @@ bool set_options(ckpt::text &err, uint32_t i, int fd)
 	if ((s.flags & image::socket_passcred) &&
 	    (ret = set_int(fd, sol_socket, so_passcred, 1)) < 0)
 		return failed(err, i, "cannot set SO_PASSCRED", ret);
+	if ((s.flags & image::socket_keepalive) &&
+	    (ret = set_int(fd, sol_socket, so_keepalive, 1)) < 0)
+		return failed(err, i, "cannot set SO_KEEPALIVE", ret);
+	if ((s.flags & image::socket_broadcast) &&
+	    (ret = set_int(fd, sol_socket, so_broadcast, 1)) < 0)
+		return failed(err, i, "cannot set SO_BROADCAST", ret);
+	if ((s.flags & image::socket_nodelay) &&
+	    (ret = set_int(fd, ipproto_tcp, tcp_nodelay, 1)) < 0)
+		return failed(err, i, "cannot set TCP_NODELAY", ret);
+	if ((s.rcvtimeo[0] || s.rcvtimeo[1]) &&
+	    (ret = sys::setsockopt(fd, sol_socket, so_rcvtimeo, s.rcvtimeo,
+				   sizeof s.rcvtimeo)) < 0)
+		return failed(err, i, "cannot set SO_RCVTIMEO", ret);
+	if ((s.sndtimeo[0] || s.sndtimeo[1]) &&
+	    (ret = sys::setsockopt(fd, sol_socket, so_sndtimeo, s.sndtimeo,
+				   sizeof s.sndtimeo)) < 0)
+		return failed(err, i, "cannot set SO_SNDTIMEO", ret);
 	int now = 0;
 	uint32_t len = sizeof now;
 	if (s.rcvbuf && sys::getsockopt(fd, sol_socket, so_rcvbuf, &now,
@@ -549,6 +568,20 @@ void socket_info(ckpt::text &t, uint32_t i)
 		t.str(" v6only");
 	if (s->flags & image::socket_passcred)
 		t.str(" passcred");
+	if (s->flags & image::socket_keepalive)
+		t.str(" keepalive");
+	if (s->flags & image::socket_broadcast)
+		t.str(" broadcast");
+	if (s->flags & image::socket_nodelay)
+		t.str(" nodelay");
+	if (s->rcvtimeo[0] || s->rcvtimeo[1])
+		t.str(" rcvtimeo ").udec((uint64_t)s->rcvtimeo[0] * 1000 +
+					  (uint64_t)s->rcvtimeo[1] / 1000)
+			.str("ms");
+	if (s->sndtimeo[0] || s->sndtimeo[1])
+		t.str(" sndtimeo ").udec((uint64_t)s->sndtimeo[0] * 1000 +
+					  (uint64_t)s->sndtimeo[1] / 1000)
+			.str("ms");
 }
 
 } // namespace restorer

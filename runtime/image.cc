@@ -657,7 +657,12 @@ bool check_socket(const tables &tb, const socket_entry &s, uint32_t first)
 	constexpr uint32_t stream = 1, dgram = 2, seqpacket = 5;
 	const uint32_t flag_mask = socket_reuseaddr | socket_reuseport |
 				   socket_v6only | socket_shut_rd |
-				   socket_shut_wr | socket_passcred;
+				   socket_shut_wr | socket_passcred |
+				   socket_keepalive | socket_broadcast |
+				   socket_nodelay;
+	auto timeout_ok = [](const int64_t t[2]) {
+		return t[0] >= 0 && t[1] >= 0 && t[1] < 1000000;
+	};
 	if (s.fd_index >= tb.fd_count || tb.fds[s.fd_index].dup_of != -1 ||
 	    tb.fds[s.fd_index].kind != fd_socket ||
 	    (tb.fds[s.fd_index].flags & fd_lost) ||
@@ -667,7 +672,10 @@ bool check_socket(const tables &tb, const socket_entry &s, uint32_t first)
 	    s.state >= socket_state_count || (s.flags & ~flag_mask) ||
 	    s.addr_len > max_socket_addr ||
 	    s.peer_addr_len > max_socket_addr ||
-	    s.message_first != first ||
+	    s.message_first != first || !timeout_ok(s.rcvtimeo) ||
+	    !timeout_ok(s.sndtimeo) ||
+	    ((s.flags & socket_nodelay) &&
+	     (s.family == af_unix || s.type != stream)) ||
 	    s.message_count > tb.socket_message_count - first)
 		return false;
 	const bool unix_family = s.family == af_unix;

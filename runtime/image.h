@@ -470,6 +470,10 @@ enum socket_flags : uint32_t {
 	socket_shut_rd = 8,   // it can receive no more (shutdown, its peer's)
 	socket_shut_wr = 16,  // it can send no more
 	socket_passcred = 32, // SO_PASSCRED
+	socket_keepalive = 64,  // SO_KEEPALIVE
+	socket_broadcast = 128, // SO_BROADCAST
+	socket_nodelay = 256,   // TCP_NODELAY (a listener's: its accepted
+				// sockets get it)
 };
 
 struct socket_entry {
@@ -495,6 +499,9 @@ struct socket_entry {
 	uint32_t name_dev;
 	uint32_t reserved;
 	uint64_t name_ino;
+	// SO_RCVTIMEO, SO_SNDTIMEO: seconds, microseconds (0: none).
+	int64_t rcvtimeo[2];
+	int64_t sndtimeo[2];
 	uint8_t addr[max_socket_addr];
 	uint8_t peer_addr[max_socket_addr];
 };
@@ -505,7 +512,7 @@ struct socket_message {
 	uint64_t data;   // offset in the socket data section, 8-aligned
 };
 
-static_assert(sizeof(socket_entry) == 304);
+static_assert(sizeof(socket_entry) == 336);
 static_assert(sizeof(socket_message) == 16);
 
 static_assert(sizeof(arch::thread_state) <= 8 * sizeof(uint64_t));

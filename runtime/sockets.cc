@@ -39,7 +39,9 @@ constexpr int sol_socket = 1, ipproto_ipv6 = 41, ipproto_tcp = 6,
 constexpr int so_reuseaddr = 2, so_type = 3, so_sndbuf = 7, so_rcvbuf = 8,
 	      so_reuseport = 15, so_passcred = 16, so_peercred = 17,
 	      so_acceptconn = 30, so_protocol = 38, so_domain = 39,
-	      so_peek_off = 42, ipv6_v6only = 26;
+	      so_peek_off = 42, ipv6_v6only = 26, so_broadcast = 6,
+	      so_keepalive = 9, so_rcvtimeo = 20, so_sndtimeo = 21,
+	      tcp_nodelay = 1;
 constexpr int msg_peek = 2, msg_ctrunc = 8, msg_trunc = 0x20,
 	      msg_dontwait = 0x40, msg_nosignal = 0x4000,
 	      msg_cmsg_cloexec = 0x40000000;
@@ -77,6 +79,18 @@ long int_opt(int fd, int level, int name, int *v)
 	uint32_t len = sizeof *v;
 	*v = 0;
 	return sys::getsockopt(fd, level, name, v, &len);
+}
+
+// SO_RCVTIMEO or SO_SNDTIMEO (a struct timeval) into t; 0 0 if unknown.
+void timeout(int fd, int name, int64_t t[2])
+{
+	int64_t tv[2] = {0, 0};
+	uint32_t len = sizeof tv;
+	if (sys::getsockopt(fd, sol_socket, name, tv, &len) == 0 &&
+	    len == sizeof tv && tv[0] >= 0 && tv[1] >= 0 && tv[1] < 1000000) {
+		t[0] = tv[0];
+		t[1] = tv[1];
+	}
 }
 
 // A unix socket's peer inode and shutdown bits, from sock_diag.
@@ -374,6 +388,16 @@ const char *describe_socket(const image::fd_entry &e, uint32_t i,
 	if (family == af_unix &&
 	    int_opt(fd, sol_socket, so_passcred, &v) == 0 && v)
 		s.flags |= image::socket_passcred;
+	if (int_opt(fd, sol_socket, so_keepalive, &v) == 0 && v)
+		s.flags |= image::socket_keepalive;
+	if (family != af_unix &&
+	    int_opt(fd, sol_socket, so_broadcast, &v) == 0 && v)
+		s.flags |= image::socket_broadcast;
+	if (family != af_unix && type == sock_stream &&
+	    int_opt(fd, ipproto_tcp, tcp_nodelay, &v) == 0 && v)
+		s.flags |= image::socket_nodelay;
+	timeout(fd, so_rcvtimeo, s.rcvtimeo);
+	timeout(fd, so_sndtimeo, s.sndtimeo);
 	if (int_opt(fd, sol_socket, so_rcvbuf, &v) == 0)
 		s.rcvbuf = (uint32_t)v;
 	if (int_opt(fd, sol_socket, so_sndbuf, &v) == 0)

@@ -3,7 +3,9 @@
 // that accepts a connection after the restore, an IPv6 one on ::1
 // (IPV6_V6ONLY), a UDP socket bound on 127.0.0.1 that receives a datagram
 // sent to its port after the restore, and a UDP socket connected to it,
-// which sends there again. The original is killed first: its ports are
+// which sends there again. Options come back too: TCP_NODELAY and
+// SO_KEEPALIVE of the listener, SO_RCVTIMEO and SO_BROADCAST of the UDP
+// sockets. The original is killed first: its ports are
 // free again.
 // RUN: %cc %s %runtime -o %t
 // RUN: %drive --image %t.ckpt --at '^listening' -- %t 2>%t.err | FileCheck %s
@@ -18,22 +20,25 @@
 // CHECK-NEXT: gen1: tcp6: accepted, got 'hello tcp6'
 // CHECK-NEXT: gen1: udp: same port, got 'hello udp'
 // CHECK-NEXT: gen1: udp connected: got 'again'
+// CHECK-NEXT: gen1: options: nodelay 1 keepalive 1 rcvtimeo 2.500000 broadcast 1
 // CHECK-NEXT: gen1: exit 0
 //
 // ERR-NOT: is not restored
 // ERR-NOT: will not come back
 //
-// INFO: fd 10 recreate socket rw socket:[{{[0-9]+}}] tcp listening 127.0.0.1:{{[0-9]+}} reuseaddr
-// INFO-NEXT: fd 11 recreate socket rw socket:[{{[0-9]+}}] tcp6 listening [0:0:0:0:0:0:0:1]:{{[0-9]+}} v6only
-// INFO-NEXT: fd 12 recreate socket rw socket:[{{[0-9]+}}] udp bound 127.0.0.1:{{[0-9]+}}
-// INFO-NEXT: fd 13 recreate socket rw socket:[{{[0-9]+}}] udp connected 127.0.0.1:{{[0-9]+}} to 127.0.0.1:{{[0-9]+}}
+// INFO: fd 10 recreate socket rw socket:[{{[0-9]+}}] tcp listening 127.0.0.1:{{[0-9]+}} reuseaddr keepalive nodelay{{$}}
+// INFO-NEXT: fd 11 recreate socket rw socket:[{{[0-9]+}}] tcp6 listening [0:0:0:0:0:0:0:1]:{{[0-9]+}} v6only{{$}}
+// INFO-NEXT: fd 12 recreate socket rw socket:[{{[0-9]+}}] udp bound 127.0.0.1:{{[0-9]+}} rcvtimeo 2500ms{{$}}
+// INFO-NEXT: fd 13 recreate socket rw socket:[{{[0-9]+}}] udp connected 127.0.0.1:{{[0-9]+}} to 127.0.0.1:{{[0-9]+}} broadcast{{$}}
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "ckpt.h"
@@ -118,6 +123,13 @@ int main(void)
 	TESTING_ASSERT(connect(13, (struct sockaddr *)&saved[2], sizeof lo) == 0,
 		       "udp connect");
 	name_of(13, &saved[3]);
+	TESTING_ASSERT(setsockopt(10, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) == 0 &&
+			       setsockopt(10, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof one) == 0 &&
+			       setsockopt(13, SOL_SOCKET, SO_BROADCAST, &one, sizeof one) == 0,
+		       "options");
+	struct timeval tv = {2, 500000}; // whole jiffies at any HZ
+	TESTING_ASSERT(setsockopt(12, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv) == 0,
+		       "rcvtimeo");
 
 	printf("listening\n");
 	while (!testing_restored())
@@ -141,5 +153,13 @@ int main(void)
 	memset(buf, 0, sizeof buf);
 	TESTING_ASSERT(recv(12, buf, sizeof buf, 0) == 5, "udp connected: recv");
 	printf("udp connected: got '%s'\n", buf);
+	struct timeval now = {0};
+	socklen_t len = sizeof now;
+	TESTING_ASSERT(getsockopt(12, SOL_SOCKET, SO_RCVTIMEO, &now, &len) == 0,
+		       "rcvtimeo");
+	printf("options: nodelay %d keepalive %d rcvtimeo %ld.%06ld broadcast %d\n",
+	       option(10, IPPROTO_TCP, TCP_NODELAY),
+	       option(10, SOL_SOCKET, SO_KEEPALIVE), (long)now.tv_sec,
+	       (long)now.tv_usec, option(13, SOL_SOCKET, SO_BROADCAST));
 	return 0;
 }
