@@ -2,7 +2,8 @@
  * of kernel object the runtime saves: a self-pipe with bytes in it, an
  * eventfd with a count, an epoll watching both, a timerfd armed, a
  * signalfd, a memfd with seals, a deleted file with data, a POSIX timer,
- * a pending signal and a private mapping of a file. A seed for the image
+ * a pending signal, a private mapping of a file, unix socket pairs with
+ * queued messages and a listening TCP socket. A seed for the image
  * fuzzer, so that mutations start from each section. */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -12,8 +13,10 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <netinet/in.h>
 #include <sys/mman.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
@@ -60,6 +63,16 @@ int main(int argc, char **argv)
 			      : MAP_FAILED;
 	if (map != MAP_FAILED)
 		map[100] ^= 1; /* one page no longer the file's */
+	int sv[2], dv[2];
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0)
+		send(sv[1], "stream", 6, 0), shutdown(sv[1], SHUT_WR);
+	if (socketpair(AF_UNIX, SOCK_DGRAM, 0, dv) == 0)
+		send(dv[0], "one", 3, 0), send(dv[0], "two", 3, 0);
+	int tcp = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in lo = {.sin_family = AF_INET,
+				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	if (tcp >= 0 && bind(tcp, (struct sockaddr *)&lo, sizeof lo) == 0)
+		listen(tcp, 4);
 	int rc = ckpt_checkpoint(argv[1]);
 	if (rc == 1)
 		puts("restored");
