@@ -193,7 +193,8 @@ FUZZ_TARGETED = ['runtime/image.cc', 'restorer/info.cc',
                  'restorer/contents.cc', 'restorer/pipes.cc',
                  'restorer/timers.cc', 'restorer/attrs_info.cc',
                  'restorer/written.cc', 'restorer/locks.cc',
-                 'restorer/inotify.cc', 'restorer/unrestorable.cc']
+                 'restorer/inotify.cc', 'restorer/unrestorable.cc',
+                 'restorer/sockets.cc']
 FUZZ_SUPPORT = ['runtime/crc32c.cc', 'runtime/fmt.cc', 'runtime/maps.cc']
 ELF_MACHINES = {'x86_64': 62, 'aarch64': 183}  # EM_X86_64, EM_AARCH64
 RESTORER_ARCH_SOURCES = ['thread.cc', 'crc32c.cc', 'icache.cc',

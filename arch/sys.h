@@ -534,6 +534,82 @@ static inline long epoll_ctl(int epfd, int op, int fd, void *event)
 	return arch::syscall4(__NR_epoll_ctl, epfd, op, fd, SYS_ARG(event));
 }
 
+// Sockets (the sockets part of #13). Addresses and messages are the
+// kernel's structs, passed through as bytes (iovec: above).
+struct msghdr {
+	void *name;
+	uint32_t namelen;
+	uint32_t pad0;
+	iovec *iov;
+	size_t iovlen;
+	void *control;
+	size_t controllen;
+	uint32_t flags;
+	uint32_t pad1;
+};
+static inline long socket(int domain, int type, int protocol)
+{
+	return arch::syscall3(__NR_socket, domain, type, protocol);
+}
+static inline long socketpair(int domain, int type, int protocol, int fds[2])
+{
+	return arch::syscall4(__NR_socketpair, domain, type, protocol,
+			      SYS_ARG(fds));
+}
+static inline long bind(int fd, const void *addr, uint32_t len)
+{
+	return arch::syscall3(__NR_bind, fd, SYS_ARG(addr), len);
+}
+static inline long listen(int fd, int backlog)
+{
+	return arch::syscall2(__NR_listen, fd, backlog);
+}
+static inline long connect(int fd, const void *addr, uint32_t len)
+{
+	return arch::syscall3(__NR_connect, fd, SYS_ARG(addr), len);
+}
+static inline long accept4(int fd, void *addr, uint32_t *len, int flags)
+{
+	return arch::syscall4(__NR_accept4, fd, SYS_ARG(addr), SYS_ARG(len),
+			      flags);
+}
+static inline long getsockname(int fd, void *addr, uint32_t *len)
+{
+	return arch::syscall3(__NR_getsockname, fd, SYS_ARG(addr),
+			      SYS_ARG(len));
+}
+static inline long getpeername(int fd, void *addr, uint32_t *len)
+{
+	return arch::syscall3(__NR_getpeername, fd, SYS_ARG(addr),
+			      SYS_ARG(len));
+}
+static inline long getsockopt(int fd, int level, int name, void *val,
+			      uint32_t *len)
+{
+	return arch::syscall5(__NR_getsockopt, fd, level, name, SYS_ARG(val),
+			      SYS_ARG(len));
+}
+static inline long setsockopt(int fd, int level, int name, const void *val,
+			      uint32_t len)
+{
+	return arch::syscall5(__NR_setsockopt, fd, level, name, SYS_ARG(val),
+			      len);
+}
+static inline long sendto(int fd, const void *buf, size_t len, int flags,
+			  const void *addr, uint32_t addr_len)
+{
+	return arch::syscall6(__NR_sendto, fd, SYS_ARG(buf), len, flags,
+			      SYS_ARG(addr), addr_len);
+}
+static inline long recvmsg(int fd, msghdr *msg, int flags)
+{
+	return arch::syscall3(__NR_recvmsg, fd, SYS_ARG(msg), flags);
+}
+static inline long shutdown(int fd, int how)
+{
+	return arch::syscall2(__NR_shutdown, fd, how);
+}
+
 #undef SYS_ARG
 
 } // namespace sys

@@ -16,12 +16,13 @@
 //   - deleted files and memfds whose contents the image holds are made
 //     again with those contents (contents.cc); pipes and FIFOs both of
 //     whose ends the app held, eventfds and epolls are made again by
-//     their kind (pipes.cc).
+//     their kind (pipes.cc); so are the sockets the image has an entry
+//     for (sockets.cc): unix pairs, listening and bound ones, reset TCP.
 //   - inotify instances are made again with their watches (inotify.cc);
 //     terminals above 2 are reopened by path, but for pty masters
 //     (unrestorable.cc); file locks are taken again (locks.cc).
-//   - anything else (sockets, pipes to other processes, pidfds, ...) is
-//     lost: named in a warning, its number (above 2) held by a
+//   - anything else (other sockets, pipes to other processes, pidfds, ...)
+//     is lost: named in a warning, its number (above 2) held by a
 //     placeholder (unrestorable.cc).
 // A file that is gone, was deleted before the checkpoint, is now another
 // kind of file or a symbolic link, or is shorter than the saved offset
@@ -57,16 +58,17 @@ namespace {
 
 // refilled: a stored file made again (contents.cc); remade: a pipe,
 // eventfd or epoll made again by its kind (pipes.cc); rearmed: a timerfd
-// or signalfd made again with its state (timers.cc).
-// watched: an inotify made again with its watches (inotify.cc).
+// or signalfd made again with its state (timers.cc); watched: an inotify
+// made again with its watches (inotify.cc); rebuilt: a socket made again
+// by its kind (sockets.cc).
 enum action : uint8_t {
-	lost, inherit, reopen, dup, refilled, remade, rearmed, watched
+	lost, inherit, reopen, dup, refilled, remade, rearmed, watched, rebuilt
 };
 
 // Arrays, not pointers: the restorer holds no absolute addresses.
-constexpr char action_names[8][9] = {"lost",	 "inherit",  "reopen",
-				     "dup",	 "recreate", "recreate",
-				     "recreate", "recreate"};
+constexpr char action_names[9][9] = {
+	"lost", "inherit", "reopen", "dup", "recreate",
+	"recreate", "recreate", "recreate", "recreate"};
 
 // Per fd table entry: what restore_files() does, and the temporary
 // descriptor of a reopened file.
@@ -109,6 +111,9 @@ action policy(const image::fd_entry &e)
 	if (std_stream && (k == image::fd_chr || k == image::fd_fifo ||
 			   k == image::fd_socket))
 		return inherit;
+	if (k == image::fd_socket &&
+	    socket_comes_back((uint32_t)(&e - g.tables.fds)))
+		return rebuilt;
 	if (k == image::fd_timerfd || k == image::fd_signalfd)
 		return rearmed;
 	if (k == image::fd_inotify)
@@ -589,8 +594,9 @@ uint64_t temporaries()
 		files += (a == reopen &&
 			  !(g.tables.fds[i].flags & image::fd_deleted)) ||
 			 a == refilled || a == remade || a == rearmed ||
-			 a == watched;
+			 a == watched || a == rebuilt;
 	}
+	n += socket_temporaries();
 	const char *last = nullptr;
 	bool last_private = false;
 	for (uint32_t i = 0; i < g.tables.region_count; i++) {
@@ -710,6 +716,10 @@ bool prepare_files(ckpt::text &err)
 			if (!restorer::recreate(err, i, temps))
 				return false;
 			break;
+		case rebuilt:
+			if (!make_socket(err, i, temps))
+				return false;
+			break;
 		case rearmed:
 			if (!recreate_fd(i, base, &temps[i], err))
 				return false;
@@ -745,6 +755,8 @@ bool prepare_files(ckpt::text &err)
 			warn_lost(e, e.flags & image::fd_lost
 					     ? "its state could not be read at "
 					       "checkpoint"
+					     : socket_lost_reason(i)
+					     ? socket_lost_reason(i)
 					     : why_lost(i));
 			break;
 		}
@@ -865,13 +877,16 @@ void restore_files()
 		case remade:
 		case rearmed:
 		case watched:
+		case rebuilt:
 			ret = sys::dup3(temps[i], e.fd, cloexec);
 			if (ret < 0)
 				fd_failed(e, "cannot put it in place (dup3)",
 					  ret);
 			// An epoll's watches name the temporary descriptors
-			// of what it watches until move_watches().
-			if (actions[i] != remade)
+			// of what it watches until move_watches(): closing one
+			// would leave its watch there, out of EPOLL_CTL_DEL's
+			// reach (the file stays open at the app's number).
+			if (actions[i] == reopen || actions[i] == refilled)
 				sys::close(temps[i]);
 			break;
 		case dup:
@@ -898,7 +913,8 @@ void restore_files()
 			move_watches(i);
 	}
 	for (uint32_t i = 0; i < g.tables.fd_count; i++) {
-		if (actions[i] == remade)
+		if (actions[i] == remade || actions[i] == rebuilt ||
+		    actions[i] == rearmed || actions[i] == watched)
 			sys::close(temps[i]);
 	}
 	// The mappings hold their files now.
@@ -973,6 +989,7 @@ void print_fd_info()
 		object_info(t, i);
 		lock_info(t, i);
 		unrestorable_info(t, i);
+		socket_info(t, i);
 		ckpt::print_out(t.ch('\n'));
 		print_watches(i);
 		print_inotify_watches(i);

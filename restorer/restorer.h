@@ -201,6 +201,18 @@ bool prepare_unrestorable(ckpt::text &err);
 void unrestorable_info(ckpt::text &t, uint32_t i);
 bool is_placeholder(int fd);
 void hold_lost_numbers();
+// Sockets made again by their kind (sockets.cc): socket_comes_back()
+// says whether fd table entry i is one (else socket_lost_reason() may say
+// why); make_socket() makes it (both ends of a pair at once) at a
+// temporary number in temps[i] with its state and queued messages, or
+// refuses (a port taken now, ...) with the reason in err;
+// socket_temporaries() is how many more descriptors it may hold for a
+// moment; socket_info() appends its state to its --info line.
+bool socket_comes_back(uint32_t i);
+const char *socket_lost_reason(uint32_t i);
+bool make_socket(ckpt::text &err, uint32_t i, int32_t *temps);
+uint64_t socket_temporaries();
+void socket_info(ckpt::text &t, uint32_t i);
 // What files.cc offers them: moving a new descriptor (or -errno) to a
 // temporary number; whether entry i comes back; the descriptor that
 // holds entry i's file now (its temporary one, or the inherited number).

@@ -8,6 +8,7 @@
 #include "runtime/dirents.h"
 #include "arch/sys.h"
 #include "runtime/process.h"
+#include "runtime/sockets.h"
 #include "runtime/stat.h"
 #include "runtime/str.h"
 
@@ -273,6 +274,7 @@ long save_fds(image::fd_entry *fds, uint32_t *fd_count, string_table &strings,
 	save_inotify(fds, count, strings);
 	save_terminals(fds, count, strings.buf);
 	save_kernel_objects(fds, count, strings.buf);
+	save_sockets(fds, count, strings.buf);
 	*fd_count = count;
 	return 0;
 }

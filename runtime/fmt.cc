@@ -62,7 +62,7 @@ namespace {
 // which the restorer may not hold.
 struct errno_text {
 	int err;
-	char name[14];
+	char name[16];
 	char what[40];
 };
 
@@ -117,9 +117,17 @@ constexpr errno_text errno_texts[] = {
 	{75, "EOVERFLOW", "value too large for defined data type"},
 	{84, "EILSEQ", "invalid or incomplete multibyte char"},
 	{88, "ENOTSOCK", "socket operation on non-socket"},
+	{92, "ENOPROTOOPT", "protocol not available"},
+	{93, "EPROTONOSUPPORT", "protocol not supported"},
 	{95, "EOPNOTSUPP", "operation not supported"},
+	{97, "EAFNOSUPPORT", "address family not supported"},
+	{98, "EADDRINUSE", "address already in use"},
+	{99, "EADDRNOTAVAIL", "cannot assign requested address"},
+	{104, "ECONNRESET", "connection reset by peer"},
 	{105, "ENOBUFS", "no buffer space available"},
+	{107, "ENOTCONN", "transport endpoint is not connected"},
 	{110, "ETIMEDOUT", "connection timed out"},
+	{111, "ECONNREFUSED", "connection refused"},
 	{116, "ESTALE", "stale file handle"},
 	{121, "EREMOTEIO", "remote I/O error"},
 	{122, "EDQUOT", "disk quota exceeded"},

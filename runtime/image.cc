@@ -82,6 +82,8 @@ const char *describe(fault f)
 		"file policy entry is invalid (fd, policy, size or contents)",
 		"file lock entry is invalid (fd, kind or range)",
 		"inotify watch entry is invalid (fd, wd, order or path)",
+		"socket entry is invalid (fd, family, state, peer or address)",
+		"socket message is invalid (socket, order or data)",
 	};
 	static_assert(sizeof text / sizeof text[0] == (size_t)fault::count,
 		      "one message per fault");
@@ -201,7 +203,7 @@ namespace {
 struct known_section {
 	uint32_t entry_size;
 };
-// The types after section_strings (7-16, 24) are optional: an image without
+// The types after section_strings (7-21, 23, 24) are optional: an image without
 // one has no such state.
 constexpr known_section known[] = {
 	{sizeof(process_record)}, {sizeof(thread_record)}, {sizeof(region)},
@@ -211,7 +213,7 @@ constexpr known_section known[] = {
 	{sizeof(posix_timer)},	  {sizeof(pending_signal)},
 	{sizeof(timerfd_entry)},  {sizeof(signalfd_entry)},
 	{sizeof(mapped_file)},
-	{0}, {0}, {0}, // 17-19: sockets, not known here
+	{sizeof(socket_entry)},	  {sizeof(socket_message)}, {1},
 	{sizeof(file_lock)},	  {sizeof(inotify_watch)},
 	{0},		       // 22: not used
 	{sizeof(process_attr)},	  {sizeof(file_policy)},
@@ -303,6 +305,19 @@ void place(tables *out, uint32_t type, const char *at, uint32_t count)
 	case section_inotify_watches:
 		out->watches = reinterpret_cast<const inotify_watch *>(at);
 		out->watch_count = count;
+		break;
+	case section_sockets:
+		out->sockets = reinterpret_cast<const socket_entry *>(at);
+		out->socket_count = count;
+		break;
+	case section_socket_messages:
+		out->socket_messages =
+			reinterpret_cast<const socket_message *>(at);
+		out->socket_message_count = count;
+		break;
+	case section_socket_data:
+		out->socket_data = at;
+		out->socket_data_size = count;
 		break;
 	default:
 		out->strings = at;
@@ -876,6 +891,129 @@ problem check_file_policies(const tables &tb)
 	return {};
 }
 
+// The socket section's entry for fd table index i, or -1 (entries are in
+// fd table order).
+long socket_of(const tables &tb, uint32_t i)
+{
+	uint32_t lo = 0, hi = tb.socket_count;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (tb.sockets[mid].fd_index == i)
+			return mid;
+		if (tb.sockets[mid].fd_index < i)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
+bool check_socket(const tables &tb, const socket_entry &s, uint32_t first)
+{
+	constexpr uint32_t af_unix = 1, af_inet = 2, af_inet6 = 10;
+	constexpr uint32_t stream = 1, dgram = 2, seqpacket = 5;
+	const uint32_t flag_mask = socket_reuseaddr | socket_reuseport |
+				   socket_v6only | socket_shut_rd |
+				   socket_shut_wr | socket_passcred |
+				   socket_keepalive | socket_broadcast |
+				   socket_nodelay;
+	auto timeout_ok = [](const int64_t t[2]) {
+		return t[0] >= 0 && t[1] >= 0 && t[1] < 1000000;
+	};
+	if (s.fd_index >= tb.fd_count || tb.fds[s.fd_index].dup_of != -1 ||
+	    tb.fds[s.fd_index].kind != fd_socket ||
+	    (tb.fds[s.fd_index].flags & fd_lost) ||
+	    (s.family != af_unix && s.family != af_inet &&
+	     s.family != af_inet6) ||
+	    (s.type != stream && s.type != dgram && s.type != seqpacket) ||
+	    s.state >= socket_state_count || (s.flags & ~flag_mask) ||
+	    s.addr_len > max_socket_addr ||
+	    s.peer_addr_len > max_socket_addr ||
+	    s.message_first != first || !timeout_ok(s.rcvtimeo) ||
+	    !timeout_ok(s.sndtimeo) ||
+	    ((s.flags & socket_nodelay) &&
+	     (s.family == af_unix || s.type != stream)) ||
+	    s.message_count > tb.socket_message_count - first)
+		return false;
+	const bool unix_family = s.family == af_unix;
+	// A bound one has an address of its family; only these hold
+	// messages and have a peer.
+	const bool named = s.addr_len >= 2 && s.addr[0] == (s.family & 0xff) &&
+			   s.addr[1] == 0;
+	const bool holds = s.state == socket_pair ||
+			   s.state == socket_peer_closed;
+	// Only a unix socket bound to a path (not abstract, not a pair's)
+	// names its file.
+	const bool path = unix_family && named && s.addr_len > 2 &&
+			  s.addr[2] == '/' &&
+			  (s.state == socket_bound || s.state == socket_listening ||
+			   s.state == socket_connected);
+	if (s.reserved || (!path && (s.name_dev || s.name_ino)))
+		return false;
+	if ((s.message_count && !holds) ||
+	    ((s.state == socket_pair) != (s.peer != no_target)))
+		return false;
+	switch (s.state) {
+	case socket_bound:
+		return named;
+	case socket_listening:
+		return named && s.type != dgram;
+	case socket_connected:
+		// A unix one need not be bound; its peer has a name.
+		return (named || (unix_family && s.addr_len <= 2)) &&
+		       s.type == dgram &&
+		       s.peer_addr_len >= (unix_family ? 3u : 2u) &&
+		       s.peer_addr[0] == (s.family & 0xff);
+	case socket_pair: {
+		const long k = s.peer < tb.fd_count ? socket_of(tb, s.peer) : -1;
+		return unix_family && k >= 0 && s.peer != s.fd_index &&
+		       tb.sockets[k].state == socket_pair &&
+		       tb.sockets[k].peer == s.fd_index &&
+		       tb.sockets[k].type == s.type;
+	}
+	case socket_peer_closed:
+		return unix_family && s.type != dgram;
+	case socket_reset:
+		return !unix_family && s.type == stream;
+	default:
+		return true;
+	}
+}
+
+// Sockets: each names an fd table entry of kind fd_socket that is no dup,
+// in fd table order, with a known family, type, state and flags; a pair's
+// peer is a socket entry that names it back; its messages follow the
+// previous socket's, name it, and lie in the data section, 8-aligned.
+problem check_sockets(const tables &tb)
+{
+	if (tb.socket_count > tb.fd_count ||
+	    tb.socket_message_count > max_socket_messages ||
+	    tb.socket_data_size > max_socket_data)
+		return {fault::bad_socket};
+	uint32_t first = 0;
+	for (uint32_t i = 0; i < tb.socket_count; i++) {
+		const socket_entry &s = tb.sockets[i];
+		if ((i && tb.sockets[i - 1].fd_index >= s.fd_index) ||
+		    !check_socket(tb, s, first))
+			return {fault::bad_socket};
+		first += s.message_count;
+	}
+	if (first != tb.socket_message_count)
+		return {fault::bad_socket_message};
+	for (uint32_t i = 0; i < tb.socket_message_count; i++) {
+		const socket_message &m = tb.socket_messages[i];
+		if (m.socket >= tb.socket_count ||
+		    (i && tb.socket_messages[i - 1].socket > m.socket) ||
+		    i < tb.sockets[m.socket].message_first ||
+		    i - tb.sockets[m.socket].message_first >=
+			    tb.sockets[m.socket].message_count ||
+		    (m.data & 7) ||
+		    !fits(m.data, m.length, tb.socket_data_size))
+			return {fault::bad_socket_message};
+	}
+	return {};
+}
+
 } // namespace
 
 problem check_tables(const header &h, const tables &tb, const target &t)
@@ -977,6 +1115,8 @@ problem check_tables(const header &h, const tables &tb, const target &t)
 		p = check_locks(tb);
 	if (p.what == fault::none)
 		p = check_inotify_watches(tb);
+	if (p.what == fault::none)
+		p = check_sockets(tb);
 	return p;
 }
 

@@ -7,8 +7,9 @@
 // The header is small and fixed; the directory after it says where each
 // section is and what its entries are, so that later state adds a section
 // type rather than a format version. The sections (process, threads,
-// regions, runs, fds, strings; pipes, pipe data, events where there are
-// any) lie between the directory and meta_size, all covered by meta_crc.
+// regions, runs, fds, strings; pipes, pipe data, events, sockets and
+// their messages where there are any) lie between the directory and
+// meta_size, all covered by meta_crc.
 //
 // A region stores only its touched pages: its runs (consecutive in the run
 // section, in region order) say which byte ranges of it the data holds, and
@@ -472,6 +473,9 @@ enum section_type : uint32_t {
 	section_timerfds = 14,        // timerfd_entry, by fd; optional
 	section_signalfds = 15,       // signalfd_entry, by fd; optional
 	section_mapped_files = 16,    // mapped_file, by region; optional
+	section_sockets = 17,         // socket_entry, by fd; optional
+	section_socket_messages = 18, // socket_message, by socket; optional
+	section_socket_data = 19,     // bytes: the messages'; optional
 	section_locks = 20,           // file_lock, by fd; optional
 	section_inotify_watches = 21, // inotify_watch, by fd, wd; optional
 	section_process_attrs = 23,   // process_attr; optional
@@ -551,6 +555,86 @@ struct event_record {
 
 static_assert(sizeof(pipe_record) == 32);
 static_assert(sizeof(event_record) == 32);
+
+// Sockets (issue #13, the sockets part; section types 17-19): unix
+// sockets both of whose ends the process holds (stream, datagram,
+// seqpacket) with their queued messages and shutdown state; listening and
+// bound sockets (TCP, UDP, unix with an abstract name) with their address
+// and options; TCP sockets connected elsewhere, which come back reset.
+// One socket_entry per fd table entry of kind fd_socket that is no dup
+// and comes back; its queued messages (received, not read yet: what its
+// peer sent) are consecutive in the socket message section, their bytes
+// in the socket data section, each at an 8-aligned offset. A socket
+// without an entry does not come back (the checkpoint said why).
+constexpr uint32_t max_socket_messages = 1 << 16;
+constexpr uint32_t max_socket_data = 16 << 20; // all sockets' bytes
+constexpr uint32_t max_socket_addr = 112;      // a sockaddr_un fits
+
+enum socket_state : uint32_t {
+	socket_unbound = 0,     // socket() and nothing since
+	socket_bound = 1,       // bound to addr: bind() again
+	socket_listening = 2,   // bound to addr, listening: listen() again
+	socket_connected = 3,   // UDP: bound to addr, connected to peer_addr
+	socket_pair = 4,        // unix, connected to peer, a socket of the
+				// process connected back to it
+	socket_peer_closed = 5, // unix stream or seqpacket whose peer is
+				// gone: its queued bytes, then end of file
+	socket_reset = 6,       // TCP connected to another host: comes back
+				// reset (ECONNRESET, then EOF and EPIPE)
+	socket_state_count
+};
+
+enum socket_flags : uint32_t {
+	socket_reuseaddr = 1, // SO_REUSEADDR
+	socket_reuseport = 2, // SO_REUSEPORT
+	socket_v6only = 4,    // IPV6_V6ONLY
+	socket_shut_rd = 8,   // it can receive no more (shutdown, its peer's)
+	socket_shut_wr = 16,  // it can send no more
+	socket_passcred = 32, // SO_PASSCRED
+	socket_keepalive = 64,  // SO_KEEPALIVE
+	socket_broadcast = 128, // SO_BROADCAST
+	socket_nodelay = 256,   // TCP_NODELAY (a listener's: its accepted
+				// sockets get it)
+};
+
+struct socket_entry {
+	uint32_t fd_index;      // in the fd table: an fd_socket, no dup
+	uint32_t family;        // AF_UNIX, AF_INET, AF_INET6
+	uint32_t type;          // SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET
+	uint32_t protocol;      // SO_PROTOCOL
+	uint32_t state;         // socket_state
+	uint32_t flags;         // socket_flags
+	uint32_t peer;          // socket_pair: the peer's fd table index;
+				// else no_target
+	uint32_t addr_len;      // bytes of addr (getsockname)
+	uint32_t peer_addr_len; // bytes of peer_addr (getpeername)
+	int32_t peek_off;       // SO_PEEK_OFF (-1: off)
+	uint32_t rcvbuf;        // SO_RCVBUF, SO_SNDBUF as getsockopt says
+	uint32_t sndbuf;
+	uint32_t message_first; // its messages in the message section
+	uint32_t message_count;
+	uint64_t peer_ino;      // the peer's inode (unix), 0 unknown
+	// A unix socket bound to a path: the socket file there (device as
+	// fd_entry::dev, inode), which the restorer may replace; 0: the file
+	// was gone (unlinked after bind()), and is unlinked again.
+	uint32_t name_dev;
+	uint32_t reserved;
+	uint64_t name_ino;
+	// SO_RCVTIMEO, SO_SNDTIMEO: seconds, microseconds (0: none).
+	int64_t rcvtimeo[2];
+	int64_t sndtimeo[2];
+	uint8_t addr[max_socket_addr];
+	uint8_t peer_addr[max_socket_addr];
+};
+
+struct socket_message {
+	uint32_t socket; // index in the socket section
+	uint32_t length; // bytes (a stream's whole queue is one message)
+	uint64_t data;   // offset in the socket data section, 8-aligned
+};
+
+static_assert(sizeof(socket_entry) == 336);
+static_assert(sizeof(socket_message) == 16);
 
 static_assert(sizeof(arch::thread_state) <= 8 * sizeof(uint64_t));
 static_assert(sizeof(header) == 64);
@@ -638,6 +722,8 @@ enum class fault : uint32_t {
 	bad_file_policy,
 	bad_lock,
 	bad_inotify_watch,
+	bad_socket,
+	bad_socket_message,
 	count
 };
 
@@ -703,6 +789,12 @@ struct tables {
 	uint32_t lock_count;
 	const inotify_watch *watches;
 	uint32_t watch_count;
+	const socket_entry *sockets;
+	uint32_t socket_count;
+	const socket_message *socket_messages;
+	uint32_t socket_message_count;
+	const char *socket_data;
+	uint32_t socket_data_size;
 };
 
 // Checks the header against the file and this machine.

@@ -21,6 +21,7 @@
 #include "runtime/pagemap.h"
 #include "runtime/process.h"
 #include "runtime/runtime.h"
+#include "runtime/sockets.h"
 #include "runtime/str.h"
 #include "runtime/written.h"
 
@@ -42,6 +43,7 @@ enum section_index {
 	sec_attrs,
 	sec_policies,
 	sec_locks, sec_watches,
+	sec_sockets, sec_socket_messages, sec_socket_data,
 	sec_strings,
 	sec_count
 };
@@ -98,6 +100,9 @@ struct scratch {
 	image::pipe_record pipes[image::max_fds / 2];
 	image::event_record events[image::max_events];
 	char pipe_data[image::max_pipe_data];
+	image::socket_entry sockets[image::max_fds];
+	image::socket_message socket_messages[image::max_socket_messages];
+	char socket_data[image::max_socket_data];
 	uint64_t pagemap[page_scanner::buffer_words];
 	data_piece pieces[sys::iov_max]; // data_out's batch
 	sys::iovec iov[sys::iov_max];
@@ -245,6 +250,12 @@ public:
 			 saved_locks.count},
 			{image::section_inotify_watches,
 			 sizeof(image::inotify_watch), saved_watches.count},
+			{image::section_sockets, sizeof(image::socket_entry),
+			 saved_sockets.socket_count},
+			{image::section_socket_messages,
+			 sizeof(image::socket_message),
+			 saved_sockets.message_count},
+			{image::section_socket_data, 1, saved_sockets.data_size},
 			{image::section_strings, 1, x.strings_size},
 		};
 		// An optional section with nothing in it is left out: an
@@ -579,7 +590,8 @@ void meta_parts(const scratch &s, meta_part out[2 + sec_count])
 		s.pipes,	    s.events,	 s.pipe_data, s.timers,
 		s.signals,	    s.timerfds,	 s.signalfds, s.mapped,
 		saved_attrs.items,  s.policies,	 saved_locks.items,
-		saved_watches.items, s.strings};
+		saved_watches.items, s.sockets, s.socket_messages,
+		s.socket_data,	    s.strings};
 	for (uint32_t k = 0; k < sec_count; k++)
 		out[2 + k] = k < n ? meta_part{data[s.written[k]],
 					       s.directory[k].size}
@@ -672,6 +684,7 @@ long begin_image(const arch::context *ctx, const image::resume_args *resume,
 	string_table strings = {s->strings, 1};
 	s->strings[0] = 0;
 	saved_events = {s->pipes, s->events, s->pipe_data, 0, 0, 0};
+	saved_sockets = {s->sockets, s->socket_messages, s->socket_data, 0, 0, 0};
 	ret = save_process(&s->process.process, s->fds, &s->fd_count, strings,
 			   msg);
 	s->strings_size = strings.len;

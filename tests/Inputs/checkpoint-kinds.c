@@ -3,7 +3,8 @@
  * eventfd with a count, an epoll watching both, a timerfd armed, a
  * signalfd, a memfd with seals, a deleted file with data, a POSIX timer,
  * a pending signal, a private mapping of a file, file locks (flock and
- * POSIX), an inotify watch, and files open for writing under CKPT_FILES's
+ * POSIX), an inotify watch, unix socket pairs with queued messages, a
+ * listening TCP socket, and files open for writing under CKPT_FILES's
  * truncate and snapshot policies (the program runs itself again with
  * CKPT_FILES set, where it can exec itself). A seed for the image fuzzer,
  * so that mutations start from each section. */
@@ -17,8 +18,10 @@
 #include <sys/file.h>
 #include <sys/inotify.h>
 #include <sys/eventfd.h>
+#include <netinet/in.h>
 #include <sys/mman.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
@@ -85,6 +88,16 @@ int main(int argc, char **argv)
 			      : MAP_FAILED;
 	if (map != MAP_FAILED)
 		map[100] ^= 1; /* one page no longer the file's */
+	int sv[2], dv[2];
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0)
+		send(sv[1], "stream", 6, 0), shutdown(sv[1], SHUT_WR);
+	if (socketpair(AF_UNIX, SOCK_DGRAM, 0, dv) == 0)
+		send(dv[0], "one", 3, 0), send(dv[0], "two", 3, 0);
+	int tcp = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in lo = {.sin_family = AF_INET,
+				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	if (tcp >= 0 && bind(tcp, (struct sockaddr *)&lo, sizeof lo) == 0)
+		listen(tcp, 4);
 	int rc = ckpt_checkpoint(argv[1]);
 	if (rc == 1)
 		puts("restored");
