@@ -205,6 +205,12 @@ void map_regions()
 			continue;
 		}
 		map_anon(i, r, MAP_FIXED_NOREPLACE);
+		// Its pages come from the whole chain: fill_chain().
+		if (r.flags & image::region_incremental) {
+			run += r.run_count;
+			guard(i, r);
+			continue;
+		}
 		if (!maps_lazily(r) || !map_region_lazily(i, r, run))
 			read_region(i, r, run);
 		guard(i, r);
@@ -235,6 +241,7 @@ void restore()
 	unmap_all_but_self();
 	move_vdso();
 	map_regions();
+	fill_chain();
 	bool mm_set = restore_mm();
 	restore_signals();
 	restore_process();

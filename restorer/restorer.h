@@ -64,6 +64,14 @@ bool claimed_by_image(uint64_t start, uint64_t end);
 // Opens and checks the image named in g; false with the reason in err.
 bool load_image(ckpt::text &err);
 
+// Incremental images (chain.cc): load_chain() opens and checks every
+// ancestor of an image with a parent, before the point of no return
+// (false with the reason in err); fill_chain(), after map_regions() has
+// mapped the newest image's regions, gives its region_incremental ones
+// their pages from the whole chain.
+bool load_chain(ckpt::text &err);
+void fill_chain();
+
 // Prints the header, the region table and the threads (restorer --info).
 void print_info();
 

@@ -26,6 +26,11 @@ struct settings {
 	// one deleted file or memfd (default 64 MiB); more fails the
 	// checkpoint
 	uint64_t max_file_contents;
+	// CKPT_INCREMENTAL=1: after a full image, images store only the
+	// pages written since the one before (runtime/incremental.h), and
+	// CKPT_FULL_EVERY (default 15) increments later a full one again
+	bool incremental;
+	uint32_t full_every;
 };
 extern settings config;
 

@@ -14,6 +14,7 @@
 #include "runtime/crc32c.h"
 #include "runtime/fmt.h"
 #include "runtime/image_file.h"
+#include "runtime/incremental.h"
 #include "runtime/io.h"
 #include "runtime/maps.h"
 #include "runtime/noreserve.h"
@@ -36,7 +37,7 @@ enum section_index {
 	sec_process, sec_threads, sec_regions, sec_runs, sec_fds,
 	sec_contents, sec_extents, sec_pipes, sec_events, sec_pipe_data,
 	sec_timers, sec_signals, sec_timerfds, sec_signalfds, sec_mapped,
-	sec_strings,
+	sec_inherited, sec_parent, sec_strings,
 	sec_count
 };
 static_assert(sizeof(image::process_record) % 8 == 0 &&
@@ -49,7 +50,9 @@ static_assert(sizeof(image::process_record) % 8 == 0 &&
 	      sizeof(image::pending_signal) % 8 == 0 &&
 	      sizeof(image::timerfd_entry) % 8 == 0 &&
 	      sizeof(image::signalfd_entry) % 8 == 0 &&
-	      sizeof(image::mapped_file) % 8 == 0);
+	      sizeof(image::mapped_file) % 8 == 0 &&
+	      sizeof(image::inherited_run) % 8 == 0 &&
+	      sizeof(image::parent_record) % 8 == 0);
 
 // Working memory, mapped for one checkpoint and left out of its image.
 struct scratch {
@@ -84,6 +87,7 @@ struct scratch {
 	char strings[image::max_strings];
 	char maps[maps_cap];
 	char staging[staging_size];
+	increment inc;
 };
 
 // The entries after those read are zero (AT_NULL): the working memory is
@@ -153,6 +157,12 @@ public:
 		const uint32_t regions = s_->region_count;
 		const uint32_t runs = s_->run_count;
 		const uint32_t mapped_count = s_->mapped_count;
+		const uint32_t inherited = s_->inc.inherited_count;
+		s_->inc.region_inherits = false;
+		// Not the stack: MAP_GROWSDOWN is one mapping, never pieces.
+		if (what == store_touched && !e.shared &&
+		    r.kind != image::kind_stack)
+			track_region(s_->inc, start, end);
 		if (pages_.usable() && r.kind != image::kind_kernel) {
 			piece p{this, r, what, limit};
 			bool ok = pages_.scan(start, end,
@@ -168,6 +178,8 @@ public:
 			s_->region_count = regions;
 			s_->run_count = runs;
 			s_->mapped_count = mapped_count;
+			s_->inc.inherited_count = inherited;
+			s_->inc.region_inherits = false;
 			if (r.flags & image::region_file_private) {
 				r.flags &= ~image::region_file_private;
 				what = store_all;
@@ -217,6 +229,10 @@ public:
 			 sizeof(image::signalfd_entry), x.signalfd_count},
 			{image::section_mapped_files,
 			 sizeof(image::mapped_file), x.mapped_count},
+			{image::section_inherited_runs,
+			 sizeof(image::inherited_run), x.inc.inherited_count},
+			{image::section_parent, sizeof(image::parent_record),
+			 x.inc.on ? 1u : 0u},
 			{image::section_strings, 1, x.strings_size},
 		};
 		// An optional section with nothing in it is left out: an
@@ -322,9 +338,15 @@ private:
 			// before the file shrank) hold data.
 			if (what == store_all && to > limit && c != page_anon)
 				to = limit > from ? limit : from;
-			const uint64_t base = r.start - tmpl.start;
+			// Of an increment, only the pages written since.
 			return to == from ||
-			       ok(b->add_run(r, from - base, to - from));
+			       ok(add_stored(b->s_->inc, r, b->s_->region_count,
+					     tmpl.start + from, tmpl.start + to,
+					     [&](uint64_t a, uint64_t e) {
+						     return b->add_run(
+							     r, a - r.start,
+							     e - a);
+					     }));
 		}
 
 		// Ends the region being filled where the guard pages (or
@@ -502,7 +524,7 @@ void meta_parts(const scratch &s, meta_part out[2 + sec_count])
 		s.fds,		    s.contents.items, s.contents.extents,
 		s.pipes,	    s.events,	 s.pipe_data, s.timers,
 		s.signals,	    s.timerfds,	 s.signalfds, s.mapped,
-		s.strings};
+		s.inc.inherited,    &s.inc.parent, s.strings};
 	for (uint32_t k = 0; k < sec_count; k++)
 		out[2 + k] = k < n ? meta_part{data[s.written[k]],
 					       s.directory[k].size}
@@ -713,7 +735,13 @@ long write_image(image_job *job, const char *path, text &msg,
 	}
 	thread_indices(s->timers, &s->timer_count, s->signals, s->signal_count,
 		       s->threads, s->thread_count);
+	s->inc.threads = s->threads;
+	s->inc.thread_count = s->thread_count;
+	s->inc.resume_addr = s->process.resume_addr;
+	s->inc.page_size = s->header.page_size;
+	begin_increment(s->inc, path, s->strings, &s->strings_size);
 	if (const char *why = scan_memory(s)) {
+		increment_failed();
 		msg.str(why);
 		return -EINVAL;
 	}
@@ -726,6 +754,10 @@ long write_image(image_job *job, const char *path, text &msg,
 	if (!ret)
 		ret = publish_image_file(path, f, msg);
 	discard_image_file(f);
+	if (ret)
+		increment_failed();
+	else
+		increment_published(s->inc, path, s->header.meta_crc);
 	return ret;
 }
 
