@@ -9,8 +9,9 @@
 // page then takes a minor fault that the kernel resolves by itself (no
 // handler thread), leaving the page "written" (PAGE_IS_WRITTEN) until the
 // next scan, which returns it and protects it again in the same call.
-// UFFD_FEATURE_WP_UNPOPULATED makes pages never touched count as
-// protected too. Registration is per VMA and is not inherited: a VMA made
+// PAGEMAP_SCAN write-protects anonymous memory only with
+// UFFD_FEATURE_WP_UNPOPULATED (it needs pte markers), and only populated
+// pages are protected here (scan()). Registration is per VMA and is not inherited: a VMA made
 // since the last scan (mmap, mremap to a new place) is not registered,
 // which PM_SCAN_CHECK_WPASYNC reports as EPERM, so all of it counts as
 // written; it is registered then. A child made by fork() has no
@@ -44,6 +45,8 @@ constexpr unsigned long pagemap_scan = 0xc0606610; // _IOWR('f', 16, 96)
 constexpr uint64_t pm_scan_wp_matching = 1 << 0;
 constexpr uint64_t pm_scan_check_wpasync = 1 << 1;
 constexpr uint64_t page_is_written = 1 << 1;
+constexpr uint64_t page_is_present = 1 << 3;
+constexpr uint64_t page_is_swapped = 1 << 4;
 
 struct uffdio_api_arg {
 	uint64_t api, features, ioctls;
@@ -121,8 +124,24 @@ bool open_tracking()
 long scan(uint64_t start, uint64_t end, uint64_t flags, scanned_range *vec,
 	  uint64_t vec_len, uint64_t *walk_end)
 {
-	pm_scan_arg a = {sizeof a, flags,	 start, end, 0, (uint64_t)vec,
-			 vec_len,  0,		 0,	page_is_written, 0,
+	// Written and populated only. PAGEMAP_SCAN counts a range without
+	// page tables as written, and protecting it would fill it with
+	// uffd-wp pte markers, which pagemap reports as swapped pages (bit
+	// 62, the same as a real one to an unprivileged reader): the image
+	// would then store every page of a mapping. Left alone, such a page
+	// is not protected, and the first write populates it unprotected,
+	// so it counts as written.
+	pm_scan_arg a = {sizeof a,
+			 flags,
+			 start,
+			 end,
+			 0,
+			 (uint64_t)vec,
+			 vec_len,
+			 0,
+			 0,
+			 page_is_written,
+			 page_is_present | page_is_swapped,
 			 page_is_written};
 	long ret = sys::ioctl((int)pagemap_fd, pagemap_scan, (uint64_t)&a);
 	*walk_end = a.walk_end;
@@ -201,7 +220,7 @@ bool force_records(increment &inc, uint64_t start, uint64_t end)
 				   start, end) &&
 		     force_written(inc, t.rseq_area, t.rseq_area ? t.rseq_len : 0,
 				   start, end) &&
-		     force_written(inc, t.signal_frame, t.signal_frame ? 1 : 0,
+		     force_written(inc, t.signal_frame, t.signal_frame ? 16 << 10 : 0,
 				   start, end) &&
 		     force_written(inc, t.robust_list, t.robust_list ? 24 : 0,
 				   start, end);
