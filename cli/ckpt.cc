@@ -24,10 +24,12 @@ namespace {
 
 const char usage_text[] =
 	"usage: ckpt run [--image PATH] [--signal SIG] [--interval SECONDS]\n"
-	"                [--fork] [--children] -- PROGRAM [ARGS...]\n"
+	"                [--fork] [--children] [--incremental [--full-every K]]\n"
+	"                -- PROGRAM [ARGS...]\n"
 	"       ckpt checkpoint [--no-wait] [--timeout SECONDS] PID\n"
 	"       ckpt restore [RESTORER OPTIONS] IMAGE\n"
 	"       ckpt info IMAGE\n"
+	"       ckpt merge IMAGE OUT\n"
 	"       ckpt COMMAND --help\n";
 
 const char run_help[] =
@@ -41,6 +43,10 @@ const char run_help[] =
 	"  --interval SECONDS  a checkpoint every SECONDS (fractions too)\n"
 	"  --fork              a copy-on-write child writes each image\n"
 	"  --children          programs PROGRAM executes get the runtime too\n"
+	"  --incremental       after a full image, images store only the pages\n"
+	"                      written since the one before (IMAGE.0, ...)\n"
+	"  --full-every K      with --incremental: a full image after K\n"
+	"                      increments (default 15)\n"
 	"  The exit status is PROGRAM's; 1 if it cannot be started.\n";
 
 const char checkpoint_help[] =
@@ -58,6 +64,11 @@ const char restore_help[] =
 
 const char info_help[] = "ckpt info IMAGE\n"
 			 "  Prints what IMAGE holds (restorer --info).\n";
+
+const char merge_help[] =
+	"ckpt merge IMAGE OUT\n"
+	"  Writes IMAGE, an incremental image, with the chain of images it\n"
+	"  was made from as one full image to OUT (restorer --merge).\n";
 
 [[noreturn]] void usage_error(const char *fmt, const char *arg = "")
 {
@@ -160,7 +171,8 @@ std::string absolute(const std::string &path, const std::string &cwd)
 int run(int argc, char **argv)
 {
 	std::string image, sig, interval;
-	bool fork = false, children = false;
+	bool fork = false, children = false, incremental = false;
+	std::string full_every;
 	int i = 0;
 	for (; i < argc; i++) {
 		const char *a = argv[i];
@@ -185,6 +197,10 @@ int run(int argc, char **argv)
 			fork = true;
 		} else if (!strcmp(a, "--children")) {
 			children = true;
+		} else if (!strcmp(a, "--incremental")) {
+			incremental = true;
+		} else if (!strcmp(a, "--full-every")) {
+			value(full_every);
 		} else if (a[0] == '-') {
 			usage_error("run: unknown option %s", a);
 		} else {
@@ -215,6 +231,10 @@ int run(int argc, char **argv)
 		setenv("CKPT_FORK", "1", 1);
 	if (children)
 		setenv("CKPT_CHILDREN", "1", 1);
+	if (incremental)
+		setenv("CKPT_INCREMENTAL", "1", 1);
+	if (!full_every.empty())
+		setenv("CKPT_FULL_EVERY", full_every.c_str(), 1);
 	execv(program.c_str(), argv + i);
 	fail(program + ": " + strerror(errno));
 }
@@ -488,6 +508,15 @@ int main(int argc, char **argv)
 		if (cmd[0] == 'i')
 			args.insert(args.begin(), "--info");
 		exec_restorer(args);
+	}
+	if (!strcmp(cmd, "merge")) {
+		if (argc > 2 && is_help(argv[2])) {
+			fputs(merge_help, stdout);
+			return 0;
+		}
+		if (argc != 4)
+			usage_error("merge: give IMAGE and OUT");
+		exec_restorer({"--merge", argv[3], "--", argv[2]});
 	}
 	usage_error("unknown command %s", cmd);
 }

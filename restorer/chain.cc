@@ -57,6 +57,8 @@ bool parent_path(const char *name)
 	return true;
 }
 
+} // namespace
+
 // The region of tb that holds addr, or nullptr (binary search: sorted).
 const image::region *region_at(const image::tables &tb, uint64_t addr)
 {
@@ -81,6 +83,8 @@ bool inheritable(const image::region &r)
 	       !(r.flags & (image::region_shared | image::region_file_backed |
 			    image::region_content | image::region_guard));
 }
+
+namespace {
 
 // Every inherited run of child lies in inheritable regions of parent.
 bool inherits_what_parent_has(const image::tables &child,
@@ -151,15 +155,8 @@ bool open_link(ckpt::text &err, link &l, uint64_t *at)
 	return true;
 }
 
-const image::tables &tables_of(uint32_t k) // 0: the newest
-{
-	return k ? chain[k - 1].tables : g.tables;
-}
-
-int fd_of(uint32_t k)
-{
-	return k ? chain[k - 1].fd : g.fd;
-}
+const image::tables &tables_of(uint32_t k) { return chain_tables(k); }
+int fd_of(uint32_t k) { return chain_fd(k); }
 
 // The newest image's region_incremental regions are the targets: the
 // only memory the older images' pages go to.
@@ -318,6 +315,26 @@ void apply(uint32_t k, bool lazy)
 }
 
 } // namespace
+
+uint32_t chain_length()
+{
+	return chain_count + 1;
+}
+
+const image::tables &chain_tables(uint32_t k)
+{
+	return k ? chain[k - 1].tables : g.tables;
+}
+
+int chain_fd(uint32_t k)
+{
+	return k ? chain[k - 1].fd : g.fd;
+}
+
+const image::header &chain_header(uint32_t k)
+{
+	return k ? chain[k - 1].header : g.header;
+}
 
 bool load_chain(ckpt::text &err)
 {
