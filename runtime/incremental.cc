@@ -314,9 +314,21 @@ void begin_increment(increment &inc, const char *path, char *strings,
 	inc.on = true;
 }
 
+long present_ranges(increment &inc, uint64_t start, uint64_t end,
+		    uint64_t *walk_end)
+{
+	const uint64_t cap = sizeof inc.scan / sizeof inc.scan[0];
+	const uint64_t any = page_is_present | page_is_swapped | present_guard;
+	pm_scan_arg a = {sizeof a, 0, start, end, 0, (uint64_t)inc.scan, cap,
+			 0, 0, 0, any, any};
+	long ret = sys::ioctl((int)pagemap_fd, pagemap_scan, (uint64_t)&a);
+	*walk_end = a.walk_end;
+	return ret;
+}
+
 void track_region(increment &inc, uint64_t start, uint64_t end)
 {
-	inc.region_inherits = false;
+	inc.region_inherits = inc.region_tracked = false;
 	inc.written_count = inc.cursor = 0;
 	inc.all_written = ~0ull;
 	if (!inc.tracking)
@@ -334,7 +346,7 @@ void track_region(increment &inc, uint64_t start, uint64_t end)
 						 uffdio_register_mode_wp, 0};
 			if (sys::ioctl((int)track.uffd, uffdio_register,
 				       (uint64_t)&r) == 0)
-				protect_all(inc, start, end);
+				inc.region_tracked = protect_all(inc, start, end);
 			return;
 		}
 		if (n < 0 || walk_end <= at) {
@@ -352,6 +364,7 @@ void track_region(increment &inc, uint64_t start, uint64_t end)
 		at = walk_end;
 	}
 	inc.region_inherits = inc.on && force_records(inc, start, end);
+	inc.region_tracked = true;
 }
 
 bool add_inherited(increment &inc, image::region &r, uint32_t region_index,

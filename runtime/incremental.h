@@ -9,6 +9,7 @@
 
 #include "runtime/fmt.h"
 #include "runtime/image.h"
+#include "runtime/pagemap.h"
 
 namespace ckpt {
 
@@ -37,6 +38,7 @@ struct increment {
 	// and the pages written since the parent, in address order (from
 	// all_written on, all of them: more ranges than fit).
 	bool region_inherits;
+	bool region_tracked; // its pages may come from scan_tracked()
 	uint32_t written_count;
 	uint32_t cursor; // add_stored()'s place in written
 	uint64_t all_written;
@@ -67,6 +69,18 @@ void track_region(increment &inc, uint64_t start, uint64_t end);
 template <typename F>
 bool add_stored(increment &inc, image::region &r, uint32_t region_index,
 		uint64_t from, uint64_t to, F store);
+
+// For the region track_region() took last, if it is tracked: calls
+// emit(offset, length, class) as page_scanner::scan() does (classes
+// page_none, page_anon, page_guard; maximal runs, offsets from start),
+// from PAGEMAP_SCAN's ranges of present or swapped pages (one call, not a
+// pagemap entry per page). 1 done, 0 emit or the scan failed, -1 not
+// tracked (or the kernel refused: the caller reads pagemap).
+template <typename F>
+int scan_tracked(increment &inc, uint64_t start, uint64_t end, F emit);
+long present_ranges(increment &inc, uint64_t start, uint64_t end,
+		    uint64_t *walk_end);
+constexpr uint64_t present_guard = 1 << 8; // PAGE_IS_GUARD (6.14)
 
 // The image is complete and renamed into place (meta_crc: its header's),
 // or it failed (then the next one is a full image).
@@ -114,6 +128,52 @@ bool add_stored(increment &inc, image::region &r, uint32_t region_index,
 		at = e;
 	}
 	return true;
+}
+
+template <typename F>
+int scan_tracked(increment &inc, uint64_t start, uint64_t end, F emit)
+{
+	if (!inc.region_tracked)
+		return -1;
+	uint64_t run_start = 0, run_end = 0; // offsets, of one class
+	page_class cls = page_none;
+	auto add = [&](uint64_t from, uint64_t to, page_class c) {
+		if (from == to)
+			return true;
+		if (run_end > run_start && c != cls) {
+			if (!emit(run_start, run_end - run_start, cls))
+				return false;
+			run_start = run_end;
+		}
+		cls = c;
+		run_end = to;
+		return true;
+	};
+	for (uint64_t at = start; at < end;) {
+		uint64_t walk_end;
+		long n = present_ranges(inc, at, end, &walk_end);
+		if (n < 0 || walk_end <= at || walk_end > end)
+			return at == start ? -1 : 0;
+		for (long i = 0; i < n; i++) {
+			const scanned_range &x = inc.scan[i];
+			if (x.start < start + run_end)
+				return 0; // not in order: the caller's pagemap
+			if (!add(run_end, x.start - start, page_none) ||
+			    !add(x.start - start, x.end - start,
+				 x.categories & present_guard ? page_guard
+							      : page_anon))
+				return 0;
+		}
+		// Nothing present up to where the walk stopped (walk_end can
+		// lag behind the last range returned: go on from the later).
+		if (walk_end - start > run_end &&
+		    !add(run_end, walk_end - start, page_none))
+			return 0;
+		at = start + run_end > walk_end ? start + run_end : walk_end;
+	}
+	return run_end > run_start && !emit(run_start, run_end - run_start, cls)
+		       ? 0
+		       : 1;
 }
 
 } // namespace ckpt

@@ -158,18 +158,19 @@ public:
 		const uint32_t runs = s_->run_count;
 		const uint32_t mapped_count = s_->mapped_count;
 		const uint32_t inherited = s_->inc.inherited_count;
-		s_->inc.region_inherits = false;
+		s_->inc.region_inherits = s_->inc.region_tracked = false;
 		// Not the stack: MAP_GROWSDOWN is one mapping, never pieces.
 		if (what == store_touched && !e.shared &&
 		    r.kind != image::kind_stack)
 			track_region(s_->inc, start, end);
 		if (pages_.usable() && r.kind != image::kind_kernel) {
 			piece p{this, r, what, limit};
-			bool ok = pages_.scan(start, end,
-					      [&](uint64_t off, uint64_t len,
-						  page_class c) {
-						      return p.add(off, len, c);
-					      });
+			auto emit = [&](uint64_t off, uint64_t len,
+					page_class c) { return p.add(off, len, c); };
+			// A tracked region's pages from PAGEMAP_SCAN's ranges.
+			int got = scan_tracked(s_->inc, start, end, emit);
+			bool ok = got >= 0 ? got == 1
+					   : pages_.scan(start, end, emit);
 			if (ok && p.close(end - start))
 				return nullptr;
 			if (p.full)
@@ -179,7 +180,7 @@ public:
 			s_->run_count = runs;
 			s_->mapped_count = mapped_count;
 			s_->inc.inherited_count = inherited;
-			s_->inc.region_inherits = false;
+			s_->inc.region_inherits = s_->inc.region_tracked = false;
 			if (r.flags & image::region_file_private) {
 				r.flags &= ~image::region_file_private;
 				what = store_all;
