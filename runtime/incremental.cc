@@ -254,7 +254,10 @@ bool keep_parent(const char *path, uint32_t depth, char *name, size_t cap)
 	char target[4096 + 32], tmp[4096 + 64], proc[32];
 	text t(target, sizeof target), k(tmp, sizeof tmp), p(proc, sizeof proc);
 	t.str(path).ch('.').udec(depth);
-	k.str(target).str(".tmp.").dec(sys::getpid());
+	// A name create_image_file() removes when a kill left it behind
+	// (<path>.tmp. and digits and dots), and that publish_image_file()
+	// never gives (it adds one number to <path>.tmp.<pid>, not two).
+	k.str(path).str(".tmp.").dec(sys::getpid()).str(".0.").udec(depth);
 	p.str("/proc/self/fd/").dec(fd);
 	text n(name, cap);
 	n.str(base_name(path)).ch('.').udec(depth);

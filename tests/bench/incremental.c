@@ -61,7 +61,8 @@ int main(int argc, char **argv)
 		memset(mem + p * page, (int)p, page);
 	if (ckpt_checkpoint(image) != 0)
 		return 1;
-	double ckpt_t[64], raw_t[64], cold_t[64], app_t[64], size_r[64];
+	double ckpt_t[64], raw_t[64], cold_t[64], spread_t[64], app_t[64];
+	double size_r[64];
 	char raw[4096 + 16];
 	snprintf(raw, sizeof raw, "%s.raw", image);
 	for (int r = 0; r < reps && r < 64; r++) {
@@ -96,10 +97,22 @@ int main(int argc, char **argv)
 			return 1;
 		cold_t[r] = now() - t0;
 		close(fd);
+		// The same pages one write() each, from where they are.
+		snprintf(kept, sizeof kept, "%s.raw.s%d", image, r);
+		fd = open(kept, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		t0 = now();
+		for (size_t k = 0; k < written; k++)
+			if (write(fd, mem + k * stride * page, page) !=
+			    (ssize_t)page)
+				return 1;
+		spread_t[r] = now() - t0;
+		close(fd);
 	}
 	for (int r = 0; r < reps && r < 64; r++) {
 		char kept[4096 + 32];
 		snprintf(kept, sizeof kept, "%s.raw.%d", image, r);
+		unlink(kept);
+		snprintf(kept, sizeof kept, "%s.raw.s%d", image, r);
 		unlink(kept);
 	}
 	int n = reps < 64 ? reps : 64;
@@ -110,6 +123,8 @@ int main(int argc, char **argv)
 	       "(%.2fx)\n", c * 1e3, w * 1e3, c / w);
 	printf("raw write of the pages to a new file, kept: %.1f ms (%.2fx)\n",
 	       median(cold_t, n) * 1e3, c / median(cold_t, n));
+	printf("the pages one write() each, to a new file, kept: %.1f ms "
+	       "(%.2fx)\n", median(spread_t, n) * 1e3, c / median(spread_t, n));
 	printf("app writes %.2f ms (%.2f us a page)\n", median(app_t, n) * 1e3,
 	       median(app_t, n) * 1e6 / written);
 	printf("increment size %.3fx the bytes written\n", median(size_r, n));
