@@ -93,7 +93,10 @@ bool open_tracking()
 		return true;
 	if (track.refused)
 		return false;
-	// Another process's (a fork's child): its number may be ours too.
+	// The parent's, inherited by fork(): its registrations are not
+	// this process's. (A restored process has none: -1.)
+	if (track.uffd >= 0)
+		sys::close((int)track.uffd);
 	track.uffd = -1;
 	track.valid = false;
 	long fd = sys::userfaultfd(O_CLOEXEC | O_NONBLOCK | uffd_user_mode_only);
@@ -409,8 +412,9 @@ void increment_failed()
 
 long tracking_fd()
 {
-	return track.uffd >= 0 && track.pid == (int)sys::getpid() ? track.uffd
-								   : -1;
+	// In a child of fork() too: the parent's, to be closed, never the
+	// app's.
+	return track.uffd;
 }
 
 void incremental_restored()
