@@ -284,19 +284,17 @@ void apply(uint32_t k, bool lazy)
 				inh++;
 			continue;
 		}
-		const bool counts = true;
 		while (run < end || (inh < inh_end && inh->region == i)) {
 			const bool own = run < end &&
 					 (inh == inh_end || inh->region != i ||
 					  run->offset < inh->offset);
 			const uint64_t off = own ? run->offset : inh->offset;
 			const uint64_t len = own ? run->length : inh->length;
-			if (counts && !oldest && r.start + off > at)
+			if (!oldest && r.start + off > at)
 				zero(k, r, at, r.start + off, lazy);
 			if (own) {
-				if (counts)
-					place(k, r, r.start + off, len, file_off,
-					      &crc, lazy);
+				place(k, r, r.start + off, len, file_off, &crc,
+				      lazy);
 				file_off += len;
 				run++;
 			} else {
@@ -304,9 +302,9 @@ void apply(uint32_t k, bool lazy)
 			}
 			at = r.start + off + len;
 		}
-		if (counts && !oldest && at < r.end)
+		if (!oldest && at < r.end)
 			zero(k, r, at, r.end, lazy);
-		if (counts && !lazy && r.data_size && crc != r.data_crc)
+		if (!lazy && r.data_size && crc != r.data_crc)
 			link_failed(k, r,
 				    image::describe(
 					    image::fault::data_crc_mismatch),
