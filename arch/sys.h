@@ -62,6 +62,12 @@ static inline long pread(int fd, void *buf, size_t len, uint64_t off)
 {
 	return arch::syscall4(__NR_pread64, fd, SYS_ARG(buf), len, off);
 }
+// userfaultfd(2); UFFD_USER_MODE_ONLY (1) lets an unprivileged process
+// have one (5.11+) where vm.unprivileged_userfaultfd is 0.
+static inline long userfaultfd(int flags)
+{
+	return arch::syscall1(__NR_userfaultfd, flags);
+}
 static inline long pwrite(int fd, const void *buf, size_t len, uint64_t off)
 {
 	return arch::syscall4(__NR_pwrite64, fd, SYS_ARG(buf), len, off);

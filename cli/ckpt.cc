@@ -25,11 +25,12 @@ namespace {
 
 const char usage_text[] =
 	"usage: ckpt run [--image PATH] [--signal SIG] [--interval SECONDS]\n"
-	"                [--fork] [--children] [--files RULES] -- PROGRAM\n"
-	"                [ARGS...]\n"
+	"                [--fork] [--children] [--files RULES]\n"
+	"                [--incremental [--full-every K]] -- PROGRAM [ARGS...]\n"
 	"       ckpt checkpoint [--no-wait] [--timeout SECONDS] PID\n"
 	"       ckpt restore [RESTORER OPTIONS] IMAGE\n"
 	"       ckpt info IMAGE\n"
+	"       ckpt merge IMAGE OUT\n"
 	"       ckpt COMMAND --help\n";
 
 const char run_help[] =
@@ -50,6 +51,10 @@ const char run_help[] =
 	"                      snapshot (the contents at the checkpoint:\n"
 	"                      databases); the first rule whose PATTERN ('*'\n"
 	"                      any characters) matches the path applies\n"
+	"  --incremental       after a full image, images store only the pages\n"
+	"                      written since the one before (IMAGE.0, ...)\n"
+	"  --full-every K      with --incremental: a full image after K\n"
+	"                      increments (default 15)\n"
 	"  The exit status is PROGRAM's; 1 if it cannot be started.\n";
 
 const char checkpoint_help[] =
@@ -68,6 +73,11 @@ const char restore_help[] =
 
 const char info_help[] = "ckpt info IMAGE\n"
 			 "  Prints what IMAGE holds (restorer --info).\n";
+
+const char merge_help[] =
+	"ckpt merge IMAGE OUT\n"
+	"  Writes IMAGE, an incremental image, with the chain of images it\n"
+	"  was made from as one full image to OUT (restorer --merge).\n";
 
 [[noreturn]] void usage_error(const char *fmt, const char *arg = "")
 {
@@ -190,8 +200,8 @@ bool valid_file_rules(const std::string &rules)
 
 int run(int argc, char **argv)
 {
-	std::string image, sig, interval, files;
-	bool fork = false, children = false;
+	std::string image, sig, interval, files, full_every;
+	bool fork = false, children = false, incremental = false;
 	int i = 0;
 	for (; i < argc; i++) {
 		const char *a = argv[i];
@@ -226,6 +236,10 @@ int run(int argc, char **argv)
 					    "keep, truncate or "
 					    "snapshot[:PATTERN]",
 					    files.c_str());
+		} else if (!strcmp(a, "--incremental")) {
+			incremental = true;
+		} else if (!strcmp(a, "--full-every")) {
+			value(full_every);
 		} else if (a[0] == '-') {
 			usage_error("run: unknown option %s", a);
 		} else {
@@ -258,6 +272,10 @@ int run(int argc, char **argv)
 		setenv("CKPT_CHILDREN", "1", 1);
 	if (!files.empty())
 		setenv("CKPT_FILES", files.c_str(), 1);
+	if (incremental)
+		setenv("CKPT_INCREMENTAL", "1", 1);
+	if (!full_every.empty())
+		setenv("CKPT_FULL_EVERY", full_every.c_str(), 1);
 	execv(program.c_str(), argv + i);
 	fail(program + ": " + strerror(errno));
 }
@@ -501,6 +519,15 @@ int main(int argc, char **argv)
 		if (cmd[0] == 'i')
 			args.insert(args.begin(), "--info");
 		exec_restorer(args);
+	}
+	if (!strcmp(cmd, "merge")) {
+		if (argc > 2 && is_help(argv[2])) {
+			fputs(merge_help, stdout);
+			return 0;
+		}
+		if (argc != 4)
+			usage_error("merge: give IMAGE and OUT");
+		exec_restorer({"--merge", argv[3], "--", argv[2]});
 	}
 	usage_error("unknown command %s", cmd);
 }

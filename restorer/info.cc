@@ -91,6 +91,14 @@ void print_info()
 	line(ckpt::text(buf, sizeof buf).str("regions: ").udec(tb.region_count));
 	line(ckpt::text(buf, sizeof buf).str("bytes stored: ").udec(stored));
 	line(ckpt::text(buf, sizeof buf).str("runs: ").udec(tb.run_count));
+	if (tb.parent) {
+		const image::parent_record &pr = *tb.parent;
+		line(ckpt::text(buf, sizeof buf).str("parent: ")
+			     .str(tb.strings + pr.name).str(", depth ")
+			     .udec(pr.depth).str(", header checksum 0x")
+			     .hex(pr.meta_crc).str(", inherited runs ")
+			     .udec(tb.inherited_count));
+	}
 	if (mm.start_code) {
 		range_line("code", mm.start_code, mm.end_code);
 		range_line("data", mm.start_data, mm.end_data);

@@ -177,7 +177,7 @@ bool load_image(ckpt::text &err)
 		p = image::check_runtime_state(h, g.tables);
 	if (p.what != image::fault::none)
 		return refuse(err, p);
-	return map_thread_stacks(err);
+	return load_chain(err) && map_thread_stacks(err);
 }
 
 } // namespace restorer

@@ -18,12 +18,14 @@ sys::rlimit caller_nofile;
 namespace {
 
 constexpr char usage[] =
-	"usage: restorer [--info | --lazy] [OPTIONS] IMAGE\n"
+	"usage: restorer [--info | --lazy | --merge OUT] [OPTIONS] IMAGE\n"
 	"\n"
 	"Resumes the process saved in IMAGE (written by an app linked with\n"
 	"ckpt's runtime.o) where it was checkpointed.\n"
 	"\n"
 	"  --info       print the image's header and memory regions, and exit\n"
+	"  --merge OUT  write the image with its chain of parents (an\n"
+	"               incremental image's) as one full image to OUT, and exit\n"
 	"  --lazy       map memory from the image instead of reading it: the\n"
 	"               restore takes the same time at any size, pages load\n"
 	"               when first used, and their checksums are not checked\n"
@@ -110,7 +112,7 @@ extern "C" [[noreturn]] void restorer_start(long *sp)
 	ckpt::crc32c_init(auxv);
 	g.min_sigstack = sys::auxv_value(auxv, AT_MINSIGSTKSZ, MINSIGSTKSZ);
 
-	const char *path = nullptr;
+	const char *path = nullptr, *merge_out = nullptr;
 	for (int i = 1; i < argc; i++) {
 		const char *arg = argv[i];
 		if (ckpt::str_eq(arg, "--help") || ckpt::str_eq(arg, "-h")) {
@@ -118,6 +120,8 @@ extern "C" [[noreturn]] void restorer_start(long *sp)
 			sys::exit_group(0);
 		} else if (ckpt::str_eq(arg, "--info")) {
 			g.opts.info = true;
+		} else if (ckpt::str_eq(arg, "--merge") && i + 1 < argc) {
+			merge_out = argv[++i];
 		} else if (ckpt::str_eq(arg, "--lazy")) {
 			g.opts.lazy = true;
 		} else if (ckpt::str_eq(arg, "--no-set-mm")) {
@@ -155,6 +159,11 @@ extern "C" [[noreturn]] void restorer_start(long *sp)
 		fail(err);
 	if (g.opts.info) {
 		print_info();
+		sys::exit_group(0);
+	}
+	if (merge_out) {
+		if (!merge_chain(merge_out, err))
+			fail(err);
 		sys::exit_group(0);
 	}
 	start_restore();

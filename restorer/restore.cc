@@ -243,7 +243,11 @@ void map_regions()
 			read_region(i, r, run);
 		} else {
 			map_anon(i, r, MAP_FIXED_NOREPLACE);
-			if (!maps_lazily(r) || !map_region_lazily(i, r, run))
+			// Its pages come from the whole chain: fill_chain().
+			if (r.flags & image::region_incremental)
+				run += r.run_count;
+			else if (!maps_lazily(r) ||
+				 !map_region_lazily(i, r, run))
 				read_region(i, r, run);
 		}
 		guard(i, r);
@@ -275,6 +279,7 @@ void restore()
 	unmap_all_but_self();
 	move_vdso();
 	map_regions();
+	fill_chain();
 	bool mm_set = restore_mm();
 	restore_signals();
 	restore_process();

@@ -71,6 +71,26 @@ bool claimed_by_image(uint64_t start, uint64_t end);
 // Opens and checks the image named in g; false with the reason in err.
 bool load_image(ckpt::text &err);
 
+// Incremental images (chain.cc): load_chain() opens and checks every
+// ancestor of an image with a parent, before the point of no return
+// (false with the reason in err); fill_chain(), after map_regions() has
+// mapped the newest image's regions, gives its region_incremental ones
+// their pages from the whole chain.
+bool load_chain(ckpt::text &err);
+void fill_chain();
+// The chain once loaded: image k (0 the newest, chain_length() - 1 the
+// full one); the region of tb holding addr (or nullptr); whether a
+// region may be inherited (private anonymous memory).
+uint32_t chain_length();
+const image::tables &chain_tables(uint32_t k);
+const image::header &chain_header(uint32_t k);
+int chain_fd(uint32_t k);
+const image::region *region_at(const image::tables &tb, uint64_t addr);
+bool inheritable(const image::region &r);
+// restorer --merge OUT: writes the chain as one full image to OUT
+// (a temporary name, then renamed); false with the reason in err.
+bool merge_chain(const char *out, ckpt::text &err);
+
 // Prints the header, the region table and the threads (restorer --info).
 void print_info();
 

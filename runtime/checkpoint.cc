@@ -10,6 +10,7 @@
 
 #include "runtime/attrs.h"
 #include "runtime/fmt.h"
+#include "runtime/incremental.h"
 #include "runtime/runtime.h"
 #include "runtime/str.h"
 
@@ -410,6 +411,7 @@ void finish_restore()
 	resume.flags = 0;
 	if (record)
 		*record = {}; // its writers were another process's
+	incremental_restored();
 	start_interval_timer();
 	__atomic_store_n(&resume.go, 1, __ATOMIC_RELEASE);
 	sys::futex(&resume.go, FUTEX_WAKE_PRIVATE, 1 << 30);

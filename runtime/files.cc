@@ -7,6 +7,7 @@
 
 #include "runtime/dirents.h"
 #include "arch/sys.h"
+#include "runtime/incremental.h"
 #include "runtime/process.h"
 #include "runtime/sockets.h"
 #include "runtime/stat.h"
@@ -232,7 +233,9 @@ long save_fds(image::fd_entry *fds, uint32_t *fd_count, string_table &strings,
 						 sizeof work.dirents)) > 0) {
 		for_each_dirent(work.dirents, n, [&](const char *name) {
 			uint64_t fd;
-			if (!dirent_number(name, &fd) || fd == (uint64_t)dir)
+			// The runtime's own: the listing, the tracking.
+			if (!dirent_number(name, &fd) || fd == (uint64_t)dir ||
+			    (long)fd == tracking_fd())
 				return true;
 			if (count == image::max_fds) {
 				too_many = true;

@@ -84,6 +84,7 @@ const char *describe(fault f)
 		"inotify watch entry is invalid (fd, wd, order or path)",
 		"socket entry is invalid (fd, family, state, peer or address)",
 		"socket message is invalid (socket, order or data)",
+		"incremental image: its inherited runs or parent are invalid",
 	};
 	static_assert(sizeof text / sizeof text[0] == (size_t)fault::count,
 		      "one message per fault");
@@ -351,6 +352,29 @@ problem find_sections(const header &h, const void *meta, tables *out)
 				return {fault::bad_section};
 		}
 		const uint32_t type = s.type & ~(uint32_t)section_essential;
+		// An incremental image's two (26, 27): both or neither.
+		if (type == section_inherited_runs || type == section_parent) {
+			const bool runs = type == section_inherited_runs;
+			if (s.entry_size != (runs ? sizeof(inherited_run)
+						  : sizeof(parent_record)))
+				return {fault::bad_record_size};
+			if (seen & (1u << type))
+				return {fault::section_duplicate};
+			seen |= 1u << type;
+			if (runs) {
+				out->inherited =
+					reinterpret_cast<const inherited_run *>(
+						base + s.offset);
+				out->inherited_count = s.count;
+			} else if (s.count != 1) {
+				return {fault::bad_section};
+			} else {
+				out->parent =
+					reinterpret_cast<const parent_record *>(
+						base + s.offset);
+			}
+			continue;
+		}
 		if (type == 0 || type > known_count ||
 		    !known[type - 1].entry_size) {
 			// Skipped, unless what it holds would be lost.
@@ -371,6 +395,10 @@ problem find_sections(const header &h, const void *meta, tables *out)
 	}
 	if ((seen & required_sections) != required_sections)
 		return {fault::section_missing};
+	// Inherited runs need a parent (which may have none).
+	if ((seen & (1u << section_inherited_runs)) &&
+	    !(seen & (1u << section_parent)))
+		return {fault::bad_chain};
 	return {};
 }
 
@@ -490,6 +518,44 @@ problem check_process_attrs(const tables &tb)
 		     (v <= 0 || (v & ~(int64_t)barriers))))
 			return bad;
 	}
+	return {};
+}
+
+// An increment's parent record and inherited runs: each inside its
+// region_incremental region, page aligned, sorted, apart from each other
+// and from the region's own runs.
+problem check_inherited(const header &h, const tables &tb)
+{
+	if (!tb.parent)
+		return {};
+	const parent_record &pr = *tb.parent;
+	if (pr.reserved || !pr.depth || pr.depth >= max_chain || !pr.name ||
+	    pr.name >= tb.strings_size || tb.inherited_count > max_runs)
+		return {fault::bad_chain};
+	uint32_t first_run = 0, ri = 0, k = 0;
+	for (; ri < tb.region_count && k <= tb.inherited_count; ri++) {
+		const region &r = tb.regions[ri];
+		const run *own = tb.runs + first_run, *own_end = own + r.run_count;
+		first_run += r.run_count;
+		uint64_t end = 0;
+		for (; k < tb.inherited_count && tb.inherited[k].region == ri;
+		     k++) {
+			const inherited_run &u = tb.inherited[k];
+			if (!(r.flags & region_incremental) || u.reserved ||
+			    !u.length || !page_aligned(u.offset, h.page_size) ||
+			    !page_aligned(u.length, h.page_size) ||
+			    (end && u.offset < end) ||
+			    !fits(u.offset, u.length, r.end - r.start))
+				return {fault::bad_chain, (long)ri, r.start};
+			end = u.offset + u.length;
+			while (own < own_end && own->offset + own->length <= u.offset)
+				own++;
+			if (own < own_end && own->offset < end)
+				return {fault::bad_chain, (long)ri, r.start};
+		}
+	}
+	if (k != tb.inherited_count)
+		return {fault::bad_chain};
 	return {};
 }
 
@@ -1060,8 +1126,14 @@ problem check_tables(const header &h, const tables &tb, const target &t)
 						region_nohugepage |
 						region_locked |
 						region_lockonfault |
-						region_droppable)) ||
+						region_droppable |
+						region_incremental)) ||
 			 !check_advice(r) ||
+			 ((r.flags & region_incremental) &&
+			  (!tb.parent || r.kind == kind_file ||
+			   r.kind == kind_kernel ||
+			   (r.flags & (region_shared | region_file_backed |
+				       region_content | region_file_private)))) ||
 			 ((r.flags & region_file_private) &&
 			  !check_file_private(h, r)) ||
 			 ((r.flags & region_content) &&
@@ -1117,6 +1189,8 @@ problem check_tables(const header &h, const tables &tb, const target &t)
 		p = check_inotify_watches(tb);
 	if (p.what == fault::none)
 		p = check_sockets(tb);
+	if (p.what == fault::none)
+		p = check_inherited(h, tb);
 	return p;
 }
 

@@ -82,6 +82,10 @@ enum region_flags : uint32_t {
 	region_locked = 1 << 11,     // "lo": mlock(), MAP_LOCKED
 	region_lockonfault = 1 << 12, // "lf": mlock2(MLOCK_ONFAULT), with lo
 	region_droppable = 1 << 13,  // "dp": MAP_DROPPABLE (private anon)
+	// Private anonymous memory of an incremental image (README
+	// "Incremental images"): the pages of its inherited runs (section
+	// 26) are the parent image's at the same addresses.
+	region_incremental = 1u << 14,
 };
 
 struct region {
@@ -480,6 +484,9 @@ enum section_type : uint32_t {
 	section_inotify_watches = 21, // inotify_watch, by fd, wd; optional
 	section_process_attrs = 23,   // process_attr; optional
 	section_file_policies = 24,   // file_policy, by fd; optional
+	// Incremental images (runtime/image_chain.h): both or neither.
+	section_inherited_runs = 26,  // inherited_run, by region and offset
+	section_parent = 27,          // parent_record, one
 	section_essential = 1u << 31,
 };
 
@@ -724,6 +731,7 @@ enum class fault : uint32_t {
 	bad_inotify_watch,
 	bad_socket,
 	bad_socket_message,
+	bad_chain,
 	count
 };
 
@@ -749,6 +757,30 @@ constexpr target this_machine = {arch::elf_machine, arch::user_address_limit,
 
 // Where the sections are, once the directory has been checked: pointers
 // into the metadata (the first meta_size bytes of the image), and counts.
+// An incremental image (sections 26 and 27): it names its parent, the
+// image whose pages its inherited runs are. Offsets and lengths are page
+// aligned, inside a region_incremental region, sorted, apart from each
+// other and from the region's own runs.
+struct inherited_run {
+	uint32_t region; // index in the region section
+	uint32_t reserved;
+	uint64_t offset; // from the region's start
+	uint64_t length;
+};
+static_assert(sizeof(inherited_run) == 24);
+
+// The longest chain a reader follows: the image and its ancestors.
+constexpr uint32_t max_chain = 256;
+
+struct parent_record {
+	uint32_t meta_crc; // the parent's header checksum
+	uint32_t depth;    // this image's: 1 for the first increment
+	uint32_t name;     // string table: the parent's file name, in the
+			   // image's own directory
+	uint32_t reserved;
+};
+static_assert(sizeof(parent_record) == 16);
+
 struct tables {
 	const process_record *process;
 	const thread_record *threads;
@@ -795,6 +827,9 @@ struct tables {
 	uint32_t socket_message_count;
 	const char *socket_data;
 	uint32_t socket_data_size;
+	const inherited_run *inherited; // sections 26 and 27: an increment
+	uint32_t inherited_count;
+	const parent_record *parent;    // nullptr: a full image
 };
 
 // Checks the header against the file and this machine.

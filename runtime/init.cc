@@ -124,6 +124,15 @@ void apply_setting(const char *var, size_t len)
 		else
 			warn("CKPT_INTERVAL is not a number of seconds", value,
 			     value_len);
+	} else if (is("CKPT_INCREMENTAL")) {
+		config.incremental = value_len == 1 && value[0] == '1';
+	} else if (is("CKPT_FULL_EVERY")) {
+		uint64_t k;
+		if (parse_u64(value, value_len, &k) && k < image::max_chain)
+			config.full_every = (uint32_t)k;
+		else
+			warn("CKPT_FULL_EVERY is not a count from 0 to 255",
+			     value, value_len);
 	} else if (is("CKPT_MAX_FILE_CONTENTS")) {
 		if (!parse_size(value, value_len, &config.max_file_contents))
 			warn("CKPT_MAX_FILE_CONTENTS is not a size (bytes, or "
@@ -296,10 +305,17 @@ __attribute__((constructor)) void init()
 {
 	config.signal = SIGUSR2;
 	config.max_file_contents = 64ull << 20;
+	config.full_every = 15;
 	init_crc32c();
 	default_image_path();
 	read_environment();
 	forget_preload(config.children);
+	if (config.incremental && config.fork) {
+		char buf[128];
+		text msg(buf, sizeof buf);
+		print_err(msg.str("ckpt: CKPT_INCREMENTAL is not supported "
+				  "with CKPT_FORK: writing full images\n"));
+	}
 
 	sys::kernel_sigaction sa = {};
 	sa.handler = (uint64_t)on_signal;

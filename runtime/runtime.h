@@ -29,6 +29,11 @@ struct settings {
 	// CKPT_FILES: the policy rules for files written after the
 	// checkpoint (written.cc); "" keeps them all as they are
 	char files[4096];
+	// CKPT_INCREMENTAL=1: after a full image, images store only the
+	// pages written since the one before (runtime/incremental.h), and
+	// CKPT_FULL_EVERY (default 15) increments later a full one again
+	bool incremental;
+	uint32_t full_every;
 };
 extern settings config;
 

@@ -15,6 +15,7 @@
 #include "runtime/crc32c.h"
 #include "runtime/fmt.h"
 #include "runtime/image_file.h"
+#include "runtime/incremental.h"
 #include "runtime/io.h"
 #include "runtime/maps.h"
 #include "runtime/noreserve.h"
@@ -44,7 +45,7 @@ enum section_index {
 	sec_policies,
 	sec_locks, sec_watches,
 	sec_sockets, sec_socket_messages, sec_socket_data,
-	sec_strings,
+	sec_inherited, sec_parent, sec_strings,
 	sec_count
 };
 static_assert(sizeof(image::process_record) % 8 == 0 &&
@@ -60,7 +61,10 @@ static_assert(sizeof(image::process_record) % 8 == 0 &&
 	      sizeof(image::mapped_file) % 8 == 0 &&
 	      sizeof(image::file_policy) % 8 == 0 &&
 	      sizeof(image::file_lock) % 8 == 0 &&
-	      sizeof(image::inotify_watch) % 8 == 0);
+	      sizeof(image::inotify_watch) % 8 == 0 &&
+	      sizeof(image::inherited_run) % 8 == 0 &&
+	      sizeof(image::parent_record) % 8 == 0);
+
 
 // A piece of region data in a batch of data_out (below).
 struct data_piece {
@@ -109,6 +113,7 @@ struct scratch {
 	char strings[image::max_strings];
 	char maps[maps_cap];
 	char staging[staging_size];
+	increment inc;
 };
 
 // The entries after those read are zero (AT_NULL): the working memory is
@@ -178,13 +183,20 @@ public:
 		const uint32_t regions = s_->region_count;
 		const uint32_t runs = s_->run_count;
 		const uint32_t mapped_count = s_->mapped_count;
+		const uint32_t inherited = s_->inc.inherited_count;
+		s_->inc.region_inherits = s_->inc.region_tracked = false;
+		// Not the stack: MAP_GROWSDOWN is one mapping, never pieces.
+		if (what == store_touched && !e.shared &&
+		    r.kind != image::kind_stack)
+			track_region(s_->inc, start, end);
 		if (pages_.usable() && r.kind != image::kind_kernel) {
 			piece p{this, r, what, limit};
-			bool ok = pages_.scan(start, end,
-					      [&](uint64_t off, uint64_t len,
-						  page_class c) {
-						      return p.add(off, len, c);
-					      });
+			auto emit = [&](uint64_t off, uint64_t len,
+					page_class c) { return p.add(off, len, c); };
+			// A tracked region's pages from PAGEMAP_SCAN's ranges.
+			int got = scan_tracked(s_->inc, start, end, emit);
+			bool ok = got >= 0 ? got == 1
+					   : pages_.scan(start, end, emit);
 			if (ok && p.close(end - start))
 				return nullptr;
 			if (p.full)
@@ -193,6 +205,8 @@ public:
 			s_->region_count = regions;
 			s_->run_count = runs;
 			s_->mapped_count = mapped_count;
+			s_->inc.inherited_count = inherited;
+			s_->inc.region_inherits = s_->inc.region_tracked = false;
 			if (r.flags & image::region_file_private) {
 				r.flags &= ~image::region_file_private;
 				what = store_all;
@@ -256,6 +270,10 @@ public:
 			 sizeof(image::socket_message),
 			 saved_sockets.message_count},
 			{image::section_socket_data, 1, saved_sockets.data_size},
+			{image::section_inherited_runs,
+			 sizeof(image::inherited_run), x.inc.inherited_count},
+			{image::section_parent, sizeof(image::parent_record),
+			 x.inc.on ? 1u : 0u},
 			{image::section_strings, 1, x.strings_size},
 		};
 		// An optional section with nothing in it is left out: an
@@ -361,9 +379,15 @@ private:
 			// before the file shrank) hold data.
 			if (what == store_all && to > limit && c != page_anon)
 				to = limit > from ? limit : from;
-			const uint64_t base = r.start - tmpl.start;
+			// Of an increment, only the pages written since.
 			return to == from ||
-			       ok(b->add_run(r, from - base, to - from));
+			       ok(add_stored(b->s_->inc, r, b->s_->region_count,
+					     tmpl.start + from, tmpl.start + to,
+					     [&](uint64_t a, uint64_t e) {
+						     return b->add_run(
+							     r, a - r.start,
+							     e - a);
+					     }));
 		}
 
 		// Ends the region being filled where the guard pages (or
@@ -591,7 +615,8 @@ void meta_parts(const scratch &s, meta_part out[2 + sec_count])
 		s.signals,	    s.timerfds,	 s.signalfds, s.mapped,
 		saved_attrs.items,  s.policies,	 saved_locks.items,
 		saved_watches.items, s.sockets, s.socket_messages,
-		s.socket_data,	    s.strings};
+		s.socket_data,	    s.inc.inherited, &s.inc.parent,
+		s.strings};
 	for (uint32_t k = 0; k < sec_count; k++)
 		out[2 + k] = k < n ? meta_part{data[s.written[k]],
 					       s.directory[k].size}
@@ -816,7 +841,13 @@ long write_image(image_job *job, const char *path, text &msg,
 	}
 	thread_indices(s->timers, &s->timer_count, s->signals, s->signal_count,
 		       s->threads, s->thread_count);
+	s->inc.threads = s->threads;
+	s->inc.thread_count = s->thread_count;
+	s->inc.resume_addr = s->process.resume_addr;
+	s->inc.page_size = s->header.page_size;
+	begin_increment(s->inc, path, s->strings, &s->strings_size);
 	if (const char *why = scan_memory(s)) {
+		increment_failed();
 		msg.str(why);
 		return -EINVAL;
 	}
@@ -829,6 +860,10 @@ long write_image(image_job *job, const char *path, text &msg,
 	if (!ret)
 		ret = publish_image_file(path, f, msg);
 	discard_image_file(f);
+	if (ret)
+		increment_failed();
+	else
+		increment_published(s->inc, path, s->header.meta_crc);
 	return ret;
 }
 
