@@ -12,6 +12,7 @@
 
 #include "arch/sys.h"
 #include "runtime/dirents.h"
+#include "runtime/fdinfo.h"
 #include "runtime/io.h"
 #include "runtime/lines.h"
 #include "runtime/process.h"
@@ -39,37 +40,11 @@ void warn(const image::fd_entry &e, const char *strings, text &what)
 	print_err(t);
 }
 
-// The number after key in [s, end), in base 10 or 16.
-bool field(const char *s, const char *end, const char *key, int base,
-	   uint64_t *v)
-{
-	const size_t k = str_len(key);
-	for (; s + k <= end; s++) {
-		if (memcmp(s, key, k) != 0)
-			continue;
-		const char *p = s + k, *start = p;
-		uint64_t n = 0;
-		for (; p < end; p++) {
-			int d = base == 16 ? hex_digit(*p)
-				: *p >= '0' && *p <= '9' ? *p - '0' : -1;
-			if (d < 0)
-				break;
-			n = n * base + d;
-		}
-		*v = n;
-		return p != start;
-	}
-	return false;
-}
-
 // Records the watches of inotify fd table entry i, in wd order (fdinfo
 // lists them newest first); false if its fdinfo cannot be read.
 bool read_watches(const image::fd_entry &e, uint32_t i, const char *strings)
 {
-	char p[48];
-	text t(p, sizeof p);
-	t.str("/proc/self/fdinfo/").dec(e.fd);
-	long n = read_file(p, buf, sizeof buf);
+	long n = read_fdinfo(e.fd, buf, sizeof buf);
 	char why[128];
 	text w(why, sizeof why);
 	if (n < 0) {
@@ -85,10 +60,10 @@ bool read_watches(const image::fd_entry &e, uint32_t i, const char *strings)
 			eol++;
 		uint64_t wd, ino, sdev, mask;
 		if (starts_with(s, "inotify ")) {
-			if (!field(s, eol, "wd:", 10, &wd) ||
-			    !field(s, eol, "ino:", 16, &ino) ||
-			    !field(s, eol, "sdev:", 16, &sdev) ||
-			    !field(s, eol, "mask:", 16, &mask) || !wd ||
+			if (!fdinfo_number(s, eol, "wd:", 10, &wd) ||
+			    !fdinfo_number(s, eol, "ino:", 16, &ino) ||
+			    !fdinfo_number(s, eol, "sdev:", 16, &sdev) ||
+			    !fdinfo_number(s, eol, "mask:", 16, &mask) || !wd ||
 			    wd > 0x7fffffff) {
 				warn(e, strings, w.str("cannot parse its fdinfo"));
 				saved_watches.count = first;

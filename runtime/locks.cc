@@ -10,6 +10,7 @@
 #include <linux/errno.h>
 
 #include "arch/sys.h"
+#include "runtime/fdinfo.h"
 #include "runtime/io.h"
 #include "runtime/process.h"
 #include "runtime/str.h"
@@ -105,10 +106,7 @@ void save_locks_of(const image::fd_entry *fds, uint32_t i,
 		   const char *strings)
 {
 	const image::fd_entry &e = fds[i];
-	char path[48];
-	text t(path, sizeof path);
-	t.str("/proc/self/fdinfo/").dec(e.fd);
-	long n = read_file(path, info, sizeof info);
+	long n = read_fdinfo(e.fd, info, sizeof info);
 	if (n < 0) {
 		// Gone (another thread closed it), or no fdinfo: nothing to
 		// say unless it held locks, which we cannot know.

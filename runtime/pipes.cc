@@ -6,6 +6,7 @@
 #include <asm/ioctls.h>
 
 #include "arch/sys.h"
+#include "runtime/fdinfo.h"
 #include "runtime/io.h"
 #include "runtime/process.h"
 #include "runtime/str.h"
@@ -38,42 +39,6 @@ void warn(const image::fd_entry &e, const char *strings, const char *why,
 	print_err(t.str(", it will not come back\n"));
 }
 
-// The number after key in [s, end) (spaces skipped), in base 10 or 16;
-// false if key is not there or no digit follows it.
-bool field(const char *s, const char *end, const char *key, int base,
-	   uint64_t *v)
-{
-	const size_t k = str_len(key);
-	for (; s + k <= end; s++) {
-		if (memcmp(s, key, k) != 0)
-			continue;
-		const char *p = s + k;
-		while (p < end && *p == ' ')
-			p++;
-		uint64_t n = 0;
-		const char *start = p;
-		for (; p < end; p++) {
-			int d = base == 16 ? hex_digit(*p)
-				: *p >= '0' && *p <= '9' ? *p - '0' : -1;
-			if (d < 0)
-				break;
-			n = n * base + d;
-		}
-		*v = n;
-		return p != start;
-	}
-	return false;
-}
-
-// Reads /proc/self/fdinfo/<fd>; its length or -errno.
-long read_fdinfo(int fd)
-{
-	char path[48];
-	text t(path, sizeof path);
-	t.str("/proc/self/fdinfo/").dec(fd);
-	return read_file(path, fdinfo, sizeof fdinfo);
-}
-
 bool add_event(const image::event_record &r)
 {
 	if (saved_events.event_count == image::max_events)
@@ -86,14 +51,15 @@ bool add_event(const image::event_record &r)
 void save_eventfd(const image::fd_entry *fds, uint32_t i, const char *strings)
 {
 	const image::fd_entry &e = fds[i];
-	long n = read_fdinfo(e.fd);
+	long n = read_fdinfo(e.fd, fdinfo, sizeof fdinfo);
 	uint64_t count, sem = 0;
-	if (n < 0 || !field(fdinfo, fdinfo + n, "eventfd-count:", 16, &count)) {
+	if (n < 0 || !fdinfo_number(fdinfo, fdinfo + n, "eventfd-count:", 16,
+				    &count)) {
 		warn(e, strings, "cannot read its count in fdinfo",
 		     n < 0 ? n : -EINVAL);
 		return;
 	}
-	field(fdinfo, fdinfo + n, "eventfd-semaphore:", 10, &sem);
+	fdinfo_number(fdinfo, fdinfo + n, "eventfd-semaphore:", 10, &sem);
 	image::event_record r = {};
 	r.type = image::event_eventfd;
 	r.fd = i;
@@ -128,7 +94,7 @@ void save_epoll(image::fd_entry *fds, uint32_t count, uint32_t i,
 		const char *strings)
 {
 	image::fd_entry &e = fds[i];
-	long n = read_fdinfo(e.fd);
+	long n = read_fdinfo(e.fd, fdinfo, sizeof fdinfo);
 	if (n < 0) {
 		warn(e, strings, "cannot read its watches in fdinfo", n);
 		e.kind = image::fd_anon; // not an epoll without watches
@@ -142,10 +108,10 @@ void save_epoll(image::fd_entry *fds, uint32_t count, uint32_t i,
 			eol++;
 		uint64_t tfd, events, data, ino;
 		if (starts_with(s, "tfd:")) {
-			if (!field(s, eol, "tfd:", 10, &tfd) ||
-			    !field(s, eol, "events:", 16, &events) ||
-			    !field(s, eol, "data:", 16, &data) ||
-			    !field(s, eol, "ino:", 16, &ino) ||
+			if (!fdinfo_number(s, eol, "tfd:", 10, &tfd) ||
+			    !fdinfo_number(s, eol, "events:", 16, &events) ||
+			    !fdinfo_number(s, eol, "data:", 16, &data) ||
+			    !fdinfo_number(s, eol, "ino:", 16, &ino) ||
 			    tfd >= (uint64_t)image::fd_limit) {
 				warn(e, strings, "cannot parse its fdinfo");
 				saved_events.event_count = first;
