@@ -26,7 +26,7 @@ namespace restorer {
 
 namespace {
 
-char copy_buf[64 << 10];
+char copy_buf[256 << 10];
 char dir_buf[4096 + 16];
 
 constexpr char deleted_suffix[] = " (deleted)";
@@ -76,38 +76,20 @@ struct failure {
 failure copy_data(int fd, const image::file_content &c,
 		  const image::extent *x)
 {
-	uint64_t from = c.data_offset;
-	uint32_t crc = 0;
-	for (uint32_t k = 0; k < c.extent_count; k++, x++) {
-		for (uint64_t done = 0; done < x->length;) {
-			size_t n = x->length - done < sizeof copy_buf
-					   ? x->length - done
-					   : sizeof copy_buf;
-			long got = ckpt::pread_full(g.fd, copy_buf, n, from);
-			if (got < 0)
-				return {"cannot read its contents from the "
-					"image", got};
-			if ((size_t)got != n)
-				return {"its contents are cut short in the "
-					"image", 0};
-			crc = ckpt::crc32c(crc, copy_buf, n);
-			for (size_t w = 0; w < n;) {
-				long put = sys::pwrite(fd, copy_buf + w, n - w,
-						       x->offset + done + w);
-				if (put == -EINTR)
-					continue;
-				if (put <= 0)
-					return {"cannot write its contents",
-						put < 0 ? put : -EIO};
-				w += put;
-			}
-			from += n;
-			done += n;
-		}
-	}
-	if (crc != c.data_crc)
+	const copy_result r = copy_content(c, x, fd);
+	switch (r.stage) {
+	case copy_stage::done:
+		break;
+	case copy_stage::read:
+		return {"cannot read its contents from the image", r.err};
+	case copy_stage::cut_short:
+		return {"its contents are cut short in the image", 0};
+	case copy_stage::write:
+		return {"cannot write its contents", r.err};
+	case copy_stage::checksum:
 		return {"its contents' checksum does not match (corrupt "
 			"image)", 0};
+	}
 	return {nullptr, 0};
 }
 
@@ -306,6 +288,41 @@ long open_content_mapping(ckpt::text &err, uint32_t region,
 		.str(": ").str(name).str(": cannot open the file it maps: ")
 		.errno_name(fd).ch('\n');
 	return fd;
+}
+
+copy_result copy_content(const image::file_content &c,
+			 const image::extent *x, int out)
+{
+	uint64_t from = c.data_offset;
+	uint32_t crc = 0;
+	for (uint32_t k = 0; k < c.extent_count; k++, x++) {
+		for (uint64_t done = 0; done < x->length;) {
+			size_t n = x->length - done < sizeof copy_buf
+					   ? x->length - done
+					   : sizeof copy_buf;
+			long got = ckpt::pread_full(g.fd, copy_buf, n, from);
+			if (got < 0)
+				return {copy_stage::read, got};
+			if ((size_t)got != n)
+				return {copy_stage::cut_short, 0};
+			crc = ckpt::crc32c(crc, copy_buf, n);
+			for (size_t w = 0; out >= 0 && w < n;) {
+				long put = sys::pwrite(out, copy_buf + w, n - w,
+						       x->offset + done + w);
+				if (put == -EINTR)
+					continue;
+				if (put <= 0)
+					return {copy_stage::write,
+						put < 0 ? put : -EIO};
+				w += put;
+			}
+			from += n;
+			done += n;
+		}
+	}
+	if (crc != c.data_crc)
+		return {copy_stage::checksum, 0};
+	return {copy_stage::done, 0};
 }
 
 } // namespace restorer

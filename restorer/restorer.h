@@ -156,6 +156,16 @@ bool finish_recreated(ckpt::text &err, const int32_t *temps);
 // for the mapping at a descriptor >= base; or -errno, the message in err.
 long open_content_mapping(ckpt::text &err, uint32_t region,
 			  const int32_t *temps, int base);
+// Reads file content c (its extents x) from the image and checks it
+// against its checksum; with out >= 0, writes each extent to its place in
+// out too. Shared by recreate_file() and the snapshots of written.cc.
+enum class copy_stage { done, read, cut_short, write, checksum };
+struct copy_result {
+	copy_stage stage;
+	long err; // read, write: -errno
+};
+copy_result copy_content(const image::file_content &c,
+			 const image::extent *x, int out);
 bool prepare_process(ckpt::text &err);
 // Files written after the checkpoint (written.cc): apply_file_policies()
 // truncates each file of a truncate policy and writes each snapshot back

@@ -24,7 +24,6 @@
 
 #include "arch/sys.h"
 #include "restorer/restorer.h"
-#include "runtime/crc32c.h"
 #include "runtime/io.h"
 #include "runtime/str.h"
 
@@ -32,7 +31,6 @@ namespace restorer {
 
 namespace {
 
-char copy_buf[256 << 10];
 char zeroes[64 << 10];
 // Per file_policy: applied in the second pass (else warned, or the file
 // is not restored at all).
@@ -113,40 +111,21 @@ struct failure {
 failure copy_snapshot(const image::file_content &c, const image::extent *x,
 		      int out)
 {
-	uint64_t from = c.data_offset;
-	uint32_t crc = 0;
-	for (uint32_t k = 0; k < c.extent_count; k++, x++) {
-		for (uint64_t done = 0; done < x->length;) {
-			size_t n = x->length - done < sizeof copy_buf
-					   ? x->length - done
-					   : sizeof copy_buf;
-			long got = ckpt::pread_full(g.fd, copy_buf, n, from);
-			if (got < 0)
-				return {"cannot read its snapshot from the "
-					"image", got};
-			if ((size_t)got != n)
-				return {"its snapshot is cut short in the "
-					"image", 0};
-			crc = ckpt::crc32c(crc, copy_buf, n);
-			for (size_t w = 0; out >= 0 && w < n;) {
-				long put = sys::pwrite(out, copy_buf + w, n - w,
-						       x->offset + done + w);
-				if (put == -EINTR)
-					continue;
-				if (put <= 0)
-					return {"cannot write its snapshot back "
-						"(the file is partly "
-						"rewritten)",
-						put < 0 ? put : -EIO};
-				w += put;
-			}
-			from += n;
-			done += n;
-		}
-	}
-	if (crc != c.data_crc)
+	const copy_result r = copy_content(c, x, out);
+	switch (r.stage) {
+	case copy_stage::done:
+		break;
+	case copy_stage::read:
+		return {"cannot read its snapshot from the image", r.err};
+	case copy_stage::cut_short:
+		return {"its snapshot is cut short in the image", 0};
+	case copy_stage::write:
+		return {"cannot write its snapshot back (the file is partly "
+			"rewritten)", r.err};
+	case copy_stage::checksum:
 		return {"its snapshot's checksum does not match (corrupt "
 			"image)", 0};
+	}
 	return {nullptr, 0};
 }
 
