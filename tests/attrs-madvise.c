@@ -146,13 +146,7 @@ int main(void)
 				       "mlock2");
 	}
 	report();
-	int rc = ckpt_checkpoint(NULL);
-	TESTING_ASSERT(rc >= 0, "checkpoint failed: %d", rc);
-	if (rc == 0) {
-		for (;;)
-			pause(); // killed by the driver
-	}
-	printf("restored\n");
+	testing_checkpoint_and_wait();
 	report();
 	return 0;
 }

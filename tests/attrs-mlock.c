@@ -85,13 +85,7 @@ int main(void)
 	}
 	TESTING_ASSERT(mlock(mem[0], size) == 0, "mlock");
 	report();
-	int rc = ckpt_checkpoint(NULL);
-	TESTING_ASSERT(rc >= 0, "checkpoint failed: %d", rc);
-	if (rc == 0) {
-		for (;;)
-			pause(); // killed by the driver
-	}
-	printf("restored\n");
+	testing_checkpoint_and_wait();
 	report();
 	return 0;
 }

@@ -55,13 +55,7 @@ int main(void)
 	TESTING_ASSERT(prctl(PR_SET_CHILD_SUBREAPER, 1) == 0,
 		       "PR_SET_CHILD_SUBREAPER");
 	report();
-	int rc = ckpt_checkpoint(NULL);
-	TESTING_ASSERT(rc >= 0, "checkpoint failed: %d", rc);
-	if (rc == 0) {
-		for (;;)
-			pause(); // killed by the driver
-	}
-	printf("restored\n");
+	testing_checkpoint_and_wait();
 	report();
 	return 0;
 }

@@ -120,13 +120,7 @@ int main(int argc, char **argv)
 	strcpy(anon, "not yet");
 	printf("ready\n");
 	for (int round = 1; round <= 2; round++) {
-		int rc = ckpt_checkpoint(NULL);
-		TESTING_ASSERT(rc >= 0, "checkpoint failed: %d", rc);
-		if (rc == 0) {
-			for (;;)
-				pause(); // killed by the driver
-		}
-		printf("restored\n");
+		testing_checkpoint_and_wait();
 		check(round);
 	}
 	return 0;
