@@ -9,15 +9,14 @@
 //   - regular files, directories, and the stateless memory devices
 //     (/dev/null, zero, full, random, urandom) are reopened by path with
 //     the same flags, at the same offset; so is any O_PATH descriptor.
-//   - deleted files and memfds whose contents the image holds are
-//     recreated (contents.cc) with those contents.
 //   - a dup of one of those (one open file description, found by kcmp at
 //     checkpoint) is a dup again, sharing its offset.
 //   - deleted files and memfds whose contents the image holds are made
 //     again with those contents (contents.cc); pipes and FIFOs both of
 //     whose ends the app held, eventfds and epolls are made again by
-//     their kind (pipes.cc); so are the sockets the image has an entry
-//     for (sockets.cc): unix pairs, listening and bound ones, reset TCP.
+//     their kind (pipes.cc), timerfds and signalfds with their state
+//     (timers.cc), and the sockets the image has an entry for
+//     (sockets.cc): unix pairs, listening and bound ones, reset TCP.
 //   - inotify instances are made again with their watches (inotify.cc);
 //     terminals above 2 are reopened by path, but for pty masters
 //     (unrestorable.cc); file locks are taken again (locks.cc).
@@ -27,8 +26,7 @@
 // A file that is gone, was deleted before the checkpoint, is now another
 // kind of file or a symbolic link, or is shorter than the saved offset
 // makes the restore fail before the point of no return, unless
-// --allow-missing-files (then: a warning, and the descriptor stays
-// closed). A file with another device or inode than the one saved is
+// --allow-missing-files (then: a warning, and the descriptor is lost). A file with another device or inode than the one saved is
 // refused unless --allow-changed-files (then: a warning, and it is
 // restored).
 //
