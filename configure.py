@@ -313,6 +313,16 @@ def write_fuzz(n, host, fuzz_cxx, configured):
         n.build([image], 'fuzz_image', [kinds], variables={
             'run': ' '.join(shlex.quote(x) for x in emulator)})
         images.append(image)
+        # An increment (and its parent, beside it as IMAGE.0).
+        inc = 'build/fuzz/checkpoint-increment-%s' % arch
+        n.build([inc], 'fuzz_app',
+                [src('tests/Inputs/checkpoint-increment.c'),
+                 os.path.join('build', arch, 'runtime.o')],
+                variables={'cc': tools['cc']})
+        image = 'build/fuzz/real/%s-increment.ckpt' % arch
+        n.build([image], 'fuzz_image', [inc], variables={
+            'run': ' '.join(shlex.quote(x) for x in emulator)})
+        images.append(image)
     llvm = fuzz_llvm_tools(fuzz_cxx)
     n.build(['fuzz'], 'fuzz_run',
             implicit=[FUZZER, FUZZER_COV, 'build/fuzz/seeds'] + images,
