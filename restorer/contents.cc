@@ -198,18 +198,8 @@ failure make(uint32_t i, uint32_t content, int first_fd, int base,
 
 long content_of(uint32_t fd_index)
 {
-	uint32_t lo = 0, hi = g.tables.content_count;
-	while (lo < hi) {
-		uint32_t mid = lo + (hi - lo) / 2;
-		const uint32_t at = g.tables.contents[mid].fd_index;
-		if (at == fd_index)
-			return mid;
-		if (at < fd_index)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return -1;
+	return image::by_fd_index(g.tables.contents, g.tables.content_count,
+				  fd_index);
 }
 
 long recreate_file(ckpt::text &err, uint32_t i, const int32_t *temps,

@@ -38,18 +38,8 @@ bool apply[image::max_fds];
 
 long policy_index(uint32_t fd_index)
 {
-	uint32_t lo = 0, hi = g.tables.file_policy_count;
-	while (lo < hi) {
-		uint32_t mid = lo + (hi - lo) / 2;
-		const uint32_t at = g.tables.file_policies[mid].fd_index;
-		if (at == fd_index)
-			return mid;
-		if (at < fd_index)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return -1;
+	return image::by_fd_index(g.tables.file_policies,
+				  g.tables.file_policy_count, fd_index);
 }
 
 const image::fd_entry &fd_of(const image::file_policy &p)

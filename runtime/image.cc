@@ -715,19 +715,10 @@ problem check_threads(const tables &tb)
 // check_file_policies() checks that, and that the content is its own).
 uint32_t snapshot_content(const tables &tb, uint32_t fd_index)
 {
-	uint32_t lo = 0, hi = tb.file_policy_count;
-	while (lo < hi) {
-		uint32_t mid = lo + (hi - lo) / 2;
-		const file_policy &p = tb.file_policies[mid];
-		if (p.fd_index == fd_index)
-			return p.policy == policy_snapshot ? p.content
-							   : no_content;
-		if (p.fd_index < fd_index)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return no_content;
+	long k = by_fd_index(tb.file_policies, tb.file_policy_count, fd_index);
+	if (k < 0 || tb.file_policies[k].policy != policy_snapshot)
+		return no_content;
+	return tb.file_policies[k].content;
 }
 
 // The stored files (deleted ones, memfds): one per fd table entry of such
@@ -961,17 +952,7 @@ problem check_file_policies(const tables &tb)
 // fd table order).
 long socket_of(const tables &tb, uint32_t i)
 {
-	uint32_t lo = 0, hi = tb.socket_count;
-	while (lo < hi) {
-		uint32_t mid = lo + (hi - lo) / 2;
-		if (tb.sockets[mid].fd_index == i)
-			return mid;
-		if (tb.sockets[mid].fd_index < i)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return -1;
+	return by_fd_index(tb.sockets, tb.socket_count, i);
 }
 
 bool check_socket(const tables &tb, const socket_entry &s, uint32_t first)

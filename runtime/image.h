@@ -852,6 +852,26 @@ problem check_runtime_state(const header &h, const tables &tb,
 uint32_t meta_crc(const void *meta, uint64_t meta_size);
 
 const char *kind_name(uint32_t kind);
+// The index in items[0, count) of the entry for fd table entry i, or -1:
+// for the sections whose entries refer to fd table entries by strictly
+// increasing fd_index (contents, file policies, sockets), as their checks
+// require.
+template <class T>
+long by_fd_index(const T *items, uint32_t count, uint32_t i)
+{
+	uint32_t lo = 0, hi = count;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (items[mid].fd_index == i)
+			return mid;
+		if (items[mid].fd_index < i)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
 const char *fd_kind_name(uint32_t kind);
 // What kernel object that cannot come back an fd link or a mapping's
 // name shows ("a pidfd" for "anon_inode:[pidfd]", "an AIO context
