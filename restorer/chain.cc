@@ -113,22 +113,15 @@ bool open_link(ckpt::text &err, link &l, uint64_t *at)
 		return refuse(err, "cannot open it (a chain needs every image "
 				   "it was made of)", fd);
 	l.fd = (int)fd;
-	struct statx st;
-	long ret = sys::statx(l.fd, "", AT_EMPTY_PATH,
-			      STATX_TYPE | STATX_MODE | STATX_UID | STATX_SIZE,
-			      &st);
-	if (ret < 0)
-		return refuse(err, "cannot stat", ret);
-	if ((st.stx_mode & S_IFMT) != S_IFREG ||
-	    st.stx_uid != (uint32_t)sys::geteuid() ||
-	    (st.stx_mode & (S_IWGRP | S_IWOTH)))
-		return refuse(err, "not a regular file of yours that only you "
-				   "may write");
+	uint64_t size;
+	long ret;
+	if (const char *why = untrusted_image(l.fd, &size, &ret))
+		return refuse(err, why, ret);
 	image::header &h = l.header;
-	if (st.stx_size < sizeof h ||
+	if (size < sizeof h ||
 	    ckpt::pread_full(l.fd, &h, sizeof h, 0) != (long)sizeof h)
 		return refuse(err, "image is truncated");
-	image::problem p = image::check_header(h, st.stx_size, g.page_size);
+	image::problem p = image::check_header(h, size, g.page_size);
 	if (p.what != image::fault::none)
 		return refuse(err, image::describe(p.what));
 	const uint64_t len = (h.meta_size + g.page_size - 1) &

@@ -112,6 +112,25 @@ bool map_thread_stacks(ckpt::text &err)
 
 } // namespace
 
+const char *untrusted_image(int fd, uint64_t *size, long *ret)
+{
+	struct statx st;
+	*ret = sys::statx(fd, "", AT_EMPTY_PATH,
+			  STATX_TYPE | STATX_MODE | STATX_UID | STATX_SIZE, &st);
+	if (*ret < 0)
+		return "cannot stat";
+	*size = st.stx_size;
+	if ((st.stx_mode & S_IFMT) != S_IFREG)
+		return "not a regular file";
+	if (st.stx_uid != (uint32_t)sys::geteuid())
+		return "not owned by you (an image is executable code: check "
+		       "where it came from, then chown it)";
+	if (st.stx_mode & (S_IWGRP | S_IWOTH))
+		return "writable by group or others (chmod go-w it if you "
+		       "trust it)";
+	return nullptr;
+}
+
 bool load_image(ckpt::text &err)
 {
 	// The soft limit may leave no room even for the image (ulimit -Sn 3):
@@ -129,36 +148,23 @@ bool load_image(ckpt::text &err)
 		return refuse(err, "cannot open", fd);
 	g.fd = (int)fd;
 
-	struct statx st;
-	long ret = sys::statx(g.fd, "", AT_EMPTY_PATH,
-			      STATX_TYPE | STATX_MODE | STATX_UID | STATX_SIZE,
-			      &st);
-	if (ret < 0)
-		return refuse(err, "cannot stat", ret);
-	// An image becomes this process's code: only its owner may have
-	// written it.
-	if ((st.stx_mode & S_IFMT) != S_IFREG)
-		return refuse(err, "not a regular file");
-	if (st.stx_uid != (uint32_t)sys::geteuid())
-		return refuse(err, "not owned by you (an image is executable "
-				   "code: check where it came from, then chown "
-				   "it)");
-	if (st.stx_mode & (S_IWGRP | S_IWOTH))
-		return refuse(err, "writable by group or others (chmod go-w "
-				   "it if you trust it)");
+	uint64_t size;
+	long ret;
+	if (const char *why = untrusted_image(g.fd, &size, &ret))
+		return refuse(err, why, ret);
 
 	image::header &h = g.header;
-	if (st.stx_size < sizeof h.magic)
+	if (size < sizeof h.magic)
 		return refuse(err, "not a ckpt image (too short)");
 	if (!read_exact(err, &h, sizeof h.magic, 0, "cannot read"))
 		return false;
 	if (memcmp(h.magic, image::magic, sizeof h.magic) != 0)
 		return refuse(err, "not a ckpt image (bad magic)");
-	if (st.stx_size < sizeof h)
+	if (size < sizeof h)
 		return refuse(err, "image is truncated");
 	if (!read_exact(err, &h, sizeof h, 0, "cannot read the header"))
 		return false;
-	image::problem p = image::check_header(h, st.stx_size, g.page_size);
+	image::problem p = image::check_header(h, size, g.page_size);
 	if (p.what != image::fault::none)
 		return refuse(err, p);
 	if (!map_tables(err))

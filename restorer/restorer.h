@@ -69,6 +69,10 @@ uint64_t self_image_end();
 bool claimed_by_image(uint64_t start, uint64_t end);
 
 // Opens and checks the image named in g; false with the reason in err.
+// Why the image open at fd cannot be trusted as this process's code (an
+// image becomes it: only its owner may have written it), or nullptr with
+// its size in *size; *ret is the -errno of a failed statx, else 0.
+const char *untrusted_image(int fd, uint64_t *size, long *ret);
 bool load_image(ckpt::text &err);
 
 // Incremental images (chain.cc): load_chain() opens and checks every
