@@ -164,23 +164,7 @@ bool maps_shared_file(uint32_t i)
 
 void map_shared_file(uint32_t i, const image::region &r)
 {
-	const uint64_t len = r.end - r.start;
-	int flags = MAP_SHARED | MAP_FIXED_NOREPLACE;
-	if (r.flags & image::region_noreserve)
-		flags |= MAP_NORESERVE;
-	long addr = sys::mmap(r.start, len, r.prot, flags, shared_fds[i],
-			      r.file_offset);
-	if ((uint64_t)addr == r.start)
-		return;
-	if (!sys::failed(addr))
-		sys::munmap(addr, len);
-	char buf[4096 + 256];
-	ckpt::text t(buf, sizeof buf);
-	message(t).str("region ").udec(i).str(" at 0x").hex(r.start)
-		.str(": cannot map the memfd made for ")
-		.str(g.tables.strings + r.name).str(": ")
-		.errno_name(sys::failed(addr) ? addr : -EEXIST).ch('\n');
-	die(t);
+	map_region_fd(i, r, shared_fds[i], "the memfd made for ");
 }
 
 } // namespace restorer

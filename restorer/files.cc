@@ -772,10 +772,10 @@ bool prepare_files(ckpt::text &err)
 	       prepare_locks(err) && prepare_unrestorable(err);
 }
 
-void map_file_region(uint32_t i, const image::region &r)
+void map_region_fd(uint32_t i, const image::region &r, int fd,
+		   const char *what)
 {
 	const uint64_t len = r.end - r.start;
-	const int fd = region_fds[i];
 	// A private one is the file's until written: the charge and the
 	// copies on write as the app had them.
 	int flags = (r.flags & image::region_file_private ? MAP_PRIVATE
@@ -794,9 +794,15 @@ void map_file_region(uint32_t i, const image::region &r)
 	char buf[4096 + 256];
 	ckpt::text t(buf, sizeof buf);
 	message(t).str("region ").udec(i).str(" at 0x").hex(r.start)
-		.str(": cannot map ").str(g.tables.strings + r.name).str(": ")
-		.errno_name(sys::failed(addr) ? addr : -EEXIST).ch('\n');
+		.str(": cannot map ").str(what).str(g.tables.strings + r.name)
+		.str(": ").errno_name(sys::failed(addr) ? addr : -EEXIST)
+		.ch('\n');
 	die(t);
+}
+
+void map_file_region(uint32_t i, const image::region &r)
+{
+	map_region_fd(i, r, region_fds[i], "");
 }
 
 namespace {

@@ -185,6 +185,11 @@ bool rewritten(uint32_t i);
 bool rewritten_file(uint32_t dev, uint64_t ino);
 void file_policy_info(ckpt::text &t, uint32_t i);
 void map_file_region(uint32_t i, const image::region &r);
+// Maps region i from fd (anonymous where fd < 0) at its address, shared
+// unless it is file-private, or dies naming what it mapped (what, then
+// the region's name).
+void map_region_fd(uint32_t i, const image::region &r, int fd,
+		   const char *what);
 void restore_process();
 void restore_files();
 void restore_limits_and_timers();
