@@ -294,35 +294,21 @@ def write_fuzz(n, host, fuzz_cxx, configured):
             implicit=[src('tests/fuzz/make_seeds.py')])
     images = []
     for arch, tools, emulator in configured:
-        app = 'build/fuzz/checkpoint-once-%s' % arch
-        n.build([app], 'fuzz_app', [src('tests/Inputs/checkpoint-once.c'),
-                                     os.path.join('build', arch,
-                                                  'runtime.o')],
-                variables={'cc': tools['cc']})
-        image = 'build/fuzz/real/%s.ckpt' % arch
-        n.build([image], 'fuzz_image', [app], variables={
-            'run': ' '.join(shlex.quote(x) for x in emulator)})
-        images.append(image)
-        # A process holding one of every kind of kernel object saved.
-        kinds = 'build/fuzz/checkpoint-kinds-%s' % arch
-        n.build([kinds], 'fuzz_app', [src('tests/Inputs/checkpoint-kinds.c'),
-                                       os.path.join('build', arch,
-                                                    'runtime.o')],
-                variables={'cc': tools['cc']})
-        image = 'build/fuzz/real/%s-kinds.ckpt' % arch
-        n.build([image], 'fuzz_image', [kinds], variables={
-            'run': ' '.join(shlex.quote(x) for x in emulator)})
-        images.append(image)
-        # An increment (and its parent, beside it as IMAGE.0).
-        inc = 'build/fuzz/checkpoint-increment-%s' % arch
-        n.build([inc], 'fuzz_app',
-                [src('tests/Inputs/checkpoint-increment.c'),
-                 os.path.join('build', arch, 'runtime.o')],
-                variables={'cc': tools['cc']})
-        image = 'build/fuzz/real/%s-increment.ckpt' % arch
-        n.build([image], 'fuzz_image', [inc], variables={
-            'run': ' '.join(shlex.quote(x) for x in emulator)})
-        images.append(image)
+        # Real images: of a plain program, of one holding one of every
+        # kind of kernel object saved, and an increment (its parent
+        # beside it as IMAGE.0).
+        for program, suffix in (('checkpoint-once', ''),
+                                ('checkpoint-kinds', '-kinds'),
+                                ('checkpoint-increment', '-increment')):
+            app = 'build/fuzz/%s-%s' % (program, arch)
+            n.build([app], 'fuzz_app',
+                    [src('tests/Inputs/%s.c' % program),
+                     os.path.join('build', arch, 'runtime.o')],
+                    variables={'cc': tools['cc']})
+            image = 'build/fuzz/real/%s%s.ckpt' % (arch, suffix)
+            n.build([image], 'fuzz_image', [app], variables={
+                'run': ' '.join(shlex.quote(x) for x in emulator)})
+            images.append(image)
     llvm = fuzz_llvm_tools(fuzz_cxx)
     n.build(['fuzz'], 'fuzz_run',
             implicit=[FUZZER, FUZZER_COV, 'build/fuzz/seeds'] + images,
