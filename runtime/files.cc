@@ -173,6 +173,7 @@ bool describe_fd(int fd, image::fd_entry &e, char *link, size_t link_cap,
 	return true;
 }
 
+
 // Descriptors that share one open file description (dup(), or inherited
 // from a parent) must share it again after the restore: their offset is
 // one. kcmp(KCMP_FILE) says which do; without kcmp (no CONFIG_KCMP) each
@@ -282,32 +283,35 @@ long save_fds(image::fd_entry *fds, uint32_t *fd_count, string_table &strings,
 	return 0;
 }
 
-bool file_backed(const map_entry &e)
+namespace {
+
+// Whether e maps a file that still has its path, and that path names it
+// still, a regular file (not a device whose mapping only its driver knows
+// how to make); its status in *st.
+bool named_regular_file(const map_entry &e, struct statx *st)
 {
-	if (!e.shared || !e.name_len || e.name[0] != '/' ||
-	    e.name_len >= sizeof path_buf ||
+	if (!e.name_len || e.name[0] != '/' || e.name_len >= sizeof path_buf ||
 	    ends_with(e.name, e.name_len, " (deleted)"))
 		return false;
 	memcpy(path_buf, e.name, e.name_len);
 	path_buf[e.name_len] = 0;
-	struct statx st = {};
-	// The same file, and a regular one: not a device whose mapping only
-	// its driver knows how to make.
-	return file_status(AT_FDCWD, path_buf, 0, &st) == 0 &&
-	       (st.stx_mode & S_IFMT) == S_IFREG && same_file(st, e);
+	*st = {};
+	return file_status(AT_FDCWD, path_buf, 0, st) == 0 &&
+	       (st->stx_mode & S_IFMT) == S_IFREG && same_file(*st, e);
+}
+
+} // namespace
+
+bool file_backed(const map_entry &e)
+{
+	struct statx st;
+	return e.shared && named_regular_file(e, &st);
 }
 
 bool mapped_identity(const map_entry &e, image::mapped_file *id)
 {
-	if (e.shared || !e.name_len || e.name[0] != '/' ||
-	    e.name_len >= sizeof path_buf ||
-	    ends_with(e.name, e.name_len, " (deleted)"))
-		return false;
-	memcpy(path_buf, e.name, e.name_len);
-	path_buf[e.name_len] = 0;
-	struct statx st = {};
-	if (file_status(AT_FDCWD, path_buf, 0, &st) < 0 ||
-	    (st.stx_mode & S_IFMT) != S_IFREG || !same_file(st, e))
+	struct statx st;
+	if (e.shared || !named_regular_file(e, &st))
 		return false;
 	*id = {};
 	id->dev = st.stx_dev_major << 20 | st.stx_dev_minor;
