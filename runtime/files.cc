@@ -283,6 +283,18 @@ long save_fds(image::fd_entry *fds, uint32_t *fd_count, string_table &strings,
 	return 0;
 }
 
+void warn_fd(const image::fd_entry &e, const char *strings, const char *why,
+	     long err, const char *tail)
+{
+	char buf[4096 + 512];
+	text t(buf, sizeof buf);
+	t.str("ckpt: fd ").dec(e.fd).str(" (").str(strings + e.name)
+		.str("): ").str(why);
+	if (err < 0)
+		t.str(": ").errno_name(err);
+	print_err(t.str(tail));
+}
+
 namespace {
 
 // Whether e maps a file that still has its path, and that path names it

@@ -33,11 +33,7 @@ char path[4096 + 1];
 
 void warn(const image::fd_entry &e, const char *strings, text &what)
 {
-	char msg[4096 + 512];
-	text t(msg, sizeof msg);
-	t.str("ckpt: fd ").dec(e.fd).str(" (").str(strings + e.name)
-		.str("): ").str(what.c_str()).str(", it will not come back\n");
-	print_err(t);
+	warn_fd(e, strings, what.c_str(), 0, ", it will not come back\n");
 }
 
 // Records the watches of inotify fd table entry i, in wd order (fdinfo

@@ -28,13 +28,7 @@ char info[1 << 16];
 void warn(const image::fd_entry &e, const char *strings, const char *what,
 	  long err = 0)
 {
-	char buf[4096 + 256];
-	text t(buf, sizeof buf);
-	t.str("ckpt: fd ").dec(e.fd).str(" (").str(strings + e.name)
-		.str("): ").str(what);
-	if (err < 0)
-		t.str(": ").errno_name(err);
-	print_err(t.ch('\n'));
+	warn_fd(e, strings, what, err, "\n");
 }
 
 // The next word of [*s, end) (spaces and tabs skipped) into [*w, *n).

@@ -30,13 +30,7 @@ const char *name_of(const image::fd_entry &e, const char *strings)
 void warn(const image::fd_entry &e, const char *strings, const char *why,
 	  long err = 0)
 {
-	char buf[4096 + 256];
-	text t(buf, sizeof buf);
-	t.str("ckpt: fd ").dec(e.fd).str(" (").str(name_of(e, strings))
-		.str("): ").str(why);
-	if (err < 0)
-		t.str(": ").errno_name(err);
-	print_err(t.str(", it will not come back\n"));
+	warn_fd(e, strings, why, err, ", it will not come back\n");
 }
 
 bool add_event(const image::event_record &r)

@@ -50,6 +50,11 @@ struct process_scratch {
 uint32_t anon_kind(const char *link);
 long save_fds(image::fd_entry *fds, uint32_t *fd_count, string_table &strings,
 	      process_scratch &work, text &msg);
+// What the kinds' savers say of a descriptor on stderr: "ckpt: fd N
+// (NAME): why[: errno]" and tail (a newline, or ", it will not come
+// back\n").
+void warn_fd(const image::fd_entry &e, const char *strings, const char *why,
+	     long err, const char *tail);
 
 // Pipes both of whose ends the process holds, eventfds and epoll watches
 // (runtime/pipes.cc), into the image's working memory: pipes (max_fds / 2

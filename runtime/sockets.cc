@@ -9,6 +9,7 @@
 
 #include "arch/sys.h"
 #include "runtime/fmt.h"
+#include "runtime/process.h"
 #include "runtime/socket_save.h"
 #include "runtime/sockets.h"
 #include "runtime/stat.h"
@@ -25,14 +26,6 @@ uint8_t dropped[image::max_fds];
 uint8_t queued[image::max_fds];
 long diag_fd = -1;
 
-namespace {
-
-const char *name_of(const image::fd_entry &e, const char *strings)
-{
-	return strings + e.name;
-}
-
-} // namespace
 
 void warn(const image::fd_entry &e, const char *strings, const char *why,
 	  long err, const char *tail)
@@ -41,13 +34,7 @@ void warn(const image::fd_entry &e, const char *strings, const char *why,
 	// are looked at all the same: one may be the peer of another).
 	if (e.fd <= 2 && tail[0] == ',')
 		return;
-	char buf[4096 + 256];
-	text t(buf, sizeof buf);
-	t.str("ckpt: fd ").dec(e.fd).str(" (").str(name_of(e, strings))
-		.str("): ").str(why);
-	if (err < 0)
-		t.str(": ").errno_name(err);
-	print_err(t.str(tail));
+	ckpt::warn_fd(e, strings, why, err, tail);
 }
 
 bool readable(int fd)

@@ -19,13 +19,12 @@ constexpr unsigned long tiocgptn = 0x80045430; // TIOCGPTN: the pty's number
 void warn(const image::fd_entry &e, const char *strings, const char *why,
 	  int other = -1)
 {
-	char buf[4096 + 256];
+	char buf[512];
 	text t(buf, sizeof buf);
-	t.str("ckpt: fd ").dec(e.fd).str(" (").str(strings + e.name)
-		.str("): ").str(why);
+	t.str(why);
 	if (other >= 0)
 		t.str(" (fd ").dec(other).ch(')');
-	print_err(t.str(", it will not come back\n"));
+	warn_fd(e, strings, t.c_str(), 0, ", it will not come back\n");
 }
 
 } // namespace
