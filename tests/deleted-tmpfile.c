@@ -48,21 +48,6 @@
 
 #define FAR (64L << 20)
 
-static void put_at(int fd, const char *s, off_t off)
-{
-	TESTING_ASSERT(pwrite(fd, s, strlen(s), off) == (ssize_t)strlen(s),
-		       "pwrite %s", s);
-}
-
-static const char *get_at(int fd, off_t off, size_t n)
-{
-	static char buf[256];
-	ssize_t got = pread(fd, buf, n, off);
-	TESTING_ASSERT(got >= 0, "pread");
-	buf[got] = 0;
-	return buf;
-}
-
 int main(int argc, char **argv)
 {
 	testing_start();
@@ -77,8 +62,8 @@ int main(int argc, char **argv)
 	TESTING_ASSERT(unlink(name) == 0, "unlink");
 	TESTING_ASSERT(dup2(fd, 10) == 10, "dup2 10");
 	close(fd);
-	put_at(10, "head of the file", 0);
-	put_at(10, "tail", FAR);
+	testing_put_at(10, "head of the file", 0);
+	testing_put_at(10, "tail", FAR);
 	TESTING_ASSERT(lseek(10, FAR, SEEK_SET) == FAR, "lseek");
 	TESTING_ASSERT(dup2(10, 11) == 11, "dup2 11");
 
@@ -102,7 +87,7 @@ int main(int argc, char **argv)
 
 	int rc = ckpt_checkpoint(NULL);
 	if (rc == 0) {
-		put_at(10, "lost", FAR); // after the checkpoint: not restored
+		testing_put_at(10, "lost", FAR); // after the checkpoint: not restored
 		printf("checkpointed\n");
 		return 0;
 	}
@@ -113,8 +98,8 @@ int main(int argc, char **argv)
 	char tail[8] = {0};
 	TESTING_ASSERT(read(10, tail, 4) == 4, "read tail");
 	printf("tmpfile at %lld: [%s]\n", (long long)pos, tail);
-	printf("head: [%s]\n", get_at(10, 0, 16));
-	const char *hole = get_at(10, 4096 * 7, 64);
+	printf("head: [%s]\n", testing_get_at(10, 0, 16));
+	const char *hole = testing_get_at(10, 4096 * 7, 64);
 	int zero = 1;
 	for (int i = 0; i < 64; i++)
 		zero = zero && hole[i] == 0;
@@ -131,8 +116,8 @@ int main(int argc, char **argv)
 	TESTING_ASSERT(write(12, "x", 1) < 0, "read-only stays read-only");
 	TESTING_ASSERT(fcntl(12, F_GETFD) == FD_CLOEXEC, "cloexec");
 
-	put_at(10, "TAIL", FAR);
-	printf("second open sees: [%s]\n", get_at(13, FAR, 4));
+	testing_put_at(10, "TAIL", FAR);
+	printf("second open sees: [%s]\n", testing_get_at(13, FAR, 4));
 
 	struct stat st, dir;
 	TESTING_ASSERT(fstat(10, &st) == 0, "fstat");

@@ -57,21 +57,6 @@
 
 #define MIB (1L << 20)
 
-static void put_at(int fd, const char *s, off_t off)
-{
-	TESTING_ASSERT(pwrite(fd, s, strlen(s), off) == (ssize_t)strlen(s),
-		       "pwrite %s", s);
-}
-
-static const char *get_at(int fd, off_t off, size_t n)
-{
-	static char buf[256];
-	ssize_t got = pread(fd, buf, n, off);
-	TESTING_ASSERT(got >= 0, "pread");
-	buf[got] = 0;
-	return buf;
-}
-
 static void open_at(int fd, const char *dir, const char *name, int flags)
 {
 	char path[4096];
@@ -89,12 +74,12 @@ int main(int argc, char **argv)
 	open_at(3, argv[1], "data.db", O_RDWR | O_TRUNC);
 	open_at(4, argv[1], "data.db-journal", O_WRONLY | O_APPEND | O_TRUNC);
 	open_at(5, argv[1], "data.ro", O_RDWR | O_TRUNC);
-	put_at(5, "read only", 0);
+	testing_put_at(5, "read only", 0);
 	close(5);
 	open_at(5, argv[1], "data.ro", O_RDONLY);
-	put_at(3, "version 1", 0);
-	put_at(3, "tail 1", MIB);
-	put_at(3, "end 1", 2 * MIB); // the last 6 bytes: size 2 MiB + 6
+	testing_put_at(3, "version 1", 0);
+	testing_put_at(3, "tail 1", MIB);
+	testing_put_at(3, "end 1", 2 * MIB); // the last 6 bytes: size 2 MiB + 6
 	TESTING_ASSERT(ftruncate(3, 2 * MIB + 6) == 0, "ftruncate");
 	TESTING_ASSERT(lseek(3, 9, SEEK_SET) == 9, "lseek");
 	TESTING_ASSERT(write(4, "journal 1;journal 2;", 20) == 20, "journal");
@@ -117,9 +102,9 @@ int main(int argc, char **argv)
 	}
 	if (rc == 0) {
 		// Rewritten, grown and truncated after the checkpoint.
-		put_at(3, "version 2", 0);
-		put_at(3, "hole 2", MIB / 2);
-		put_at(3, "after", 3 * MIB);
+		testing_put_at(3, "version 2", 0);
+		testing_put_at(3, "hole 2", MIB / 2);
+		testing_put_at(3, "after", 3 * MIB);
 		TESTING_ASSERT(ftruncate(4, 0) == 0, "ftruncate journal");
 		TESTING_ASSERT(write(4, "journal 3;", 10) == 10, "journal 3");
 		TESTING_ASSERT(ckpt_wait() == 0, "image"); // CKPT_FORK=1
@@ -131,14 +116,14 @@ int main(int argc, char **argv)
 
 	struct stat now;
 	TESTING_ASSERT(fstat(3, &now) == 0, "fstat");
-	printf("data.db: [%s] size %lld, %s inode\n", get_at(3, 0, 9),
+	printf("data.db: [%s] size %lld, %s inode\n", testing_get_at(3, 0, 9),
 	       (long long)now.st_size,
 	       now.st_ino == before.st_ino ? "same" : "another");
-	const char *hole = get_at(3, MIB / 2, 64);
+	const char *hole = testing_get_at(3, MIB / 2, 64);
 	int zero = 1;
 	for (int i = 0; i < 64; i++)
 		zero = zero && hole[i] == 0;
-	printf("data.db at 1 MiB: [%s], hole: %s\n", get_at(3, MIB, 6),
+	printf("data.db at 1 MiB: [%s], hole: %s\n", testing_get_at(3, MIB, 6),
 	       zero ? "zeroes" : "data");
 	printf("data.db mapped: [%.9s]\n", map);
 
@@ -146,7 +131,7 @@ int main(int argc, char **argv)
 	snprintf(path, sizeof path, "%s/data.db-journal", argv[1]);
 	int j = open(path, O_RDONLY);
 	TESTING_ASSERT(j >= 0, "open journal");
-	printf("data.db-journal: [%s] at %lld and %lld\n", get_at(j, 0, 64),
+	printf("data.db-journal: [%s] at %lld and %lld\n", testing_get_at(j, 0, 64),
 	       (long long)lseek(4, 0, SEEK_CUR),
 	       (long long)lseek(6, 0, SEEK_CUR));
 	struct stat ro;

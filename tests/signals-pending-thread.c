@@ -82,13 +82,7 @@ static void *taker(void *arg)
 	sigset_t block;
 	sigemptyset(&block);
 	sigaddset(&block, SIGRTMIN + 3);
-	int rc = ckpt_checkpoint(NULL);
-	if (rc == 0) {
-		printf("checkpointed\n");
-		exit(0);
-	}
-	TESTING_ASSERT(rc == 1, "checkpoint failed: %d", rc);
-	printf("restored\n");
+	testing_checkpoint_or_exit();
 	pid_t self = gettid();
 	pthread_sigmask(SIG_UNBLOCK, &block, NULL);
 	double t0 = testing_now();

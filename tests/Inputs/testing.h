@@ -127,4 +127,21 @@ static inline void testing_checkpoint_and_wait(void)
 	printf("restored\n");
 }
 
+/* Writes the string s at offset off of fd, or fails. */
+static inline void testing_put_at(int fd, const char *s, off_t off)
+{
+	TESTING_ASSERT(pwrite(fd, s, strlen(s), off) == (ssize_t)strlen(s),
+		       "pwrite %s", s);
+}
+
+/* Up to n (< 256) bytes at offset off of fd, as a string (static). */
+static inline const char *testing_get_at(int fd, off_t off, size_t n)
+{
+	static char buf[256];
+	ssize_t got = pread(fd, buf, n, off);
+	TESTING_ASSERT(got >= 0, "pread");
+	buf[got] = 0;
+	return buf;
+}
+
 #endif
