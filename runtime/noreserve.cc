@@ -76,14 +76,41 @@ bool deleted_file(const map_entry &e)
 	       !starts_with(e.name, "/[aio] ");
 }
 
+// Fills a vma_list from smaps: one entry per mapping, its flags from the
+// VmFlags line that ends its record.
+struct reader {
+	vma_list &list;
+
+	void line(const char *p, const char *stop)
+	{
+		maps_scanner scan(p, (size_t)(stop - p));
+		map_entry e;
+		if (p < stop && *p != 'V' && scan.next(&e)) {
+			if (list.count == list.cap) {
+				list.complete = false;
+				return;
+			}
+			vma_flags &v = list.items[list.count++];
+			v = {e.start, e.end, e.inode,
+			     e.dev_major << 20 | (e.dev_minor & 0xfffff), 0,
+			     deleted_file(e), false};
+			return;
+		}
+		if (!list.count || stop - p < 8 || !starts_with(p, "VmFlags:"))
+			return;
+		vma_flags &v = list.items[list.count - 1];
+		// MAP_DROPPABLE implies "wf dd nr": mapped so, they come back.
+		v.bits = advice_bits(p + 8, stop);
+		if (has_flag(p + 8, stop, "nr"))
+			v.bits |= image::region_noreserve;
+		v.hugetlb = has_flag(p + 8, stop, "ht");
+	}
+};
+
 struct marker {
 	image::region *regions;
 	uint32_t count;
 	uint32_t next = 0;
-	uint64_t start = 0, end = 0;
-	bool deleted = false;     // the mapping is of a deleted_file()
-	uint32_t dev = 0;
-	uint64_t inode = 0;
 	// The files only mappings hold seen so far: their first region.
 	struct file {
 		uint32_t dev;
@@ -93,54 +120,37 @@ struct marker {
 	file files[max_shared_files];
 	uint32_t file_count = 0;
 
-	void line(const char *p, const char *stop)
+	void mark(const vma_flags &v)
 	{
-		maps_scanner scan(p, (size_t)(stop - p));
-		map_entry e;
-		if (p < stop && *p != 'V' && scan.next(&e)) {
-			start = e.start;
-			end = e.end;
-			deleted = deleted_file(e);
-			dev = e.dev_major << 20 | (e.dev_minor & 0xfffff);
-			inode = e.inode;
-			return;
-		}
-		if (stop - p < 8 || !starts_with(p, "VmFlags:"))
-			return;
-		uint32_t bits = advice_bits(p + 8, stop);
-		if (has_flag(p + 8, stop, "nr"))
-			bits |= image::region_noreserve;
-		// MAP_DROPPABLE implies "wf dd nr": mapped so, they come back.
-		const bool hugetlb = has_flag(p + 8, stop, "ht");
-		while (next < count && regions[next].end <= start)
+		while (next < count && regions[next].end <= v.start)
 			next++;
-		for (uint32_t i = next; i < count && regions[i].start < end;
+		for (uint32_t i = next; i < count && regions[i].start < v.end;
 		     i++) {
 			image::region &r = regions[i];
-			if (r.start < start || r.end > end)
+			if (r.start < v.start || r.end > v.end)
 				continue;
-			r.flags |= bits & image::region_noreserve;
+			r.flags |= v.bits & image::region_noreserve;
 			if (r.kind != image::kind_kernel)
-				r.flags |= bits & ~(uint32_t)image::region_noreserve;
-			if (deleted && !hugetlb && r.kind == image::kind_file &&
+				r.flags |= v.bits & ~(uint32_t)image::region_noreserve;
+			if (v.deleted && !v.hugetlb && r.kind == image::kind_file &&
 			    !(r.flags & (image::region_file_backed |
 					 image::region_content |
 					 image::region_file_private)))
-				shared_file(i);
+				shared_file(i, v);
 		}
 	}
 
 	// Region i maps a file no descriptor holds: one of its group.
-	void shared_file(uint32_t i)
+	void shared_file(uint32_t i, const vma_flags &v)
 	{
 		uint32_t k = 0;
 		while (k < file_count &&
-		       (files[k].dev != dev || files[k].inode != inode))
+		       (files[k].dev != v.dev || files[k].inode != v.inode))
 			k++;
 		if (k == file_count) {
 			if (file_count == max_shared_files)
 				return;
-			files[file_count++] = {dev, inode, i};
+			files[file_count++] = {v.dev, v.inode, i};
 		}
 		add_shared_file(i, files[k].first);
 	}
@@ -184,20 +194,28 @@ bool scan_smaps(char *buf, size_t cap,
 	return ok;
 }
 
-void mark_vm_flags(image::region *regions, uint32_t count, char *buf,
-		   size_t cap)
+void read_vm_flags(vma_list &list, char *buf, size_t cap)
+{
+	list.count = 0;
+	list.complete = true;
+	reader r{list};
+	if (!scan_smaps(buf, cap, [](void *ctx, const char *p, const char *end) {
+		    static_cast<reader *>(ctx)->line(p, end);
+	    }, &r))
+		list.complete = false;
+}
+
+void mark_vm_flags(image::region *regions, uint32_t count,
+		   const vma_list &list)
 {
 	// Static: too large for a signal handler's stack.
 	static marker m;
 	m.regions = regions;
 	m.count = count;
 	m.next = 0;
-	m.start = m.end = 0;
-	m.deleted = false;
 	m.file_count = 0;
-	scan_smaps(buf, cap, [](void *ctx, const char *p, const char *end) {
-		static_cast<marker *>(ctx)->line(p, end);
-	}, &m);
+	for (uint32_t k = 0; list.complete && k < list.count; k++)
+		m.mark(list.items[k]);
 	// A forked writer's smaps lack the app's locks: the app's say.
 	for (uint32_t k = 0; config.fork && k < saved_attrs.locked_count; k++) {
 		const locked_range &l = saved_attrs.locked[k];

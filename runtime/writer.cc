@@ -24,6 +24,7 @@
 #include "runtime/runtime.h"
 #include "runtime/sockets.h"
 #include "runtime/str.h"
+#include "runtime/worker.h"
 #include "runtime/written.h"
 
 namespace ckpt {
@@ -122,12 +123,19 @@ struct scratch {
 	image::socket_message socket_messages[image::max_socket_messages];
 	char socket_data[image::max_socket_data];
 	uint64_t pagemap[page_scanner::buffer_words];
-	data_piece pieces[sys::iov_max]; // data_out's batch
+	data_piece pieces[2][sys::iov_max]; // data_out's two batches
 	sys::iovec iov[sys::iov_max];
 	char strings[image::max_strings];
 	char maps[maps_cap];
-	char staging[staging_size];
+	char staging[2][staging_size];
 	increment inc;
+	// The worker reads smaps into these while scan_memory() reads the
+	// maps and pagemap (one more region than maps shows: [vsyscall]).
+	vma_list vma_flags_list;
+	vma_flags vmas[image::max_regions + 4];
+	char smaps_buf[64 << 10];
+	worker helper;
+	alignas(16) char helper_stack[64 << 10];
 };
 
 // The entries after those read are zero (AT_NULL): the working memory is
@@ -504,43 +512,51 @@ private:
 // Region data on its way to the file: pieces of memory gathered into one
 // writev() of up to batch_bytes in up to sys::iov_max pieces (a region
 // touched in single pages takes one call per 1024 of them, not one each).
-// Each piece is checksummed right after the write() that read it: write()
-// reads the memory at the speed a plain write of it would, and the
-// checksum finds it in the last-level cache, which batch_bytes fits
-// (reading it first from memory for the checksum cost a pass over memory
-// of its own).
+// Each batch is checksummed right after the writev() that read it, on the
+// worker while the next batch is written (or at once, without a worker):
+// writev() reads the memory at the speed a plain write of it would, and
+// the checksum finds it in the last-level cache, which batch_bytes fits.
+// Two batches take turns: one is filled and written while the other one's
+// checksums are made, and a batch is filled again only once they are.
 // Memory that may change under us (the stack this code runs on, shared
-// memory) is copied into the staging buffer at the batch's offset, so the
-// checksum and the file agree; the rest cannot change in between (the
-// app's threads are stopped, or this is the forked writer's own copy).
+// memory) is copied into the batch's staging buffer, so the checksum and
+// the file agree; the rest cannot change in between (the app's threads
+// are stopped, or this is the forked writer's own copy). A region's
+// checksum is one running CRC over its runs: the worker runs the batches
+// in order, one at a time.
 class data_out {
 public:
-	data_out(int fd, char *staging, data_piece *pieces, sys::iovec *iov)
-		: fd_(fd), staging_(staging), pieces_(pieces), iov_(iov)
+	data_out(int fd, char (*staging)[staging_size],
+		 data_piece (*pieces)[sys::iov_max], sys::iovec *iov,
+		 worker &helper)
+		: fd_(fd), iov_(iov), helper_(helper)
 	{
+		for (int k = 0; k < 2; k++)
+			batches_[k] = {pieces[k], staging[k], 0, 0};
 	}
 
 	// Adds len bytes at mem; *crc is extended over them once written.
 	long add(const char *mem, uint64_t len, uint32_t *crc, bool live)
 	{
 		while (len) {
+			batch &b = batches_[cur_];
 			const uint64_t room = batch_bytes - bytes_;
 			const size_t n = len < room ? len : room;
 			const char *src = mem;
 			if (live) {
-				src = staging_ + bytes_;
+				src = b.staging + bytes_;
 				memcpy(const_cast<char *>(src), mem, n);
 			}
-			data_piece *last = n_ ? &pieces_[n_ - 1] : nullptr;
+			data_piece *last = b.n ? &b.pieces[b.n - 1] : nullptr;
 			if (last && last->base + last->len == src &&
 			    last->crc == crc)
 				last->len += n;
 			else
-				pieces_[n_++] = {src, n, crc};
+				b.pieces[b.n++] = {src, n, crc};
 			bytes_ += n;
 			mem += n;
 			len -= n;
-			if (bytes_ == batch_bytes || n_ == sys::iov_max) {
+			if (bytes_ == batch_bytes || b.n == sys::iov_max) {
 				long ret = flush();
 				if (ret)
 					return ret;
@@ -549,27 +565,57 @@ public:
 		return 0;
 	}
 
+	// Writes the batch being filled and queues its checksums.
 	long flush()
 	{
-		for (unsigned k = 0; k < n_; k++)
-			iov_[k] = {const_cast<char *>(pieces_[k].base),
-				   pieces_[k].len};
-		long ret = n_ ? writev_all(fd_, iov_, n_) : 0;
-		for (unsigned k = 0; k < n_ && !ret; k++) {
-			const data_piece &p = pieces_[k];
-			*p.crc = crc32c(*p.crc, p.base, p.len);
-		}
-		n_ = 0;
+		batch &b = batches_[cur_];
+		for (unsigned k = 0; k < b.n; k++)
+			iov_[k] = {const_cast<char *>(b.pieces[k].base),
+				   b.pieces[k].len};
+		long ret = b.n ? writev_all(fd_, iov_, b.n) : 0;
+		if (ret || !b.n)
+			return ret;
+		b.job = helper_.post(checksum, &b);
+		cur_ ^= 1;
 		bytes_ = 0;
+		batch &next = batches_[cur_];
+		if (!b.job || (next.job && !helper_.wait(next.job)))
+			return -ECHILD;
+		next.n = 0;
+		return 0;
+	}
+
+	// Writes what is left; every checksum is made once it returns 0.
+	long finish()
+	{
+		long ret = flush();
+		if (!ret && !helper_.drain())
+			ret = -ECHILD;
 		return ret;
 	}
 
 private:
+	struct batch {
+		data_piece *pieces;
+		char *staging;
+		unsigned n;
+		uint32_t job; // the worker's job of its checksums, 0: none
+	};
+
+	static void checksum(void *arg)
+	{
+		const batch &b = *static_cast<const batch *>(arg);
+		for (unsigned k = 0; k < b.n; k++) {
+			const data_piece &p = b.pieces[k];
+			*p.crc = crc32c(*p.crc, p.base, p.len);
+		}
+	}
+
 	int fd_;
-	char *staging_;
-	data_piece *pieces_;
-	sys::iovec *iov_; // writev_all() consumes its copy of pieces_
-	unsigned n_ = 0;
+	sys::iovec *iov_; // writev_all() consumes its copy of the pieces
+	worker &helper_;
+	batch batches_[2];
+	unsigned cur_ = 0;
 	uint64_t bytes_ = 0;
 };
 
@@ -601,9 +647,10 @@ long write_region(data_out &out, image::region &r, const image::run *&run)
 		ret = out.add((const char *)start, run->length, &r.data_crc,
 			      live);
 	}
+	// Its checksums too read it, on the worker.
 	if (unreadable) {
 		if (!ret)
-			ret = out.flush();
+			ret = out.finish();
 		long back = sys::mprotect(r.start, r.end - r.start, r.prot);
 		if (ret == 0)
 			ret = back;
@@ -651,7 +698,7 @@ long write_file(int fd, scratch &s, bool sync, text &msg)
 		return fail(msg, -EIO, "lseek");
 	long ret;
 	const image::run *run = s.runs;
-	data_out out(fd, s.staging, s.pieces, s.iov);
+	data_out out(fd, s.staging, s.pieces, s.iov, s.helper);
 	// The regions' data is contiguous in the file: a batch goes on
 	// across them, and the last one with data writes what is left.
 	uint32_t last = 0;
@@ -663,14 +710,17 @@ long write_file(int fd, scratch &s, bool sync, text &msg)
 			continue;
 		ret = write_region(out, r, run);
 		if (!ret && i == last)
-			ret = out.flush();
+			ret = out.finish();
+		if (ret == -ECHILD)
+			return fail(msg, ret, "the checkpoint's worker process "
+					      "is gone (killed?)");
 		if (ret) {
 			msg.str("region ").udec(i).str(" at 0x").hex(r.start)
 				.str(": ");
 			return fail(msg, ret, "cannot write its memory");
 		}
 	}
-	ret = write_contents(fd, s.fds, s.contents, s.staging, staging_size,
+	ret = write_contents(fd, s.fds, s.contents, s.staging[0], staging_size,
 			     msg);
 	if (ret)
 		return ret;
@@ -791,8 +841,19 @@ namespace {
 
 // Fills the region and run tables from /proc/self/maps, leaving out the
 // working memory itself; nullptr or why not.
+void read_smaps(void *arg)
+{
+	auto *s = static_cast<scratch *>(arg);
+	read_vm_flags(s->vma_flags_list, s->smaps_buf, sizeof s->smaps_buf);
+}
+
 const char *scan_memory(scratch *s)
 {
+	s->vma_flags_list = {s->vmas, sizeof s->vmas / sizeof s->vmas[0], 0,
+			     false};
+	const uint32_t smaps = s->helper.post(read_smaps, s);
+	if (!smaps)
+		return "the checkpoint's worker process is gone (killed?)";
 	long n = read_file("/proc/self/maps", s->maps, maps_cap);
 	if (n < 0)
 		return "cannot read /proc/self/maps";
@@ -824,9 +885,11 @@ const char *scan_memory(scratch *s)
 	}
 	if (!why && scan.bad())
 		why = "cannot parse /proc/self/maps";
+	// Even on failure: the worker writes into *s until it is done.
+	if (!s->helper.wait(smaps) && !why)
+		why = "the checkpoint's worker process is gone (killed?)";
 	if (!why) {
-		// The maps text is interned by now: smaps may reuse its buffer.
-		mark_vm_flags(s->regions, s->region_count, s->maps, maps_cap);
+		mark_vm_flags(s->regions, s->region_count, s->vma_flags_list);
 		b.layout(page_size);
 	}
 	return why;
@@ -866,15 +929,23 @@ long write_image(image_job *job, const char *path, text &msg,
 	s->inc.resume_addr = s->process.resume_addr;
 	s->inc.page_size = s->header.page_size;
 	begin_increment(s->inc, path, s->strings, &s->strings_size);
+	// Without it (qemu-user, seccomp) the jobs run in post() instead.
+	s->helper.start(s->helper_stack, sizeof s->helper_stack);
 	if (const char *why = scan_memory(s)) {
+		s->helper.stop();
 		increment_failed();
 		msg.str(why);
 		return -EINVAL;
 	}
 	image_file f;
-	long ret = create_image_file(path, f, s->staging, staging_size, msg);
+	long ret = create_image_file(path, f, s->staging[0], staging_size, msg);
 	if (!ret)
 		ret = write_file(f.fd, *s, config.sync, msg);
+	// Every checksum was made (write_file() drained it) unless it failed.
+	if (!s->helper.stop() && !ret) {
+		msg.str("the checkpoint's worker process is gone (killed?)");
+		ret = -ECHILD;
+	}
 	if (!ret && before_publish)
 		before_publish();
 	if (!ret)
