@@ -23,7 +23,8 @@
  *      app's memory, IOV_MAX pages a call (4 MiB, as the writer's
  *      batches), to the new file SCRATCH (removed right after). Each of
  *      the two starts after a write of as many bytes to SCRATCH.warm,
- *      removed at once, and a sync(), as bench-app.c's prepare() does:
+ *      removed at once, and a sync(), as bench-app.c's prepare() does
+ *      (and a sync() before it, for the increment kept: prepare()):
  *      on this VM memory the kernel has not used lately is slow to
  *      allocate, and without it whichever write came first would pay.
  *
@@ -42,7 +43,11 @@
  * By hand, after `ninja bench` (or ninja build/bench/incremental):
  *   CKPT_INCREMENTAL=1 build/bench/incremental /tmp/i.ckpt $((1<<30)) 1 \
  *       5 /tmp/i.raw raw-first
- * leaves the chain /tmp/i.ckpt, /tmp/i.ckpt.0, ... behind. */
+ * leaves the chain /tmp/i.ckpt, /tmp/i.ckpt.0, ... behind. To profile
+ * the increments' checkpoints only:
+ *   mkfifo /tmp/ctl /tmp/ack; BENCH_PERF_CTL=/tmp/ctl,/tmp/ack ... \
+ *   perf record -g -D -1 --control fifo:/tmp/ctl,/tmp/ack -- \
+ *       build/bench/incremental ... */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -140,9 +145,13 @@ static double raw_write(const char *path)
 	return now() - t0;
 }
 
-/* What each timed write starts from: see the header. */
+/* What each timed write starts from: see the header. The first sync()
+ * writes back the previous increment, kept: right before a timed write it
+ * made that write several times slower here (30-100 ms where 3 ms was
+ * usual), whichever came second of the increment and the raw write. */
 static void prepare(void)
 {
+	sync();
 	raw_write(warm_path);
 	unlink(warm_path);
 	sync();
@@ -170,6 +179,30 @@ static double scan(int pagemap, size_t touched, size_t *found)
 		at = a.walk_end;
 	}
 	return now() - t0;
+}
+
+/* BENCH_PERF_CTL=CTL,ACK: fifos of `perf record -D -1 --control
+ * fifo:CTL,ACK`, told to sample only the increments' checkpoints. */
+static void profile(const char *command)
+{
+	static int ctl = -2, ack = -1;
+	if (ctl == -2) {
+		const char *env = getenv("BENCH_PERF_CTL");
+		const char *comma = env ? strchr(env, ',') : NULL;
+		char path[PATH_MAX];
+		ctl = -1;
+		if (!comma || comma - env >= PATH_MAX)
+			return;
+		snprintf(path, sizeof path, "%.*s", (int)(comma - env), env);
+		ctl = open(path, O_WRONLY | O_CLOEXEC);
+		ack = open(comma + 1, O_RDONLY | O_CLOEXEC);
+		if (ctl < 0 || ack < 0)
+			fail("BENCH_PERF_CTL", errno);
+	}
+	char buf[16];
+	if (ctl < 0 || write(ctl, command, strlen(command)) < 0 ||
+	    read(ack, buf, sizeof buf) < 0)
+		return;
 }
 
 int main(int argc, char **argv)
@@ -228,9 +261,11 @@ int main(int argc, char **argv)
 				unlink(raw);
 				continue;
 			}
+			profile("enable\n");
 			double t0 = now();
 			rc = ckpt_checkpoint(image);
 			t = now() - t0;
+			profile("disable\n");
 			if (rc < 0)
 				fail("ckpt_checkpoint (an increment)", -rc);
 			printf("checkpoint_%zu %.9f\n", i, t);
