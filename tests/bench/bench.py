@@ -32,6 +32,34 @@ repetitions; the fork bounds come first):
     same                                 image and a load from every page
   image size                           the touched bytes
 
+The incremental app (--incremental, 4 GiB touched by default; --written
+1% of its pages, one word each, spread evenly) takes a full image with
+CKPT_INCREMENTAL=1, then --increments increments in the same run, each a
+sample (tests/bench/incremental.c):
+
+  figure                               bound
+  increment checkpoint: time in        write+scan: the raw write, writev()
+    ckpt_checkpoint for an increment     of the written pages from where
+                                         they are, IOV_MAX pages a call (as
+                                         the writer's 4 MiB batches), to a
+                                         new file in the same directory,
+                                         plus the scan, PAGEMAP_SCAN of the
+                                         app's memory with the tracking's
+                                         flags (the written pages,
+                                         protected again), timed in the app
+                                         right after its writes (it then
+                                         writes the same pages again)
+  increment size: its blocks on disk   the written bytes (its length,
+                                         st_size, has a hole: its data
+                                         starts 2 MiB-aligned)
+  app's write a page: its first store  untracked: the same stores before
+    to each page after a checkpoint      the first checkpoint (no tracking)
+    (one write fault a page)
+
+The increment and its raw write alternate which comes first, and each
+follows a sync() (the increment before it is kept: written back first)
+and a write of as many bytes to a file removed at once, as below.
+
 --stores adds a store to every page after each restore (copy-on-write:
 the cost a lazy restore defers) and to the mmap bound.
 

@@ -28,6 +28,9 @@
  *      on this VM memory the kernel has not used lately is slow to
  *      allocate, and without it whichever write came first would pay.
  *
+ * BENCH_WARMUP=0 skips the warm-up writes; with CKPT_SYNC=1 the raw write
+ * ends with fdatasync(), as the checkpoint then does.
+ *
  * Output, one "key value" a line, KEY_I for increment I:
  *   untracked_I SECONDS  the word writes before tracking, per page
  *   tracked_I SECONDS    the same writes tracked (step 1), per page
@@ -85,6 +88,7 @@ struct pm_scan_arg {
 static char *mem;
 static size_t page, pieces, stride;
 static char warm_path[PATH_MAX];
+static int sync_it, warm_up;
 
 static double now(void)
 {
@@ -121,7 +125,7 @@ static double write_pages(size_t word, char value)
 }
 
 /* writev() of the written pages to the new file path, IOV_MAX a call. */
-static double raw_write(const char *path)
+static double raw_write(const char *path, int sync_this)
 {
 	static struct iovec iov[IOV_MAX];
 	double t0 = now();
@@ -141,6 +145,8 @@ static double raw_write(const char *path)
 			fail("writev", w < 0 ? errno : EIO);
 		k += n;
 	}
+	if (sync_this && fdatasync(fd) != 0)
+		fail("fdatasync", errno);
 	close(fd);
 	return now() - t0;
 }
@@ -152,9 +158,11 @@ static double raw_write(const char *path)
 static void prepare(void)
 {
 	sync();
-	raw_write(warm_path);
-	unlink(warm_path);
-	sync();
+	if (warm_up) {
+		raw_write(warm_path, 0);
+		unlink(warm_path);
+		sync();
+	}
 }
 
 /* The tracking's scan of the mapping; its time, *found the pages. */
@@ -226,6 +234,10 @@ int main(int argc, char **argv)
 	}
 	stride = pages / pieces;
 	snprintf(warm_path, sizeof warm_path, "%s.warm", raw);
+	const char *env = getenv("CKPT_SYNC");
+	sync_it = env && strcmp(env, "1") == 0;
+	env = getenv("BENCH_WARMUP");
+	warm_up = !env || strcmp(env, "0") != 0;
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	mem = mmap(NULL, touched, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -257,7 +269,7 @@ int main(int argc, char **argv)
 		for (int step = 0; step < 2; step++) {
 			prepare();
 			if (step == !raw_first) {
-				printf("raw_write_%zu %.9f\n", i, raw_write(raw));
+				printf("raw_write_%zu %.9f\n", i, raw_write(raw, sync_it));
 				unlink(raw);
 				continue;
 			}
