@@ -483,7 +483,8 @@ def main():
         n.rule('bench_cc', '$cc -O2 -g -Wall -Wextra $cflags $in -o $out',
                'CC $out')
         n.rule('bench', '$python $src/tests/bench/bench.py --app $app '
-               '--rawio $rawio --restorer $restorer '
+               '--rawio $rawio --incremental-app $incremental '
+               '--restorer $restorer '
                '--dir build/bench/images --json build/bench.json',
                'BENCH', pool='console')
         n.rule('demo', 'sh $src/tests/demo/demo.sh $in',
@@ -505,16 +506,20 @@ def main():
             runtime = os.path.join('build', host, 'runtime.o')
             restorer = os.path.join('build', host, 'restorer')
             app, rawio = 'build/bench/bench-app', 'build/bench/rawio'
-            n.build([app], 'bench_cc',
-                    [src('tests/bench/bench-app.c'), runtime],
-                    implicit=[src('runtime/ckpt.h')], variables={
-                        'cc': host_tools['cc'],
-                        'cflags': '-I$src/runtime'})
+            incremental = 'build/bench/incremental'
+            for out, c in ((app, 'bench-app.c'),
+                           (incremental, 'incremental.c')):
+                n.build([out], 'bench_cc',
+                        [src('tests/bench/' + c), runtime],
+                        implicit=[src('runtime/ckpt.h')], variables={
+                            'cc': host_tools['cc'],
+                            'cflags': '-I$src/runtime'})
             n.build([rawio], 'bench_cc', [src('tests/bench/rawio.c')],
                     variables={'cc': host_tools['cc']})
             n.build(['bench'], 'bench',
-                    implicit=[app, rawio, restorer],
+                    implicit=[app, rawio, incremental, restorer],
                     variables={'app': app, 'rawio': rawio,
+                               'incremental': incremental,
                                'restorer': restorer})
             n.build(['demo'], 'demo',
                     [os.path.join('build', host, 'runtime.o'),

@@ -320,13 +320,20 @@ void begin_increment(increment &inc, const char *path, char *strings,
 	inc.on = true;
 }
 
-long present_ranges(increment &inc, uint64_t start, uint64_t end,
-		    uint64_t *walk_end)
+long absent_ranges(increment &inc, uint64_t start, uint64_t end,
+		   uint64_t *walk_end)
 {
+	// The pages neither present nor swapped, and guard pages (which may
+	// read as swapped): a page matches when its categories, with present
+	// and swapped inverted, have "present" and one of "swapped" or
+	// "guard". PAGEMAP_SCAN calls its output once per matching page, so
+	// asking for the present pages instead cost 3.5-8 ms per GiB present
+	// here, where rejecting them costs about 1 ms (as the tracking scan).
 	const uint64_t cap = sizeof inc.scan / sizeof inc.scan[0];
-	const uint64_t any = page_is_present | page_is_swapped | present_guard;
+	const uint64_t inverted = page_is_present | page_is_swapped;
 	pm_scan_arg a = {sizeof a, 0, start, end, 0, (uint64_t)inc.scan, cap,
-			 0, 0, 0, any, any};
+			 0, inverted, page_is_present,
+			 page_is_swapped | present_guard, present_guard};
 	long ret = sys::ioctl((int)pagemap_fd, pagemap_scan, (uint64_t)&a);
 	*walk_end = a.walk_end;
 	return ret;

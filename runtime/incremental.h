@@ -73,13 +73,14 @@ bool add_stored(increment &inc, image::region &r, uint32_t region_index,
 // For the region track_region() took last, if it is tracked: calls
 // emit(offset, length, class) as page_scanner::scan() does (classes
 // page_none, page_anon, page_guard; maximal runs, offsets from start),
-// from PAGEMAP_SCAN's ranges of present or swapped pages (one call, not a
-// pagemap entry per page). 1 done, 0 emit or the scan failed, -1 not
+// from PAGEMAP_SCAN's ranges of the other pages: neither present nor
+// swapped, or guard pages (a call per 4096 of them, not a pagemap entry
+// per page). 1 done, 0 emit or the scan failed, -1 not
 // tracked (or the kernel refused: the caller reads pagemap).
 template <typename F>
 int scan_tracked(increment &inc, uint64_t start, uint64_t end, F emit);
-long present_ranges(increment &inc, uint64_t start, uint64_t end,
-		    uint64_t *walk_end);
+long absent_ranges(increment &inc, uint64_t start, uint64_t end,
+		   uint64_t *walk_end);
 constexpr uint64_t present_guard = 1 << 8; // PAGE_IS_GUARD (6.14)
 
 // The image is complete and renamed into place (meta_crc: its header's),
@@ -151,23 +152,23 @@ int scan_tracked(increment &inc, uint64_t start, uint64_t end, F emit)
 	};
 	for (uint64_t at = start; at < end;) {
 		uint64_t walk_end;
-		long n = present_ranges(inc, at, end, &walk_end);
+		long n = absent_ranges(inc, at, end, &walk_end);
 		if (n < 0 || walk_end <= at || walk_end > end)
 			return at == start ? -1 : 0;
 		for (long i = 0; i < n; i++) {
 			const scanned_range &x = inc.scan[i];
 			if (x.start < start + run_end)
 				return 0; // not in order: the caller's pagemap
-			if (!add(run_end, x.start - start, page_none) ||
+			if (!add(run_end, x.start - start, page_anon) ||
 			    !add(x.start - start, x.end - start,
 				 x.categories & present_guard ? page_guard
-							      : page_anon))
+							      : page_none))
 				return 0;
 		}
-		// Nothing present up to where the walk stopped (walk_end can
-		// lag behind the last range returned: go on from the later).
+		// All present up to where the walk stopped (walk_end can lag
+		// behind the last range returned: go on from the later).
 		if (walk_end - start > run_end &&
-		    !add(run_end, walk_end - start, page_none))
+		    !add(run_end, walk_end - start, page_anon))
 			return 0;
 		at = start + run_end > walk_end ? start + run_end : walk_end;
 	}

@@ -32,6 +32,34 @@ repetitions; the fork bounds come first):
     same                                 image and a load from every page
   image size                           the touched bytes
 
+The incremental app (--incremental, 4 GiB touched by default; --written
+1% of its pages, one word each, spread evenly) takes a full image with
+CKPT_INCREMENTAL=1, then --increments increments in the same run, each a
+sample (tests/bench/incremental.c):
+
+  figure                               bound
+  increment checkpoint: time in        write+scan: the raw write, writev()
+    ckpt_checkpoint for an increment     of the written pages from where
+                                         they are, IOV_MAX pages a call (as
+                                         the writer's 4 MiB batches), to a
+                                         new file in the same directory,
+                                         plus the scan, PAGEMAP_SCAN of the
+                                         app's memory with the tracking's
+                                         flags (the written pages,
+                                         protected again), timed in the app
+                                         right after its writes (it then
+                                         writes the same pages again)
+  increment size: its blocks on disk   the written bytes (its length,
+                                         st_size, has a hole: its data
+                                         starts 2 MiB-aligned)
+  app's write a page: its first store  untracked: the same stores before
+    to each page after a checkpoint      the first checkpoint (no tracking)
+    (one write fault a page)
+
+The increment and its raw write alternate which comes first, and each
+follows a sync() (the increment before it is kept: written back first)
+and a write of as many bytes to a file removed at once, as below.
+
 --stores adds a store to every page after each restore (copy-on-write:
 the cost a lazy restore defers) and to the mmap bound.
 
@@ -79,17 +107,32 @@ FIGURES = [
     ('lazy_written', 'lazy_written', 'lazy: all pages stored', 'map_write',
      None),
     ('image', 'image', 'image size', 'touched', ('ratio', 1.1)),
+    ('increment', 'increment', 'increment checkpoint', 'write_scan',
+     ('ratio', 1.1)),
+    ('inc_write', 'raw_pages', '  raw write of the pages', None, None),
+    ('inc_scan', 'scan', '  PAGEMAP_SCAN (tracking)', None, None),
+    ('increment_size', 'increment_size', 'increment size (on disk)',
+     'written', ('ratio', 1.1)),
+    ('increment_length', 'increment_length', '  its length (st_size)',
+     'written', None),
+    ('tracked', 'tracked', "app's write a page", 'untracked', None),
 ]
+# Figures in bytes; the others are seconds.
+BYTE_KEYS = ('image', 'touched', 'increment_size', 'increment_length',
+             'written')
 BOUND_NAMES = {'raw_write': 'raw write', 'raw_fork': 'raw fork',
                'raw_fork_write': 'fork+write', 'raw_read': 'raw read',
                'read_load': 'read+load', 'map_read': 'mmap+load',
                'map_write': 'mmap+ld+st', 'touched': 'touched',
-               'GiB': 'GiB touched'}
+               'GiB': 'GiB touched', 'write_scan': 'write+scan',
+               'written': 'written', 'untracked': 'untracked'}
 TARGET_TEXT = {'checkpoint': '<= 1.1x raw write',
                'fork_pause': '<= 1.1x raw fork',
                'eager': '<= 1.1x raw read',
                'lazy': '< 20 ms at any size',
-               'image': '<= 1.1x touched'}
+               'image': '<= 1.1x touched',
+               'increment': '<= 1.1x write+scan',
+               'increment_size': '<= 1.1x written'}
 
 
 def parse_size(text):
@@ -115,9 +158,10 @@ def round_to(n, unit):
 
 
 class Case:
-    def __init__(self, name, mapped, touched, piece):
+    def __init__(self, name, mapped, touched, piece, incremental=False):
         self.name, self.mapped, self.touched, self.piece = \
             name, mapped, touched, piece
+        self.incremental = incremental
         self.samples = []
 
 
@@ -136,6 +180,10 @@ def make_cases(args, page):
                 size_text(mapped), 'single pages' if piece == page
                 else size_text(piece) + ' pieces')
             cases.append(Case(name, mapped, n * piece, piece))
+    if args.incremental:
+        t = round_to(args.incremental * args.scale, MIB)
+        cases.append(Case('incremental: %g%% of %s written' % (
+            args.written, size_text(t)), t, t, t, incremental=True))
     return cases
 
 
@@ -173,6 +221,7 @@ class Bench:
         self.image = os.path.join(d, 'bench.ckpt')
         self.fork_image = os.path.join(d, 'bench-fork.ckpt')
         self.raw = os.path.join(d, 'raw.bin')
+        self.inc_image = os.path.join(d, 'bench-inc.ckpt')
         self.paths = [self.image, self.fork_image, self.raw,
                       self.raw + '.warm']
         if not args.warm_up:
@@ -202,6 +251,44 @@ class Bench:
                             ('written', '_written')):
             if key in out:
                 r[name + suffix] = (int(out[key]) - start) / 1e9
+
+    def remove_chain(self):
+        """The incremental app's images: IMAGE, IMAGE.0, ..., leftovers."""
+        d, base = os.path.split(self.inc_image)
+        for name in os.listdir(d):
+            if name == base or name.startswith(base + '.'):
+                remove(os.path.join(d, name))
+
+    def measure_incremental(self, case, rep):
+        """One run of the incremental app: a sample per increment."""
+        self.remove_chain()
+        order = 'raw-first' if rep % 2 == 0 else 'ckpt-first'
+        out = run([self.args.incremental_app, self.inc_image,
+                   str(case.touched), '%g' % self.args.written,
+                   str(self.args.increments), self.raw, order],
+                  dict(self.env, CKPT_INCREMENTAL='1'))
+        self.remove_chain()
+        written = int(out['written'])
+        page = os.sysconf('SC_PAGE_SIZE')
+        samples = []
+        for i in range(self.args.increments):
+            get = lambda key: float(out['%s_%d' % (key, i)])
+            if int(get('scanned')) != written // page:
+                raise RuntimeError(
+                    'incremental app: its PAGEMAP_SCAN found %d written '
+                    'pages, not %d: no tracking?' % (get('scanned'),
+                                                     written // page))
+            r = {'order': order if i % 2 == 0 else
+                 ({'raw-first': 'ckpt-first', 'ckpt-first': 'raw-first'}
+                  [order]),
+                 'increment': get('checkpoint'), 'raw_pages':
+                 get('raw_write'), 'scan': get('scan'),
+                 'write_scan': get('raw_write') + get('scan'),
+                 'increment_size': get('disk'),
+                 'increment_length': get('size'), 'written': written,
+                 'tracked': get('tracked'), 'untracked': get('untracked')}
+            samples.append(r)
+        return samples
 
     def measure(self, case, rep):
         """One repetition of one app: {key: seconds, bytes or fraction}.
@@ -265,7 +352,7 @@ def summarize(case):
         values = [x[key] for x in s]
         f = {'figure': label, 'samples': values,
              'median': statistics.median(values), 'min': min(values),
-             'unit': 'bytes' if key == 'image' else 'seconds'}
+             'unit': 'bytes' if key in BYTE_KEYS else 'seconds'}
         if bound == 'GiB':
             f['bound'] = 'GiB touched'
             b = [gib]
@@ -297,6 +384,10 @@ def summarize(case):
 
 def ms(seconds):
     v = seconds * 1000
+    if v < 0.001:
+        return '%.1f ns' % (v * 1e6)
+    if v < 0.1:
+        return '%.2f us' % (v * 1000)
     return '%.2f ms' % v if v < 10 else '%.1f ms' % v if v < 10000 \
         else '%.0f ms' % v
 
@@ -314,7 +405,7 @@ def table(cases):
             if name not in case.summary:
                 continue
             f = case.summary[name]
-            show = mib if key == 'image' else ms
+            show = mib if key in BYTE_KEYS else ms
             cells = [''] * 5
             if bound == 'GiB':
                 per = lambda v: '%.2f ms' % (v * 1000)
@@ -384,6 +475,8 @@ def main():
     ap.add_argument('--app', default=os.path.join(build, 'bench',
                                                   'bench-app'))
     ap.add_argument('--rawio', default=os.path.join(build, 'bench', 'rawio'))
+    ap.add_argument('--incremental-app', default=os.path.join(
+        build, 'bench', 'incremental'))
     ap.add_argument('--restorer', default=os.path.join(build, arch,
                                                        'restorer'))
     ap.add_argument('--dir', default=os.path.join(build, 'bench', 'images'),
@@ -402,6 +495,14 @@ def main():
                     type=lambda s: [parse_size(x) for x in s.split(',') if x],
                     help='sparse apps touch pieces of these sizes, spread '
                     'evenly (default 1M,4K: a sparse app each)')
+    ap.add_argument('--incremental', default='4G', type=parse_size,
+                    help='touched size of the incremental app (0: none)')
+    ap.add_argument('--written', type=float, default=1.0,
+                    help='percent of its pages the incremental app writes '
+                    'between checkpoints (default 1)')
+    ap.add_argument('--increments', type=int, default=3,
+                    help='increments per run of the incremental app '
+                    '(default 3; each run starts with a full image)')
     ap.add_argument('--scale', type=float, default=1.0,
                     help='multiply every size (0.0625: 16 MiB to 256 MiB)')
     ap.add_argument('--sync', action='store_true',
@@ -417,14 +518,14 @@ def main():
                     help='drop each image from the page cache before each '
                     'read and restore')
     args = ap.parse_args()
-    for tool in (args.app, args.rawio, args.restorer):
+    for tool in (args.app, args.rawio, args.incremental_app, args.restorer):
         if not os.access(tool, os.X_OK):
             sys.exit('bench: %s is missing: run `ninja bench` (or ninja %s)'
                      % (tool, os.path.relpath(tool)))
 
     page = os.sysconf('SC_PAGE_SIZE')
     cases = make_cases(args, page)
-    if not cases or args.reps < 1:
+    if not cases or args.reps < 1 or args.increments < 1:
         sys.exit('bench: nothing to measure')
     os.makedirs(args.dir, exist_ok=True)
     info = machine(args.dir)
@@ -444,7 +545,10 @@ def main():
         for rep in range(args.reps):
             for case in cases:
                 t0 = time.monotonic()
-                case.samples.append(b.measure(case, rep))
+                if case.incremental:
+                    case.samples += b.measure_incremental(case, rep)
+                else:
+                    case.samples.append(b.measure(case, rep))
                 done = rep * len(cases) + cases.index(case) + 1
                 el = time.monotonic() - started
                 print('bench: %d/%d %s, rep %d: %.1f s (%.0f s so far, '
@@ -456,6 +560,7 @@ def main():
     finally:
         for path in b.paths:
             remove(path)
+        b.remove_chain()
         try:
             os.rmdir(args.dir)
         except OSError:
@@ -464,7 +569,8 @@ def main():
 
     for case in cases:
         case.summary = summarize(case)
-    resident = min(x['resident'] for c in cases for x in c.samples)
+    resident = min([x['resident'] for c in cases for x in c.samples
+                    if 'resident' in x] or [1.0])
     print()
     print('ckpt bench: %s, %d CPUs, %s RAM, Linux %s' % (
         info['cpu'], info['nproc'], size_text(info['memory']),
@@ -491,7 +597,10 @@ def main():
         'options': {'reps': args.reps, 'scale': args.scale,
                     'sync': args.sync, 'cold': args.cold,
                     'warm_up': args.warm_up, 'stores': args.stores,
-                    'fraction': args.fraction},
+                    'fraction': args.fraction,
+                    'incremental': args.incremental,
+                    'written': args.written,
+                    'increments': args.increments},
         'targets': TARGET_TEXT,
         'seconds': elapsed,
         'min resident': resident,

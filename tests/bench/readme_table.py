@@ -11,11 +11,11 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench import BOUND_NAMES, FIGURES, MIB, ms  # noqa: E402
+from bench import BOUND_NAMES, BYTE_KEYS, FIGURES, MIB, ms  # noqa: E402
 
 
 def cell(key, v):
-    return '%.1f MiB' % (v / MIB) if key == 'image' else ms(v)
+    return '%.1f MiB' % (v / MIB) if key in BYTE_KEYS else ms(v)
 
 
 def main():
