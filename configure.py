@@ -179,7 +179,8 @@ def sources(directory, exts):
 
 # Shared by runtime.o and the restorer: the syscall layer and small helpers.
 COMMON_SOURCES = ['runtime/mem.cc', 'runtime/fmt.cc', 'runtime/io.cc',
-                  'runtime/maps.cc', 'runtime/image.cc', 'runtime/crc32c.cc']
+                  'runtime/maps.cc', 'runtime/image.cc', 'runtime/crc32c.cc',
+                  'runtime/worker.cc']
 # The image validation and --info, fuzzed as a hosted program (ninja fuzz):
 # the target and its stand-ins for the system, and the code it covers
 # (built freestanding, as for the restorer, but with the sanitizers).

@@ -226,6 +226,10 @@ static inline long getpid()
 {
 	return arch::syscall0(__NR_getpid);
 }
+static inline long getppid()
+{
+	return arch::syscall0(__NR_getppid);
+}
 static inline long gettid()
 {
 	return arch::syscall0(__NR_gettid);

@@ -9,6 +9,7 @@
 #include "runtime/io.h"
 #include "runtime/maps.h"
 #include "runtime/str.h"
+#include "runtime/worker.h"
 
 namespace restorer {
 
@@ -98,32 +99,87 @@ void map_anon(uint32_t i, const image::region &r, int fixed)
 // Region data on its way into place: pieces of runs read by one preadv()
 // of up to read_batch bytes in up to sys::iov_max pieces (a region touched
 // in single pages takes one call per 1024 of them, not one each), then
-// checked while they are still in the cache. Pieces keeps them whole:
-// preadv_full() consumes iov.
-constexpr uint64_t read_batch = 256 << 10;
-struct {
+// checked while they are still in the cache. Where the restorer has a
+// second core (worker.h), one batch in two is read and checked there while
+// this thread reads the next: the kernel's work of a restore, allocating
+// and filling fresh pages, then runs on both cores. A region's checksum
+// is its batches' joined in file order (crc32c_combine()). Pieces keeps
+// a batch's runs whole: preadv_full() consumes iov.
+constexpr uint64_t read_batch = 1 << 20;
+struct read_lane {
 	sys::iovec iov[sys::iov_max];
 	sys::iovec pieces[sys::iov_max];
 	unsigned n;
 	uint64_t bytes;
-} batch;
+	uint64_t file_off;
+	long result; // preadv_full()'s
+	uint32_t crc; // of this batch alone
+	uint32_t job; // the worker's, while lane 0 is out there
+};
 
+struct {
+	read_lane lanes[2]; // lane 0 goes to the worker, if there is one
+	unsigned cur;	    // the lane being filled
+	bool pending;	    // lane 0 is out on the worker
+	ckpt::worker reader;
+	bool reader_on;
+	alignas(16) char reader_stack[32 << 10];
+} reading;
+
+void read_lane_now(void *arg)
+{
+	read_lane &l = *static_cast<read_lane *>(arg);
+	memcpy(l.iov, l.pieces, l.n * sizeof(sys::iovec));
+	l.result = ckpt::preadv_full(g.fd, l.iov, l.n, l.file_off);
+	l.crc = 0;
+	for (unsigned k = 0; l.result == (long)l.bytes && k < l.n; k++)
+		l.crc = ckpt::crc32c(l.crc, l.pieces[k].base, l.pieces[k].len);
+}
+
+// A lane read: its checksum joins the region's.
+void collect(uint32_t i, read_lane &l, uint32_t *crc)
+{
+	if (l.result < 0)
+		region_failed(i, "cannot read", l.result);
+	if ((uint64_t)l.result != l.bytes)
+		region_failed(i, "short file", 0);
+	*crc = ckpt::crc32c_combine(*crc, l.crc, l.bytes);
+	l.n = 0;
+	l.bytes = 0;
+}
+
+void wait_for_worker(uint32_t i, uint32_t *crc)
+{
+	if (!reading.pending)
+		return;
+	if (!reading.reader.wait(reading.lanes[0].job))
+		region_failed(i, "the restorer's reading process is gone", 0);
+	reading.pending = false;
+	collect(i, reading.lanes[0], crc);
+}
+
+// Reads the lane being filled: on the worker if it is lane 0 and there
+// is one, else here, after which both lanes are done.
 void read_batched(uint32_t i, uint64_t *file_off, uint32_t *crc)
 {
-	if (!batch.n)
+	read_lane &l = reading.lanes[reading.cur];
+	if (!l.n)
 		return;
-	memcpy(batch.iov, batch.pieces, batch.n * sizeof(sys::iovec));
-	long n = ckpt::preadv_full(g.fd, batch.iov, batch.n, *file_off);
-	if (n < 0)
-		region_failed(i, "cannot read", n);
-	if ((uint64_t)n != batch.bytes)
-		region_failed(i, "short file", 0);
-	for (unsigned k = 0; k < batch.n; k++)
-		*crc = ckpt::crc32c(*crc, batch.pieces[k].base,
-				    batch.pieces[k].len);
-	*file_off += batch.bytes;
-	batch.n = 0;
-	batch.bytes = 0;
+	l.file_off = *file_off;
+	*file_off += l.bytes;
+	if (reading.cur == 0 && reading.reader_on) {
+		l.job = reading.reader.post(read_lane_now, &l);
+		if (!l.job)
+			region_failed(i, "the restorer's reading process is "
+					 "gone", 0);
+		reading.pending = true;
+		reading.cur = 1;
+		return;
+	}
+	read_lane_now(&l);
+	wait_for_worker(i, crc);
+	collect(i, l, crc);
+	reading.cur = 0;
 }
 
 // Reads a region's runs (the next ones of *run) into place, checking the
@@ -144,24 +200,26 @@ void read_region(uint32_t i, const image::region &r, const image::run *&run)
 				region_failed(i, "mprotect", ret);
 		}
 		for (uint64_t off = 0; off < run->length;) {
-			const uint64_t room = read_batch - batch.bytes;
+			read_lane &l = reading.lanes[reading.cur];
+			const uint64_t room = read_batch - l.bytes;
 			const uint64_t len = run->length - off < room
 						     ? run->length - off
 						     : room;
 			char *dst = (char *)r.start + run->offset + off;
-			sys::iovec *last =
-				batch.n ? &batch.pieces[batch.n - 1] : nullptr;
+			sys::iovec *last = l.n ? &l.pieces[l.n - 1] : nullptr;
 			if (last && (char *)last->base + last->len == dst)
 				last->len += len;
 			else
-				batch.pieces[batch.n++] = {dst, len};
-			batch.bytes += len;
+				l.pieces[l.n++] = {dst, len};
+			l.bytes += len;
 			off += len;
-			if (batch.bytes == read_batch || batch.n == sys::iov_max)
+			if (l.bytes == read_batch || l.n == sys::iov_max)
 				read_batched(i, &file_off, &crc);
 		}
 	}
 	read_batched(i, &file_off, &crc);
+	wait_for_worker(i, &crc);
+	reading.cur = 0;
 	if (crc != r.data_crc)
 		region_failed(i, image::describe(image::fault::data_crc_mismatch),
 			      0);
@@ -225,6 +283,11 @@ void guard(uint32_t i, const image::region &r)
 
 void map_regions()
 {
+	// Without it (qemu-user: no CLONE_VM without CLONE_THREAD) every
+	// batch is read here.
+	reading.reader_on =
+		reading.reader.start(reading.reader_stack,
+				     sizeof reading.reader_stack);
 	const image::run *run = g.tables.runs;
 	for (uint32_t i = 0; i < g.tables.region_count; i++) {
 		const image::region &r = g.tables.regions[i];
@@ -253,6 +316,8 @@ void map_regions()
 		guard(i, r);
 		advise_region(i, r);
 	}
+	// Every lane was collected: it has nothing left to do but exit.
+	reading.reader.stop();
 }
 
 } // namespace

@@ -195,6 +195,14 @@ uint32_t crc32c_by(crc32c_path path, uint32_t crc, const void *data,
 	return ~by_table(crc, p, len);
 }
 
+// Of the inverted CRCs: a's register then b's bytes give a * x^(8 len_b)
+// plus b's bytes from a zero register; the two inversions (of the start
+// and of the result) cancel between a's and b's parts.
+uint32_t crc32c_combine(uint32_t crc_a, uint32_t crc_b, uint64_t len_b)
+{
+	return mul_mod(crc_a, x_pow(8 * len_b)) ^ crc_b;
+}
+
 uint32_t crc32c(uint32_t crc, const void *data, size_t len)
 {
 	return crc32c_by(best_path, crc, data, len);

@@ -13,6 +13,10 @@ void crc32c_init(const uint64_t *auxv);
 // Extends crc (0 to start) over len bytes.
 uint32_t crc32c(uint32_t crc, const void *data, size_t len);
 
+// The CRC of a || b from a's CRC and b's, b being len_b bytes: pieces
+// checksummed apart (on two cores) make the CRC of the whole.
+uint32_t crc32c_combine(uint32_t crc_a, uint32_t crc_b, uint64_t len_b);
+
 // The paths, slowest first; crc32c() uses the best one the CPU has.
 enum class crc32c_path {
 	table,        // one table lookup per byte

@@ -3,6 +3,7 @@
 
 #include <linux/errno.h>
 #include <linux/futex.h>
+#include <linux/prctl.h>
 #include <linux/sched.h>
 #include <linux/signal.h>
 #include <linux/wait.h>
@@ -32,6 +33,7 @@ bool worker::start(char *stack, size_t size)
 	posted_ = done_ = 0;
 	pid_ = 0;
 	dead_ = false;
+	parent_ = (int)sys::getpid();
 	// The worker is made with every signal blocked: none of the app's
 	// handlers may run on its stack, in memory it shares with the app.
 	const uint64_t all = ~0ull;
@@ -54,6 +56,12 @@ bool worker::start(char *stack, size_t size)
 void worker::main(void *self)
 {
 	auto *w = static_cast<worker *>(self);
+	// Not a process of its own: it goes when the thread that made it
+	// does (exit, or killed), and it is gone already if that happened
+	// before this line (its parent is then another process).
+	sys::prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (sys::getppid() != w->parent_)
+		sys::exit_group(1);
 	uint32_t next = w->done_;
 	for (;;) {
 		const uint32_t posted = load(&w->posted_);

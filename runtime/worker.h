@@ -18,7 +18,7 @@ public:
 	using job = void (*)(void *arg);
 
 	// Starts the worker on stack (size bytes, 16-byte aligned), which
-	// must outlive stop(); false if it runs jobs in post().
+	// must outlive stop(); false if it runs jobs in post(). Called first.
 	bool start(char *stack, size_t size);
 
 	// Queues fn(arg), waiting while the queue is full; the job's number,
@@ -43,11 +43,14 @@ private:
 		job fn;
 		void *arg;
 	};
+	// No initializers: it lives in zeroed memory (static, or mapped) and
+	// start() sets them.
 	entry queue_[depth];
-	uint32_t posted_ = 0; // written by the caller only
-	uint32_t done_ = 0;   // written by the worker only
-	int pid_ = 0;
-	bool dead_ = false;
+	uint32_t posted_; // written by the caller only
+	uint32_t done_;   // written by the worker only
+	int pid_;
+	int parent_; // the caller's process
+	bool dead_;
 };
 
 } // namespace ckpt

@@ -2,7 +2,8 @@
 // carry-less multiplication, 256-byte blocks folded by AVX-512 VPCLMULQDQ
 // or PMULL) gives the same CRC on random buffers of every length 0..4096
 // at several alignments, on large odd-sized buffers, and when the data
-// comes in pieces; the CPU (or qemu's cortex-a57) has the fast path. A
+// comes in pieces, and pieces checksummed apart combine into the CRC of
+// the whole; the CPU (or qemu's cortex-a57) has the fast path. A
 // hosted program built from the runtime's own CRC sources.
 // RUN: %cxx -std=c++20 -O2 -I%S/.. %s %S/../runtime/crc32c.cc \
 // RUN:   %S/../arch/%arch/crc32c.cc -o %t
@@ -12,6 +13,7 @@
 // CHECK-NEXT: lengths 0..4096: ok
 // CHECK-NEXT: large buffers: ok
 // CHECK-NEXT: pieces: ok
+// CHECK-NEXT: combine: ok
 // CHECK-NOT: FAIL
 #include "runtime/crc32c.h"
 
@@ -134,6 +136,17 @@ int main(int, char **, char **envp)
 			       "whole %08x\n", names[i], c, whole);
 	}
 	printf("pieces: %s\n", failures ? "FAIL" : "ok");
+
+	// crc(a || b) == crc32c_combine(crc(a), crc(b), |b|), split anywhere.
+	for (size_t cut : cuts) {
+		uint32_t a = crc32c_by(best, 0, buf + 1, cut);
+		uint32_t b = crc32c_by(best, 0, buf + 1 + cut, n - cut);
+		uint32_t c = ckpt::crc32c_combine(a, b, n - cut);
+		if (c != whole && failures++ < 10)
+			printf("FAIL: combine: cut at %zu: %08x, whole %08x\n",
+			       cut, c, whole);
+	}
+	printf("combine: %s\n", failures ? "FAIL" : "ok");
 	free(buf);
 	return failures != 0;
 }
