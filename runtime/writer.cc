@@ -128,6 +128,7 @@ struct scratch {
 	char maps[maps_cap];
 	char staging[staging_size];
 	increment inc;
+	bool forked; // this is the forked writer's copy
 };
 
 // The entries after those read are zero (AT_NULL): the working memory is
@@ -767,6 +768,11 @@ image::thread_record *add_thread(image_job *job)
 	return t;
 }
 
+void mark_forked(image_job *job)
+{
+	reinterpret_cast<scratch *>(job)->forked = true;
+}
+
 uint32_t kept_descriptors(image_job *job, int32_t *out, uint32_t cap)
 {
 	auto *s = reinterpret_cast<scratch *>(job);
@@ -871,8 +877,15 @@ long write_image(image_job *job, const char *path, text &msg,
 		msg.str(why);
 		return -EINVAL;
 	}
+	long ret = s->forked ? check_forked_copy(s->regions, s->region_count,
+						 msg)
+			     : 0;
+	if (ret) {
+		increment_failed();
+		return ret;
+	}
 	image_file f;
-	long ret = create_image_file(path, f, s->staging, staging_size, msg);
+	ret = create_image_file(path, f, s->staging, staging_size, msg);
 	if (!ret)
 		ret = write_file(f.fd, *s, config.sync, msg);
 	if (!ret && before_publish)
