@@ -199,13 +199,12 @@ bool ask_again()
 		if (!again)
 			why.str("; the next checkpoint is written in place");
 	}
+	// Asked for again: that checkpoint says how it ends.
 	if (!again)
 		publish_status(path, app_pid, ret, why.c_str());
-	if (ret < 0 && again) {
-		// The one asked for says how it ends.
-	} else if (ret < 0 && have_stderr) {
+	if (ret < 0 && !again && have_stderr) {
 		report(path, why);
-	} else if (ret < 0) {
+	} else if (ret < 0 && !again) {
 		text msg(record->message, sizeof record->message);
 		msg.str("ckpt: checkpoint to ").str(path).str(" failed: ")
 			.str(why.c_str()).ch('\n');
