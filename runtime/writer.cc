@@ -577,7 +577,10 @@ private:
 // Queues the runs of a region (the next ones of *run) from its memory.
 // Unreadable memory is made readable for the copy and put back (the
 // batch is written first: writev() reads it).
-long write_region(data_out &out, image::region &r, const image::run *&run)
+// rseq: the area of the thread that writes (the taker's; a forked
+// writer's copy of it, if the writer inherited the registration).
+long write_region(data_out &out, image::region &r, const image::run *&run,
+		  uint64_t rseq)
 {
 	bool unreadable = !(r.prot & PROT_READ);
 	if (unreadable) {
@@ -598,7 +601,11 @@ long write_region(data_out &out, image::region &r, const image::run *&run)
 	long ret = 0;
 	for (uint32_t i = 0; i < r.run_count && !ret; i++, run++) {
 		const uint64_t start = r.start + run->offset;
-		bool live = shared || (sp >= start && sp < start + run->length);
+		// The kernel writes the running thread's rseq area (cpu_id,
+		// mm_cid) as it resumes it on another CPU (rseq(2)): it is as
+		// live as the stack.
+		bool live = shared || (sp >= start && sp < start + run->length) ||
+			    (rseq >= start && rseq < start + run->length);
 		ret = out.add((const char *)start, run->length, &r.data_crc,
 			      live);
 	}
@@ -653,6 +660,11 @@ long write_file(int fd, scratch &s, bool sync, text &msg)
 	long ret;
 	const image::run *run = s.runs;
 	data_out out(fd, s.staging, s.pieces, s.iov);
+	uint64_t rseq = 0;
+	for (uint32_t i = 0; i < s.thread_count; i++) {
+		if (s.threads[i].flags & image::thread_taker)
+			rseq = s.threads[i].rseq_area;
+	}
 	// The regions' data is contiguous in the file: a batch goes on
 	// across them, and the last one with data writes what is left.
 	uint32_t last = 0;
@@ -662,7 +674,7 @@ long write_file(int fd, scratch &s, bool sync, text &msg)
 		image::region &r = s.regions[i];
 		if (!r.run_count)
 			continue;
-		ret = write_region(out, r, run);
+		ret = write_region(out, r, run, rseq);
 		if (!ret && i == last)
 			ret = out.flush();
 		if (ret) {
