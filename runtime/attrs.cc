@@ -93,9 +93,49 @@ bool add_shared_file(uint32_t region, uint32_t first)
 
 namespace {
 
+// The app may have memory a child does not see as it is: set by the
+// interposed madvise() (from any thread), kept until a pause's smaps scan
+// finds none. In the app's memory, so in its images too: a restored
+// process gets that advice again from the restorer.
+bool fork_advice;
+
+// VmSize of the app in the pause (0: not read), and of the forked writer
+// at its start; whether that writer found its copy blind.
+uint64_t app_size_kib, writer_size_kib;
+bool blind;
+
+// "Key:\t  1234 kB" of /proc/self/status: the kernel's counters, which
+// it reads without walking page tables.
+bool status_kib(const char *status, const char *key, uint64_t *v)
+{
+	const size_t k = str_len(key);
+	for (const char *p = status; *p; p++) {
+		if ((p != status && p[-1] != '\n') || !starts_with(p, key))
+			continue;
+		p += k;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		const char *digits = p;
+		while (*p >= '0' && *p <= '9')
+			p++;
+		return p > digits && parse_u64(digits, (size_t)(p - digits), v);
+	}
+	return false;
+}
+
+// VmSize and VmLck, in KiB (static: a signal handler's stack is small).
+bool memory_counts(uint64_t *size, uint64_t *locked)
+{
+	static char status[8 << 10];
+	return read_file("/proc/self/status", status, sizeof status) > 0 &&
+	       status_kib(status, "VmSize:", size) &&
+	       status_kib(status, "VmLck:", locked);
+}
+
 struct fork_check {
 	uint64_t start = 0, end = 0;
 	bool forkable = true;
+	bool advice = false; // memory a child does not see as it is
 };
 
 void check_line(void *ctx, const char *p, const char *stop)
@@ -113,7 +153,7 @@ void check_line(void *ctx, const char *p, const char *stop)
 	const uint32_t bits = advice_bits(p + 8, stop);
 	if (bits & (image::region_dontfork | image::region_wipeonfork |
 		    image::region_droppable))
-		c->forkable = false;
+		c->forkable = false, c->advice = true;
 	const uint32_t locks = bits & (image::region_locked |
 				       image::region_lockonfault);
 	if (!locks)
@@ -128,22 +168,88 @@ void check_line(void *ctx, const char *p, const char *stop)
 
 } // namespace
 
-bool forkable_memory()
+bool forkable_memory(bool writer_saw_some)
 {
+	saved_attrs.locked_count = 0;
+	app_size_kib = 0;
+	if (writer_saw_some)
+		note_fork_advice();
+	uint64_t size, locked;
+	const bool counted = memory_counts(&size, &locked);
+	if (counted && !locked &&
+	    !__atomic_load_n(&fork_advice, __ATOMIC_ACQUIRE)) {
+		app_size_kib = size;
+		return true;
+	}
 	// Static: smaps lines are short, but a signal handler's stack is too.
 	static char buf[16 << 10];
-	saved_attrs.locked_count = 0;
 	fork_check c;
 	if (!scan_smaps(buf, sizeof buf, check_line, &c))
 		return false;
+	// The other threads are stopped: one in madvise() notes it again
+	// once the call is made.
+	__atomic_store_n(&fork_advice, c.advice, __ATOMIC_RELEASE);
 	if (!c.forkable)
 		saved_attrs.locked_count = 0;
+	if (counted && c.forkable)
+		app_size_kib = size;
 	return c.forkable;
 }
 
 void forget_locked_memory()
 {
 	saved_attrs.locked_count = 0;
+}
+
+void note_fork_advice()
+{
+	__atomic_store_n(&fork_advice, true, __ATOMIC_RELEASE);
+}
+
+void note_writer_size()
+{
+	blind = false; // an image of a writer's copy holds its globals
+	uint64_t locked;
+	if (!memory_counts(&writer_size_kib, &locked))
+		writer_size_kib = 0;
+}
+
+long check_forked_copy(const image::region *regions, uint32_t count,
+		       text &why)
+{
+	// fork() leaves MADV_DONTFORK mappings out of the child and its
+	// VmSize (dup_mmap()); nothing else is mapped or unmapped between
+	// the two readings (the app's other threads are stopped). One that
+	// could not be read counts as smaller.
+	if (app_size_kib && writer_size_kib < app_size_kib) {
+		blind = true;
+		why.str("the forked writer lacks ")
+			.udec(app_size_kib - writer_size_kib)
+			.str(" KiB of the app's memory (MADV_DONTFORK)");
+		return -EAGAIN;
+	}
+	// fork() keeps the advice of MADV_WIPEONFORK memory (its own smaps
+	// show it) but none of its contents.
+	for (uint32_t i = 0; i < count; i++) {
+		const image::region &r = regions[i];
+		if (!(r.flags & (image::region_wipeonfork |
+				 image::region_droppable)))
+			continue;
+		blind = true;
+		why.str("the forked writer sees the app's memory at 0x")
+			.hex(r.start).str(" zeroed (")
+			.str(r.flags & image::region_droppable
+				     ? "MAP_DROPPABLE"
+				     : "MADV_WIPEONFORK")
+			.ch(')');
+		return -EAGAIN;
+	}
+	return 0;
+}
+
+bool forked_copy_blind()
+{
+	return blind;
 }
 
 } // namespace ckpt

@@ -4,6 +4,7 @@
 
 #include <stdint.h>
 
+#include "runtime/fmt.h"
 #include "runtime/image.h"
 
 namespace ckpt {
@@ -40,14 +41,35 @@ void save_process_attrs();
 // full (the region then stays shared memory of its own).
 bool add_shared_file(uint32_t region, uint32_t first);
 
-// Before a forked checkpoint, in the app: whether a child sees all of its
-// memory as it is. It does not see MADV_DONTFORK memory, and sees
-// MADV_WIPEONFORK and MAP_DROPPABLE memory zeroed: with any of those
-// (false) the checkpoint is written in place instead. It records the
-// locked mappings for the writer's mark_vm_flags(). false too if smaps
-// cannot be read (nothing is known then).
-bool forkable_memory();
+// Before a forked checkpoint, in the app, with the working memory mapped
+// and just before the fork: whether a child sees all of its memory as it
+// is. It does not see MADV_DONTFORK memory, and sees MADV_WIPEONFORK and
+// MAP_DROPPABLE memory zeroed: with any of those (false) the checkpoint is
+// written in place instead. smaps, which says so, walks every page table
+// entry (some 20 ms per GiB, in the app's pause): it is read only when
+// /proc/self/status says memory is locked (VmLck, a counter) or the app
+// may have asked for such memory (note_fork_advice(), or writer_saw_some:
+// a forked writer found some), and it then records the locked mappings
+// for the writer's mark_vm_flags(). Otherwise the app's size (VmSize) is
+// kept for the writer's check_forked_copy(). false too if neither file
+// can be read (nothing is known then).
+bool forkable_memory(bool writer_saw_some);
 // After the fork (the writer has its copy): the app's list is no more.
 void forget_locked_memory();
 
+// The app asked for MADV_DONTFORK or MADV_WIPEONFORK (the interposed
+// madvise()): the next forked checkpoint reads smaps first.
+void note_fork_advice();
+
+// The forked writer's first act, before it maps anything: its own size.
+void note_writer_size();
+// In a forked writer, once its regions are read (their advice marked from
+// its own smaps): -EAGAIN, why saying what, if its copy lacks memory the
+// app had (it is smaller: MADV_DONTFORK) or holds some zeroed (a region
+// marked MADV_WIPEONFORK or MAP_DROPPABLE), which the app's pause did not
+// look for (the app asked for it by a raw system call); then
+// forked_copy_blind() is true. 0 if the copy is the app's memory.
+long check_forked_copy(const image::region *regions, uint32_t count,
+		       text &why);
+bool forked_copy_blind();
 } // namespace ckpt

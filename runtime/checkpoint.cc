@@ -38,6 +38,7 @@ struct fork_record {
 	int32_t writer;  // pid of the latest's writer
 	uint32_t taken;  // forked checkpoints so far: the latest's number
 	uint32_t ended;  // the number of the last writer that ended
+	uint32_t blind;  // a writer found memory it does not see as the app
 	char message[1024]; // a failure the writer could not print, or ""
 };
 constexpr uint32_t done = 1;
@@ -114,17 +115,25 @@ void report(const char *path, const text &why)
 	print_err(msg);
 }
 
+// The image of a job begun here, written here; ends the job.
+long write_begun(image_job *job, const char *path, text &why)
+{
+	long ret = write_image(job, path, why);
+	end_image(job);
+	if (ret < 0)
+		report(path, why);
+	return ret;
+}
+
 long write_here(const char *path, text &why)
 {
 	image_job *job;
 	long ret = begin_with_threads(&job, why);
-	if (ret == 0) {
-		ret = write_image(job, path, why);
-		end_image(job);
-	}
-	if (ret < 0)
+	if (ret < 0) {
 		report(path, why);
-	return ret;
+		return ret;
+	}
+	return write_begun(job, path, why);
 }
 
 // The writer holds none of the app's descriptors: a pipe or socket it
@@ -166,6 +175,15 @@ bool drop_descriptors(image_job *job)
 	return keep;
 }
 
+// A checkpoint the signal asked for, whose writer found its copy blind,
+// is asked for again: the app then writes it in place. Its moment was
+// not the app's to choose, unlike that of a ckpt_checkpoint() call, which
+// fails instead (ckpt_wait() says so; the next one is written in place).
+bool ask_again()
+{
+	return checkpoint_signal_frame && request_checkpoint(app_pid) == 0;
+}
+
 [[noreturn]] void writer_child(image_job *job, const char *path,
 			       bool have_stderr)
 {
@@ -173,10 +191,20 @@ bool drop_descriptors(image_job *job)
 	text why(buf, sizeof buf);
 	long ret = write_image(job, path, why, wait_turn);
 	wait_turn(); // a failed writer ends in its turn too
-	publish_status(path, app_pid, ret, why.c_str());
-	if (ret < 0 && have_stderr) {
+	bool again = false;
+	if (ret < 0 && forked_copy_blind()) {
+		// Set before the request: the app's next pause reads smaps.
+		__atomic_store_n(&record->blind, 1, __ATOMIC_RELEASE);
+		again = ask_again();
+		if (!again)
+			why.str("; the next checkpoint is written in place");
+	}
+	// Asked for again: that checkpoint says how it ends.
+	if (!again)
+		publish_status(path, app_pid, ret, why.c_str());
+	if (ret < 0 && !again && have_stderr) {
 		report(path, why);
-	} else if (ret < 0) {
+	} else if (ret < 0 && !again) {
 		text msg(record->message, sizeof record->message);
 		msg.str("ckpt: checkpoint to ").str(path).str(" failed: ")
 			.str(why.c_str()).ch('\n');
@@ -230,6 +258,8 @@ struct spawn_args {
 	// The app's handlers must not run in its copies.
 	const uint64_t all = ~0ull;
 	sys::rt_sigprocmask(SIG_SETMASK, &all, nullptr);
+	note_writer_size(); // before it maps anything
+	mark_forked(a.job);
 	bool have_stderr = drop_descriptors(a.job);
 	writer_number = a.number;
 	previous_writer = a.previous;
@@ -292,8 +322,9 @@ long spawn(spawn_args *a)
 }
 
 // The app pauses only for the kernel state and one fork(): its child
-// (spawn_writer) forks the writer and exits at once.
-long write_forked(const char *path, text &why)
+// (spawn_writer) forks the writer and exits at once. With memory a child
+// would not see as it is, written in place (*forked false).
+long write_forked(const char *path, text &why, bool *forked)
 {
 	app_pid = (int)sys::getpid();
 	if (!record) {
@@ -308,6 +339,12 @@ long write_forked(const char *path, text &why)
 	if (ret < 0) {
 		report(path, why);
 		return ret;
+	}
+	// Last before the fork: the app's size, for the writer to compare.
+	if (!forkable_memory(__atomic_exchange_n(&record->blind, 0,
+						 __ATOMIC_ACQ_REL))) {
+		*forked = false;
+		return write_begun(job, path, why);
 	}
 	const uint32_t number = record->taken + 1;
 	// A writer still at work: the new one waits for it (it cannot
@@ -354,9 +391,8 @@ long take(void *path_arg)
 	if (ret < 0) {
 		report(path, why);
 	} else {
-		// Memory a child would not see as it is: written in place.
-		forked = config.fork && forkable_memory();
-		ret = forked ? write_forked(path, why) : write_here(path, why);
+		ret = forked ? write_forked(path, why, &forked)
+			     : write_here(path, why);
 		forget_locked_memory();
 		release_other_threads();
 	}

@@ -116,6 +116,17 @@ bool app_takes(const void *siginfo)
 		 info->value == CKPT_REQUEST);
 }
 
+long request_checkpoint(int pid)
+{
+	sys::queued_siginfo info = {};
+	info.signo = config.signal;
+	info.code = sys::si_queue;
+	info.pid = (int32_t)sys::getpid();
+	info.uid = (uint32_t)sys::getuid();
+	info.value = CKPT_REQUEST;
+	return sys::rt_sigqueueinfo(pid, config.signal, &info);
+}
+
 bool runtime_takes(int sig, const void *siginfo)
 {
 	return taken && sig == config.signal &&

@@ -63,6 +63,9 @@ void pass_to_app(int sig, void *siginfo, void *frame);
 // Whether an instance of sig, dequeued by a wait for it (sigwait.cc), is
 // the runtime's: a checkpoint request or another thread's stop request.
 bool runtime_takes(int sig, const void *siginfo);
+// Sends process pid the checkpoint signal as a checkpoint request (as
+// `ckpt checkpoint` does); 0 or -errno.
+long request_checkpoint(int pid);
 // The runtime's handler has the checkpoint signal (interpose.cc).
 bool signal_is_taken();
 
@@ -179,6 +182,9 @@ image::thread_record *add_thread(image_job *job);
 // it is renamed into place.
 long write_image(image_job *job, const char *path, text &msg,
 		 void (*before_publish)() = nullptr);
+// In the forked writer, job's copy: write_image() then checks that the
+// copy is the app's memory (check_forked_copy() in attrs.h).
+void mark_forked(image_job *job);
 // The descriptors a forked writer of job must keep open (the sources of
 // the files whose contents it stores), in increasing order, into out (cap
 // entries); their count.

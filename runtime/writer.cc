@@ -129,6 +129,7 @@ struct scratch {
 	char maps[maps_cap];
 	char staging[2][staging_size];
 	increment inc;
+	bool forked; // this is the forked writer's copy
 	// The worker reads smaps into these while scan_memory() reads the
 	// maps and pagemap (one more region than maps shows: [vsyscall]).
 	vma_list vma_flags_list;
@@ -622,7 +623,10 @@ private:
 // Queues the runs of a region (the next ones of *run) from its memory.
 // Unreadable memory is made readable for the copy and put back (the
 // batch is written first: writev() reads it).
-long write_region(data_out &out, image::region &r, const image::run *&run)
+// rseq: the area of the thread that writes (the taker's; a forked
+// writer's copy of it, if the writer inherited the registration).
+long write_region(data_out &out, image::region &r, const image::run *&run,
+		  uint64_t rseq)
 {
 	bool unreadable = !(r.prot & PROT_READ);
 	if (unreadable) {
@@ -643,7 +647,11 @@ long write_region(data_out &out, image::region &r, const image::run *&run)
 	long ret = 0;
 	for (uint32_t i = 0; i < r.run_count && !ret; i++, run++) {
 		const uint64_t start = r.start + run->offset;
-		bool live = shared || (sp >= start && sp < start + run->length);
+		// The kernel writes the running thread's rseq area (cpu_id,
+		// mm_cid) as it resumes it on another CPU (rseq(2)): it is as
+		// live as the stack.
+		bool live = shared || (sp >= start && sp < start + run->length) ||
+			    (rseq >= start && rseq < start + run->length);
 		ret = out.add((const char *)start, run->length, &r.data_crc,
 			      live);
 	}
@@ -699,6 +707,11 @@ long write_file(int fd, scratch &s, bool sync, text &msg)
 	long ret;
 	const image::run *run = s.runs;
 	data_out out(fd, s.staging, s.pieces, s.iov, s.helper);
+	uint64_t rseq = 0;
+	for (uint32_t i = 0; i < s.thread_count; i++) {
+		if (s.threads[i].flags & image::thread_taker)
+			rseq = s.threads[i].rseq_area;
+	}
 	// The regions' data is contiguous in the file: a batch goes on
 	// across them, and the last one with data writes what is left.
 	uint32_t last = 0;
@@ -708,7 +721,7 @@ long write_file(int fd, scratch &s, bool sync, text &msg)
 		image::region &r = s.regions[i];
 		if (!r.run_count)
 			continue;
-		ret = write_region(out, r, run);
+		ret = write_region(out, r, run, rseq);
 		if (!ret && i == last)
 			ret = out.finish();
 		if (ret == -ECHILD)
@@ -815,6 +828,11 @@ image::thread_record *add_thread(image_job *job)
 	image::thread_record *t = &s->threads[s->thread_count++];
 	*t = {};
 	return t;
+}
+
+void mark_forked(image_job *job)
+{
+	reinterpret_cast<scratch *>(job)->forked = true;
 }
 
 uint32_t kept_descriptors(image_job *job, int32_t *out, uint32_t cap)
@@ -937,8 +955,16 @@ long write_image(image_job *job, const char *path, text &msg,
 		msg.str(why);
 		return -EINVAL;
 	}
+	long ret = s->forked ? check_forked_copy(s->regions, s->region_count,
+						 msg)
+			     : 0;
+	if (ret) {
+		s->helper.stop();
+		increment_failed();
+		return ret;
+	}
 	image_file f;
-	long ret = create_image_file(path, f, s->staging[0], staging_size, msg);
+	ret = create_image_file(path, f, s->staging[0], staging_size, msg);
 	if (!ret)
 		ret = write_file(f.fd, *s, config.sync, msg);
 	// Every checksum was made (write_file() drained it) unless it failed.
