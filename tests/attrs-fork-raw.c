@@ -59,28 +59,8 @@ static char *mem[2];
 // "dc" or "wf" if the VmFlags of the mapping at addr have it.
 static const char *vm_flag(char *addr, int i)
 {
-	FILE *f = fopen("/proc/self/smaps", "r");
-	TESTING_ASSERT(f, "/proc/self/smaps");
-	static char out[8];
-	char line[1024];
-	int found = 0;
-	out[0] = 0;
-	while (fgets(line, sizeof line, f)) {
-		unsigned long start, end;
-		if (strncmp(line, "VmFlags:", 8) &&
-		    sscanf(line, "%lx-%lx ", &start, &end) == 2) {
-			found = start == (unsigned long)addr;
-			continue;
-		}
-		if (!found || strncmp(line, "VmFlags:", 8))
-			continue;
-		const char *want = i ? " wf" : " dc";
-		if (strstr(line + 8, want))
-			strcpy(out, want + 1);
-		break;
-	}
-	fclose(f);
-	return out;
+	const char *want = i ? "wf" : "dc";
+	return testing_vm_flag(addr, want) ? want : "";
 }
 
 static void report(int from, int to)

@@ -71,32 +71,14 @@ static void vm_flags(char *addr, char *out, size_t cap)
 {
 	static const char *wanted[] = {"dc", "wf", "dd", "hg", "nh", "dp",
 				       "lo", "lf"};
-	FILE *f = fopen("/proc/self/smaps", "r");
-	TESTING_ASSERT(f, "/proc/self/smaps");
-	char line[1024];
-	int found = 0;
 	out[0] = 0;
-	while (fgets(line, sizeof line, f)) {
-		unsigned long start, end;
-		if (sscanf(line, "%lx-%lx ", &start, &end) == 2 &&
-		    strchr(line, ' ') == line + strcspn(line, " ")) {
-			found = start == (unsigned long)addr;
+	for (size_t i = 0; i < sizeof wanted / sizeof *wanted; i++) {
+		if (!testing_vm_flag(addr, wanted[i]))
 			continue;
-		}
-		if (!found || strncmp(line, "VmFlags:", 8))
-			continue;
-		for (size_t i = 0; i < sizeof wanted / sizeof *wanted; i++) {
-			char flag[5] = {' ', wanted[i][0], wanted[i][1], 0};
-			char *at = strstr(line + 8, flag);
-			if (at && (at[3] == ' ' || at[3] == '\n')) {
-				if (out[0])
-					strncat(out, " ", cap - strlen(out) - 1);
-				strncat(out, wanted[i], cap - strlen(out) - 1);
-			}
-		}
-		break;
+		if (out[0])
+			strncat(out, " ", cap - strlen(out) - 1);
+		strncat(out, wanted[i], cap - strlen(out) - 1);
 	}
-	fclose(f);
 }
 
 static void report(void)

@@ -37,27 +37,8 @@ static const char *names[2] = {"mlock", "MAP_LOCKED"};
 
 static void vm_flags(char *addr, char *out, size_t cap)
 {
-	FILE *f = fopen("/proc/self/smaps", "r");
-	TESTING_ASSERT(f, "/proc/self/smaps");
-	char line[1024];
-	int found = 0;
-	out[0] = 0;
-	while (fgets(line, sizeof line, f)) {
-		unsigned long start, end;
-		if (strncmp(line, "VmFlags:", 8) &&
-		    sscanf(line, "%lx-%lx ", &start, &end) == 2) {
-			found = start == (unsigned long)addr;
-			continue;
-		}
-		if (!found || strncmp(line, "VmFlags:", 8))
-			continue;
-		if (strstr(line, " lo"))
-			strncat(out, "lo", cap - strlen(out) - 1);
-		if (strstr(line, " lf"))
-			strncat(out, " lf", cap - strlen(out) - 1);
-		break;
-	}
-	fclose(f);
+	snprintf(out, cap, "%s%s", testing_vm_flag(addr, "lo") ? "lo" : "",
+		 testing_vm_flag(addr, "lf") ? " lf" : "");
 }
 
 static void report(void)

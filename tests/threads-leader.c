@@ -63,17 +63,6 @@ static void *worker(void *arg)
 	return NULL;
 }
 
-// Under an emulator (qemu-user) /proc/self/task/T/exe names the emulator,
-// /proc/self/exe the program it runs.
-static int emulated(void)
-{
-	char a[4096], b[4096], path[64];
-	snprintf(path, sizeof path, "/proc/self/task/%d/exe", (int)gettid_());
-	ssize_t n = readlink("/proc/self/exe", a, sizeof a);
-	ssize_t m = readlink(path, b, sizeof b);
-	return n > 0 && m > 0 && (n != m || memcmp(a, b, n) != 0);
-}
-
 static int is_app_tid(long tid)
 {
 	if (tid == main_tid)
@@ -119,7 +108,7 @@ int main(void)
 		if (e->d_name[0] != '.')
 			is_app_tid(atol(e->d_name)) ? app++ : other++;
 	closedir(d);
-	if (app == 1 + WORKERS && (other == 0 || emulated()))
+	if (app == 1 + WORKERS && (other == 0 || testing_emulated()))
 		printf("/proc/self/task: the app's %d threads\n", app);
 	else
 		printf("/proc/self/task: %d of the app's %d threads, %d others\n",

@@ -71,17 +71,6 @@ static int threads(void)
 	return n;
 }
 
-// Under qemu-user /proc/self/task/PID/exe names the emulator, and
-// /proc/self/task lists a thread of qemu's own (threads.md).
-static int emulated(void)
-{
-	char a[4096], b[4096], path[64];
-	snprintf(path, sizeof path, "/proc/self/task/%d/exe", (int)getpid());
-	ssize_t n = readlink("/proc/self/exe", a, sizeof a);
-	ssize_t m = readlink(path, b, sizeof b);
-	return n > 0 && m > 0 && (n != m || memcmp(a, b, n) != 0);
-}
-
 static void check(const char *when)
 {
 	int status;
@@ -94,7 +83,7 @@ static void check(const char *when)
 		       in_proc);
 	TESTING_ASSERT(sigchld == 0, "%s: %d SIGCHLD", when, (int)sigchld);
 	int n = threads();
-	TESTING_ASSERT(n == 1 + emulated(), "%s: %d threads", when, n);
+	TESTING_ASSERT(n == 1 + testing_emulated(), "%s: %d threads", when, n);
 	printf("%s: no child, no SIGCHLD, 1 thread\n", when);
 }
 

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "ckpt.h"
@@ -142,6 +143,47 @@ static inline const char *testing_get_at(int fd, off_t off, size_t n)
 	TESTING_ASSERT(got >= 0, "pread");
 	buf[got] = 0;
 	return buf;
+}
+
+/* Whether smaps' VmFlags of the mapping that starts at addr hold the
+ * two-letter mnemonic flag ("dc", "wf", "lo", ...). */
+static inline int testing_vm_flag(const void *addr, const char *flag)
+{
+	FILE *f = fopen("/proc/self/smaps", "r");
+	TESTING_ASSERT(f, "/proc/self/smaps");
+	char line[1024];
+	int found = 0, has = 0;
+	while (fgets(line, sizeof line, f)) {
+		unsigned long start, end;
+		if (strncmp(line, "VmFlags:", 8) &&
+		    sscanf(line, "%lx-%lx ", &start, &end) == 2 &&
+		    strchr(line, ' ') == line + strcspn(line, " ")) {
+			found = start == (unsigned long)addr;
+			continue;
+		}
+		if (!found || strncmp(line, "VmFlags:", 8))
+			continue;
+		for (char *at = line + 8; (at = strstr(at, flag)); at++) {
+			if (at[-1] == ' ' && (at[2] == ' ' || at[2] == '\n'))
+				has = 1;
+		}
+		break;
+	}
+	fclose(f);
+	return has;
+}
+
+/* Under an emulator (qemu-user) /proc/self/task/TID/exe names the
+ * emulator and /proc/self/exe the program it runs; /proc/self/task then
+ * also lists a thread of the emulator's own (threads.md). */
+static inline int testing_emulated(void)
+{
+	char a[4096], b[4096], path[64];
+	snprintf(path, sizeof path, "/proc/self/task/%ld/exe",
+		 (long)syscall(SYS_gettid));
+	ssize_t n = readlink("/proc/self/exe", a, sizeof a);
+	ssize_t m = readlink(path, b, sizeof b);
+	return n > 0 && m > 0 && (n != m || memcmp(a, b, n) != 0);
 }
 
 #endif
