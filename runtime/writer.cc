@@ -45,7 +45,9 @@ constexpr uint64_t batch_bytes = 4 << 20; // <= staging_size
 // (here, after a write of the same size had just been freed). So region
 // data starts 2 MiB-aligned (a hole after the metadata: no disk) and goes
 // in batches of whole 2 MiB folios, which reuse the pageblocks a write
-// just freed as a plain large write() does.
+// just freed as a plain large write() does. Less data than 2 MiB starts
+// at the largest power of two it fills (1.2 MB of it from a page-aligned
+// offset took 4.5 ms, from a 1 MiB-aligned one 1.5 ms).
 constexpr uint64_t data_alignment = 2 << 20;
 static_assert(batch_bytes % data_alignment == 0);
 
@@ -323,9 +325,11 @@ public:
 		uint64_t data_size = 0;
 		for (uint32_t i = 0; i < x.region_count; i++)
 			data_size += x.regions[i].data_size;
-		h.data_offset = align_up(off, data_size >= data_alignment
-						      ? data_alignment
-						      : page_size);
+		// Less data, a smaller hole: as large a folio as it fills.
+		uint64_t align = data_alignment;
+		while (align > page_size && align > data_size)
+			align >>= 1;
+		h.data_offset = align_up(off, align);
 		off = h.data_offset;
 		for (uint32_t i = 0; i < x.region_count; i++) {
 			image::region &r = x.regions[i];
