@@ -80,23 +80,24 @@ bool deleted_file(const map_entry &e)
 // VmFlags line that ends its record.
 struct reader {
 	vma_list &list;
+	bool dropped = false; // the record being read did not fit
 
 	void line(const char *p, const char *stop)
 	{
 		maps_scanner scan(p, (size_t)(stop - p));
 		map_entry e;
 		if (p < stop && *p != 'V' && scan.next(&e)) {
-			if (list.count == list.cap) {
-				list.complete = false;
+			dropped = list.count == list.cap;
+			if (dropped)
 				return;
-			}
 			vma_flags &v = list.items[list.count++];
 			v = {e.start, e.end, e.inode,
 			     e.dev_major << 20 | (e.dev_minor & 0xfffff), 0,
 			     deleted_file(e), false};
 			return;
 		}
-		if (!list.count || stop - p < 8 || !starts_with(p, "VmFlags:"))
+		if (!list.count || dropped || stop - p < 8 ||
+		    !starts_with(p, "VmFlags:"))
 			return;
 		vma_flags &v = list.items[list.count - 1];
 		// MAP_DROPPABLE implies "wf dd nr": mapped so, they come back.
@@ -197,12 +198,10 @@ bool scan_smaps(char *buf, size_t cap,
 void read_vm_flags(vma_list &list, char *buf, size_t cap)
 {
 	list.count = 0;
-	list.complete = true;
 	reader r{list};
-	if (!scan_smaps(buf, cap, [](void *ctx, const char *p, const char *end) {
-		    static_cast<reader *>(ctx)->line(p, end);
-	    }, &r))
-		list.complete = false;
+	scan_smaps(buf, cap, [](void *ctx, const char *p, const char *end) {
+		static_cast<reader *>(ctx)->line(p, end);
+	}, &r);
 }
 
 void mark_vm_flags(image::region *regions, uint32_t count,
@@ -214,7 +213,7 @@ void mark_vm_flags(image::region *regions, uint32_t count,
 	m.count = count;
 	m.next = 0;
 	m.file_count = 0;
-	for (uint32_t k = 0; list.complete && k < list.count; k++)
+	for (uint32_t k = 0; k < list.count; k++)
 		m.mark(list.items[k]);
 	// A forked writer's smaps lack the app's locks: the app's say.
 	for (uint32_t k = 0; config.fork && k < saved_attrs.locked_count; k++) {

@@ -21,7 +21,6 @@ struct vma_flags {
 struct vma_list {
 	vma_flags *items;
 	uint32_t cap, count;
-	bool complete; // all of smaps was read and fit
 };
 
 // Reads /proc/self/smaps into list through buf (cap bytes). This is the
@@ -33,9 +32,9 @@ void read_vm_flags(vma_list &list, char *buf, size_t cap);
 // region_droppable) on each of the count regions (sorted, as the writer
 // makes them) that lies in a mapping whose smaps VmFlags say so, and adds
 // a section 23 entry (add_shared_file()) for each shared mapping of a
-// deleted file or memfd that no stored file covers. Without a complete
-// list nothing is marked: the regions then come back with commit charge
-// and no advice, as any private mapping.
+// deleted file or memfd that no stored file covers, as far as smaps was
+// read: a region it did not reach comes back with commit charge and no
+// advice, as any private mapping.
 void mark_vm_flags(image::region *regions, uint32_t count,
 		   const vma_list &list);
 
