@@ -51,6 +51,10 @@ constexpr uint64_t batch_bytes = 4 << 20; // <= staging_size
 constexpr uint64_t data_alignment = 2 << 20;
 static_assert(batch_bytes % data_alignment == 0);
 
+// Why a checkpoint failed when its worker (worker.h) was killed.
+constexpr char worker_gone[] = "the checkpoint's worker process is gone "
+			       "(killed?)";
+
 // The sections, in the order they are written: each one's entries are a
 // multiple of 8 bytes but the strings', which come last, so that every
 // section starts 8-byte aligned right after the one before it.
@@ -729,8 +733,7 @@ long write_file(int fd, scratch &s, bool sync, text &msg)
 		if (!ret && i == last)
 			ret = out.finish();
 		if (ret == -ECHILD)
-			return fail(msg, ret, "the checkpoint's worker process "
-					      "is gone (killed?)");
+			return fail(msg, ret, worker_gone);
 		if (ret) {
 			msg.str("region ").udec(i).str(" at 0x").hex(r.start)
 				.str(": ");
@@ -871,11 +874,10 @@ void read_smaps(void *arg)
 
 const char *scan_memory(scratch *s)
 {
-	s->vma_flags_list = {s->vmas, sizeof s->vmas / sizeof s->vmas[0], 0,
-			     false};
+	s->vma_flags_list = {s->vmas, sizeof s->vmas / sizeof s->vmas[0], 0};
 	const uint32_t smaps = s->helper.post(read_smaps, s);
 	if (!smaps)
-		return "the checkpoint's worker process is gone (killed?)";
+		return worker_gone;
 	long n = read_file("/proc/self/maps", s->maps, maps_cap);
 	if (n < 0)
 		return "cannot read /proc/self/maps";
@@ -909,7 +911,7 @@ const char *scan_memory(scratch *s)
 		why = "cannot parse /proc/self/maps";
 	// Even on failure: the worker writes into *s until it is done.
 	if (!s->helper.wait(smaps) && !why)
-		why = "the checkpoint's worker process is gone (killed?)";
+		why = worker_gone;
 	if (!why) {
 		mark_vm_flags(s->regions, s->region_count, s->vma_flags_list);
 		b.layout(page_size);
@@ -973,7 +975,7 @@ long write_image(image_job *job, const char *path, text &msg,
 		ret = write_file(f.fd, *s, config.sync, msg);
 	// Every checksum was made (write_file() drained it) unless it failed.
 	if (!s->helper.stop() && !ret) {
-		msg.str("the checkpoint's worker process is gone (killed?)");
+		msg.str(worker_gone);
 		ret = -ECHILD;
 	}
 	if (!ret && before_publish)
