@@ -122,9 +122,25 @@ struct {
 	unsigned cur;	    // the lane being filled
 	bool pending;	    // lane 0 is out on the worker
 	ckpt::worker reader;
-	bool reader_on;
+	bool reader_tried; // start() was called, at the first full batch
+	bool reader_on;	   // and made it
 	alignas(16) char reader_stack[32 << 10];
 } reading;
+
+// The worker, made when a region first needs more than one batch (a
+// restore whose regions are small, or all mapped lazily, makes none).
+// Without it (qemu-user: no CLONE_VM without CLONE_THREAD) every batch is
+// read here.
+bool have_reader()
+{
+	if (!reading.reader_tried) {
+		reading.reader_tried = true;
+		reading.reader_on =
+			reading.reader.start(reading.reader_stack,
+					     sizeof reading.reader_stack);
+	}
+	return reading.reader_on;
+}
 
 void read_lane_now(void *arg)
 {
@@ -158,16 +174,17 @@ void wait_for_worker(uint32_t i, uint32_t *crc)
 	collect(i, reading.lanes[0], crc);
 }
 
-// Reads the lane being filled: on the worker if it is lane 0 and there
-// is one, else here, after which both lanes are done.
-void read_batched(uint32_t i, uint64_t *file_off, uint32_t *crc)
+// Reads the lane being filled: on the worker if it is lane 0, the
+// region's next batch is to follow (more), and there is a worker; else
+// here, after which both lanes are done.
+void read_batched(uint32_t i, uint64_t *file_off, uint32_t *crc, bool more)
 {
 	read_lane &l = reading.lanes[reading.cur];
 	if (!l.n)
 		return;
 	l.file_off = *file_off;
 	*file_off += l.bytes;
-	if (reading.cur == 0 && reading.reader_on) {
+	if (reading.cur == 0 && more && have_reader()) {
 		l.job = reading.reader.post(read_lane_now, &l);
 		if (!l.job)
 			region_failed(i, "the restorer's reading process is "
@@ -214,10 +231,10 @@ void read_region(uint32_t i, const image::region &r, const image::run *&run)
 			l.bytes += len;
 			off += len;
 			if (l.bytes == read_batch || l.n == sys::iov_max)
-				read_batched(i, &file_off, &crc);
+				read_batched(i, &file_off, &crc, true);
 		}
 	}
-	read_batched(i, &file_off, &crc);
+	read_batched(i, &file_off, &crc, false);
 	wait_for_worker(i, &crc);
 	reading.cur = 0;
 	if (crc != r.data_crc)
@@ -283,11 +300,6 @@ void guard(uint32_t i, const image::region &r)
 
 void map_regions()
 {
-	// Without it (qemu-user: no CLONE_VM without CLONE_THREAD) every
-	// batch is read here.
-	reading.reader_on =
-		reading.reader.start(reading.reader_stack,
-				     sizeof reading.reader_stack);
 	const image::run *run = g.tables.runs;
 	for (uint32_t i = 0; i < g.tables.region_count; i++) {
 		const image::region &r = g.tables.regions[i];
@@ -317,7 +329,8 @@ void map_regions()
 		advise_region(i, r);
 	}
 	// Every lane was collected: it has nothing left to do but exit.
-	reading.reader.stop();
+	if (reading.reader_on)
+		reading.reader.stop();
 }
 
 } // namespace
