@@ -435,15 +435,13 @@ def main():
                'CXX $out', deps='gcc', depfile='$out.d')
         # One relocatable object; only the public API stays global, and it
         # must need nothing from libc (nm -u lists weak references only,
-        # and the GOT and the bounds of .bss, which the final link
-        # provides).
+        # and the GOT, which the final link provides).
         n.rule('runtime_link',
                '$cxx -nostdlib -r -o $out.tmp $in && '
                '$objcopy --keep-global-symbols=$src/runtime/exports.txt '
                '$out.tmp $out && rm -f $out.tmp && '
                'if $nm -u $out | grep -v -e " w " '
-               '-e " _GLOBAL_OFFSET_TABLE_$$" -e " __bss_start$$" '
-               '-e " _end$$"; then echo "$out: '
+               '-e " _GLOBAL_OFFSET_TABLE_$$"; then echo "$out: '
                'undefined symbols above: runtime.o must not call libc" '
                '>&2; rm -f $out; exit 1; fi',
                'LINK $out')

@@ -91,6 +91,21 @@ bool add_shared_file(uint32_t region, uint32_t first)
 	return true;
 }
 
+namespace {
+
+// The app may have memory a child does not see as it is: set by the
+// interposed madvise() (from any thread), kept until a pause's smaps scan
+// finds none. In the app's memory, so in its images too: a restored
+// process gets that advice again from the restorer.
+bool fork_advice;
+
+// VmSize of the app in the pause (0: not read), and of the forked writer
+// at its start; whether that writer found its copy blind.
+uint64_t app_size_kib, writer_size_kib;
+bool blind;
+
+// "Key:\t  1234 kB" of /proc/self/status: the kernel's counters, which
+// it reads without walking page tables.
 bool status_kib(const char *status, const char *key, uint64_t *v)
 {
 	const size_t k = str_len(key);
@@ -107,19 +122,6 @@ bool status_kib(const char *status, const char *key, uint64_t *v)
 	}
 	return false;
 }
-
-namespace {
-
-// The app may have memory a child does not see as it is: set by the
-// interposed madvise() (from any thread), kept until a pause's smaps scan
-// finds none. In the app's memory, so in its images too: a restored
-// process gets that advice again from the restorer.
-bool fork_advice;
-
-// VmSize of the app in the pause (0: not read), and of the forked writer
-// at its start; whether that writer found its copy blind.
-uint64_t app_size_kib, writer_size_kib;
-bool blind;
 
 // VmSize and VmLck, in KiB (static: a signal handler's stack is small).
 bool memory_counts(uint64_t *size, uint64_t *locked)

@@ -31,10 +31,6 @@ struct process_attrs {
 
 extern process_attrs saved_attrs;
 
-// The value of "Key:\t  1234 kB" in the text of /proc/self/status: the
-// kernel's counters, which it reads without walking page tables.
-bool status_kib(const char *status, const char *key, uint64_t *v);
-
 // Starts the table with the process-wide attributes that are not the
 // default: oom_score_adj, PR_GET_THP_DISABLE, PR_GET_CHILD_SUBREAPER and
 // the membarrier registrations. In the app, at the checkpoint.

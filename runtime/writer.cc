@@ -27,11 +27,6 @@
 #include "runtime/worker.h"
 #include "runtime/written.h"
 
-// The linker's bounds of the .bss of the binary the runtime is linked into
-// (the app, or libckpt.so): hidden, so that each binds to its own.
-extern "C" char __bss_start[] __attribute__((visibility("hidden")));
-extern "C" char _end[] __attribute__((visibility("hidden")));
-
 namespace ckpt {
 
 namespace {
@@ -135,9 +130,7 @@ struct scratch {
 	char socket_data[image::max_socket_data];
 	uint64_t pagemap[page_scanner::buffer_words];
 	data_piece pieces[2][sys::iov_max]; // data_out's two batches
-	sys::iovec iov[2][sys::iov_max];
-	// Each region's data checksum as stream_memory() makes it.
-	uint32_t data_crcs[image::max_regions];
+	sys::iovec iov[sys::iov_max];
 	char strings[image::max_strings];
 	char maps[maps_cap];
 	char staging[2][staging_size];
@@ -166,263 +159,18 @@ constexpr uint64_t align_up(uint64_t v, uint64_t a)
 
 constexpr uint64_t scratch_size = align_up(sizeof(scratch), 1 << 16);
 
-// What the memory scan adds to the metadata.
-struct scan_counts {
-	uint32_t regions, runs, mapped, attrs, strings;
-};
-
-// Lays out the header's part, the directory and the sections for these
-// counts; returns the metadata's size.
-uint64_t lay_out_meta(scratch &x, const scan_counts &c)
-{
-	struct {
-		uint32_t type, entry_size, count;
-	} const sections[sec_count] = {
-		{image::section_process,
-		 sizeof(image::process_record), 1},
-		{image::section_threads, sizeof(image::thread_record),
-		 x.thread_count},
-		{image::section_regions, sizeof(image::region),
-		 c.regions},
-		{image::section_runs, sizeof(image::run), c.runs},
-		{image::section_fds, sizeof(image::fd_entry),
-		 x.fd_count},
-		{image::section_contents,
-		 sizeof(image::file_content), x.contents.count},
-		{image::section_extents, sizeof(image::extent),
-		 x.contents.extent_count},
-		{image::section_pipes, sizeof(image::pipe_record),
-		 saved_events.pipe_count},
-		{image::section_events, sizeof(image::event_record),
-		 saved_events.event_count},
-		{image::section_pipe_data, 1, saved_events.data_size},
-		{image::section_posix_timers,
-		 sizeof(image::posix_timer), x.timer_count},
-		{image::section_pending_signals,
-		 sizeof(image::pending_signal), x.signal_count},
-		{image::section_timerfds,
-		 sizeof(image::timerfd_entry), x.timerfd_count},
-		{image::section_signalfds,
-		 sizeof(image::signalfd_entry), x.signalfd_count},
-		{image::section_mapped_files,
-		 sizeof(image::mapped_file), c.mapped},
-		{image::section_process_attrs,
-		 sizeof(image::process_attr), c.attrs},
-		{image::section_file_policies,
-		 sizeof(image::file_policy), x.policy_count},
-		{image::section_locks, sizeof(image::file_lock),
-		 saved_locks.count},
-		{image::section_inotify_watches,
-		 sizeof(image::inotify_watch), saved_watches.count},
-		{image::section_sockets, sizeof(image::socket_entry),
-		 saved_sockets.socket_count},
-		{image::section_socket_messages,
-		 sizeof(image::socket_message),
-		 saved_sockets.message_count},
-		{image::section_socket_data, 1, saved_sockets.data_size},
-		{image::section_inherited_runs,
-		 sizeof(image::inherited_run), x.inc.inherited_count},
-		{image::section_parent, sizeof(image::parent_record),
-		 x.inc.on ? 1u : 0u},
-		{image::section_strings, 1, c.strings},
-	};
-	// An optional section with nothing in it is left out: an
-	// image without such state is one an older restorer reads.
-	uint32_t n = 0;
-	for (int i = 0; i < sec_count; i++) {
-		if (sections[i].count ||
-		    sections[i].type <= image::section_strings)
-			x.written[n++] = (uint8_t)i;
-	}
-	image::header &h = x.header;
-	h.section_count = n;
-	uint64_t off = sizeof(image::header) + n * sizeof(image::section);
-	for (uint32_t k = 0; k < n; k++) {
-		const auto &sec = sections[x.written[k]];
-		image::section &d = x.directory[k];
-		// All of them hold state that would be lost.
-		d = {sec.type | image::section_essential,
-		     sec.entry_size, sec.count, 0, off,
-		     (uint64_t)sec.entry_size * sec.count};
-		off += d.size;
-	}
-	h.meta_size = off;
-	return off;
-}
-
-// Where region data starts after metadata ending at meta_end: as large a
-// folio as data_size bytes fill, up to data_alignment.
-uint64_t data_start(uint64_t meta_end, uint64_t data_size, uint64_t page_size)
-{
-	uint64_t align = data_alignment;
-	while (align > page_size && align > data_size)
-		align >>= 1;
-	return align_up(meta_end, align);
-}
-
-// Region data on its way to the file: pieces of memory gathered into
-// batches of up to batch_bytes in up to sys::iov_max pieces, each written
-// by one writev() (a region touched in single pages takes one call per
-// 1024 of them, not one each). The worker writes a batch while this thread
-// checksums it and goes on to gather (or scan pagemap for) the next one:
-// two batches take turns, and one is filled again only once its writev()
-// has returned. Without a worker, post() writes it at once.
-// Memory that may change under us (the stack this code runs on, shared
-// memory, the rseq area, the runtime's own globals) is copied into the
-// batch's staging buffer, so that the checksum and the file agree; the
-// rest cannot change in between: the app's threads are stopped (or this is
-// the forked writer's own copy), and until the data is out this thread
-// writes only its working memory, its stack and its globals. A region's checksum is one running CRC over its runs,
-// made here, in order.
-class data_out {
-public:
-	data_out(int fd, char (*staging)[staging_size],
-		 data_piece (*pieces)[sys::iov_max],
-		 sys::iovec (*iov)[sys::iov_max], worker &helper)
-		: helper_(helper)
-	{
-		for (int k = 0; k < 2; k++)
-			batches_[k] = {pieces[k], iov[k], staging[k], fd, 0, 0, 0};
-	}
-
-	// Adds len bytes at mem; *crc is extended over them.
-	long add(const char *mem, uint64_t len, uint32_t *crc, bool live)
-	{
-		while (len) {
-			batch &b = batches_[cur_];
-			const uint64_t room = batch_bytes - bytes_;
-			const size_t n = len < room ? len : room;
-			const char *src = mem;
-			if (live) {
-				src = b.staging + bytes_;
-				memcpy(const_cast<char *>(src), mem, n);
-			}
-			data_piece *last = b.n ? &b.pieces[b.n - 1] : nullptr;
-			if (last && last->base + last->len == src &&
-			    last->crc == crc)
-				last->len += n;
-			else
-				b.pieces[b.n++] = {src, n, crc};
-			bytes_ += n;
-			mem += n;
-			len -= n;
-			if (bytes_ == batch_bytes || b.n == sys::iov_max) {
-				long ret = flush();
-				if (ret)
-					return ret;
-			}
-		}
-		return 0;
-	}
-
-	// Queues the batch being filled for its writev(), and checksums it.
-	long flush()
-	{
-		batch &b = batches_[cur_];
-		if (!b.n)
-			return 0;
-		for (unsigned k = 0; k < b.n; k++)
-			b.iov[k] = {const_cast<char *>(b.pieces[k].base),
-				    b.pieces[k].len};
-		b.job = helper_.post(write_batch, &b);
-		if (!b.job)
-			return -ECHILD;
-		for (unsigned k = 0; k < b.n; k++) {
-			const data_piece &p = b.pieces[k];
-			*p.crc = crc32c(*p.crc, p.base, p.len);
-		}
-		cur_ ^= 1;
-		bytes_ = 0;
-		return reuse(batches_[cur_]);
-	}
-
-	// Writes what is left; 0 once every byte is in the file.
-	long finish()
-	{
-		long ret = flush();
-		if (ret)
-			return ret;
-		if (!helper_.drain())
-			return -ECHILD;
-		long other = reuse(batches_[cur_ ^ 1]);
-		return other ? other : reuse(batches_[cur_]);
-	}
-
-private:
-	struct batch {
-		data_piece *pieces;
-		sys::iovec *iov; // writev_all() consumes it
-		char *staging;
-		int fd;
-		unsigned n;
-		uint32_t job; // the worker's job of its writev(), 0: none
-		long ret;     // of its writev()
-	};
-
-	static void write_batch(void *arg)
-	{
-		batch &b = *static_cast<batch *>(arg);
-		b.ret = writev_all(b.fd, b.iov, b.n);
-	}
-
-	// Waits for b's writev() and empties b; what the writev() returned.
-	long reuse(batch &b)
-	{
-		if (b.job && !helper_.wait(b.job))
-			return -ECHILD;
-		const long ret = b.job ? b.ret : 0;
-		b.job = 0;
-		b.n = 0;
-		return ret;
-	}
-
-	worker &helper_;
-	batch batches_[2];
-	unsigned cur_ = 0;
-	uint64_t bytes_ = 0;
-};
-
 class image_builder {
 public:
-	// The strings begin_image() stored stay. With out, each run's data
-	// goes to it as soon as the run is known (rseq: the writing thread's
-	// area, which the kernel may rewrite meanwhile).
-	image_builder(scratch *s, uint64_t page_size, data_out *out = nullptr,
-		      uint64_t rseq = 0)
-		: s_(s), out_(out), rseq_(rseq), page_size_(page_size),
-		  pages_(page_size, s->pagemap), strings_len_(s->strings_size)
+	// The strings begin_image() stored stay.
+	image_builder(scratch *s, uint64_t page_size)
+		: s_(s), page_size_(page_size), pages_(page_size, s->pagemap),
+		  strings_len_(s->strings_size)
 	{
 	}
-
-	// Why add() failed when out failed: error() says how.
-	static constexpr const char *write_failed = "cannot write its memory";
-	long error() const { return err_; }
-	// The region being added when out failed, and where it starts.
-	uint32_t region() const { return s_->region_count; }
-	uint64_t region_start() const { return start_; }
 
 	// Adds the part of maps entry e between start and end, as one
 	// region or, around guard pages, several; nullptr or why not.
 	const char *add(const map_entry &e, uint64_t start, uint64_t end)
-	{
-		entry_ = {start, end, e.prot};
-		readable_ = false;
-		const char *why = add_entry(e, start, end);
-		// Unreadable memory was made readable for its writev()s and
-		// checksums: all of them are done before it is put back.
-		if (readable_) {
-			long ret = out_->finish();
-			long back = sys::mprotect(start, end - start, e.prot);
-			if (!why && (ret || back)) {
-				err_ = ret ? ret : back;
-				why = write_failed;
-			}
-		}
-		return why;
-	}
-
-private:
-	const char *add_entry(const map_entry &e, uint64_t start, uint64_t end)
 	{
 		image::region r = {};
 		r.start = start;
@@ -435,7 +183,6 @@ private:
 			r.flags |= image::region_content;
 		r.file_offset = e.offset + (start - e.start);
 		r.kind = classify(e);
-		const uint64_t sent = sent_;
 		if (!intern(e.name, e.name_len, &r.name))
 			return "too many region names";
 		// A private mapping of a file its path still names comes back
@@ -481,14 +228,8 @@ private:
 					   : pages_.scan(start, end, emit);
 			if (ok && p.close(end - start))
 				return nullptr;
-			if (err_)
-				return write_failed;
 			if (p.full)
 				return "too many memory regions or runs";
-			// Written data cannot be taken back.
-			if (sent_ != sent)
-				return "cannot read /proc/self/pagemap to the end "
-				       "of a mapping";
 			// pagemap failed: all of it, as far as it can be read
 			s_->region_count = regions;
 			s_->run_count = runs;
@@ -503,28 +244,96 @@ private:
 		mapped_ = nullptr;
 		if (what == store_touched)
 			limit = end - start;
-		if (what != store_none && limit && !store_run(r, 0, limit))
-			return err_ ? write_failed : "too many runs of touched pages";
+		if (what != store_none && limit && !add_run(r, 0, limit))
+			return "too many runs of touched pages";
 		return push(r) ? nullptr : "too many memory regions";
 	}
 
-public:
-	// Lays the metadata and data out, the data at data_at or after;
-	// returns the file size.
-	uint64_t layout(uint64_t page_size, uint64_t data_at = 0)
+	// Lays the metadata and data out; returns the file size.
+	uint64_t layout(uint64_t page_size)
 	{
 		scratch &x = *s_;
 		x.strings_size = strings_len_;
-		uint64_t off = lay_out_meta(x, {x.region_count, x.run_count,
-						x.mapped_count, saved_attrs.count,
-						x.strings_size});
+		struct {
+			uint32_t type, entry_size, count;
+		} const sections[sec_count] = {
+			{image::section_process,
+			 sizeof(image::process_record), 1},
+			{image::section_threads, sizeof(image::thread_record),
+			 x.thread_count},
+			{image::section_regions, sizeof(image::region),
+			 x.region_count},
+			{image::section_runs, sizeof(image::run), x.run_count},
+			{image::section_fds, sizeof(image::fd_entry),
+			 x.fd_count},
+			{image::section_contents,
+			 sizeof(image::file_content), x.contents.count},
+			{image::section_extents, sizeof(image::extent),
+			 x.contents.extent_count},
+			{image::section_pipes, sizeof(image::pipe_record),
+			 saved_events.pipe_count},
+			{image::section_events, sizeof(image::event_record),
+			 saved_events.event_count},
+			{image::section_pipe_data, 1, saved_events.data_size},
+			{image::section_posix_timers,
+			 sizeof(image::posix_timer), x.timer_count},
+			{image::section_pending_signals,
+			 sizeof(image::pending_signal), x.signal_count},
+			{image::section_timerfds,
+			 sizeof(image::timerfd_entry), x.timerfd_count},
+			{image::section_signalfds,
+			 sizeof(image::signalfd_entry), x.signalfd_count},
+			{image::section_mapped_files,
+			 sizeof(image::mapped_file), x.mapped_count},
+			{image::section_process_attrs,
+			 sizeof(image::process_attr), saved_attrs.count},
+			{image::section_file_policies,
+			 sizeof(image::file_policy), x.policy_count},
+			{image::section_locks, sizeof(image::file_lock),
+			 saved_locks.count},
+			{image::section_inotify_watches,
+			 sizeof(image::inotify_watch), saved_watches.count},
+			{image::section_sockets, sizeof(image::socket_entry),
+			 saved_sockets.socket_count},
+			{image::section_socket_messages,
+			 sizeof(image::socket_message),
+			 saved_sockets.message_count},
+			{image::section_socket_data, 1, saved_sockets.data_size},
+			{image::section_inherited_runs,
+			 sizeof(image::inherited_run), x.inc.inherited_count},
+			{image::section_parent, sizeof(image::parent_record),
+			 x.inc.on ? 1u : 0u},
+			{image::section_strings, 1, x.strings_size},
+		};
+		// An optional section with nothing in it is left out: an
+		// image without such state is one an older restorer reads.
+		uint32_t n = 0;
+		for (int i = 0; i < sec_count; i++) {
+			if (sections[i].count ||
+			    sections[i].type <= image::section_strings)
+				x.written[n++] = (uint8_t)i;
+		}
+		image::header &h = x.header;
+		h.section_count = n;
+		uint64_t off = sizeof(image::header) + n * sizeof(image::section);
+		for (uint32_t k = 0; k < n; k++) {
+			const auto &sec = sections[x.written[k]];
+			image::section &d = x.directory[k];
+			// All of them hold state that would be lost.
+			d = {sec.type | image::section_essential,
+			     sec.entry_size, sec.count, 0, off,
+			     (uint64_t)sec.entry_size * sec.count};
+			off += d.size;
+		}
+		h.meta_size = off;
 		uint64_t data_size = 0;
 		for (uint32_t i = 0; i < x.region_count; i++)
 			data_size += x.regions[i].data_size;
-		image::header &h = x.header;
-		h.data_offset = data_start(off, data_size, page_size);
-		if (h.data_offset < data_at)
-			h.data_offset = data_at;
+		// Less data, a smaller hole: as large a folio as it fills.
+		uint64_t align = data_alignment;
+		while (align > page_size && align > data_size)
+			align >>= 1;
+		h.data_offset = align_up(off, align);
 		off = h.data_offset;
 		for (uint32_t i = 0; i < x.region_count; i++) {
 			image::region &r = x.regions[i];
@@ -535,9 +344,6 @@ public:
 		h.file_size = off;
 		return off;
 	}
-
-	// The bytes given to out.
-	uint64_t sent() const { return sent_; }
 
 private:
 	static uint32_t classify(const map_entry &e)
@@ -614,7 +420,7 @@ private:
 			       ok(add_stored(b->s_->inc, r, b->s_->region_count,
 					     tmpl.start + from, tmpl.start + to,
 					     [&](uint64_t a, uint64_t e) {
-						     return b->store_run(
+						     return b->add_run(
 							     r, a - r.start,
 							     e - a);
 					     }));
@@ -666,53 +472,6 @@ private:
 		return true;
 	}
 
-	// Stores [off, off + len) of r, a run or more of the last one, and
-	// sends those bytes to out if there is one. r is the next region
-	// push() appends, whose data_crcs entry is the running checksum.
-	bool store_run(image::region &r, uint64_t off, uint64_t len)
-	{
-		if (!add_run(r, off, len))
-			return false;
-		return !out_ || send(r, r.start + off, len);
-	}
-
-	bool send(const image::region &r, uint64_t at, uint64_t len)
-	{
-		long ret = 0;
-		if (!(r.prot & PROT_READ) && !readable_) {
-			ret = sys::mprotect(entry_.start, entry_.end - entry_.start,
-					    entry_.prot | PROT_READ);
-			readable_ = ret == 0;
-		}
-		// Shared memory can change while it is written, even in a
-		// forked writer: another process, or the app itself, may
-		// write it. So can the pages of a private file mapping not
-		// yet copied on write: they are the file's page cache, which
-		// any write() to the file changes. The kernel writes the
-		// running thread's rseq area (cpu_id, mm_cid) as it resumes
-		// it on another CPU (rseq(2)): it is as live as the stack.
-		// And the runtime writes its own globals as it goes on
-		// (path buffers, counters): those in .bss are anonymous
-		// memory, those in .data the binary's file mapping.
-		const uint64_t sp = (uint64_t)__builtin_frame_address(0);
-		const uint64_t bss = (uint64_t)__bss_start, bss_end = (uint64_t)_end;
-		const bool live = (r.flags & image::region_shared) ||
-				  r.kind == image::kind_file ||
-				  (sp >= at && sp - at < len) ||
-				  (rseq_ >= at && rseq_ - at < len) ||
-				  (at < bss_end && bss < at + len);
-		start_ = r.start;
-		if (!ret)
-			ret = out_->add((const char *)at, len,
-					&s_->data_crcs[s_->region_count], live);
-		if (ret) {
-			err_ = ret;
-			return false;
-		}
-		sent_ += len;
-		return true;
-	}
-
 	// Appends r (its runs are the last ones added), and the identity of
 	// the file a region_file_private region maps.
 	bool push(const image::region &r)
@@ -751,22 +510,122 @@ private:
 	}
 
 	scratch *s_;
-	data_out *out_;
-	uint64_t rseq_;
-	struct {
-		uint64_t start, end;
-		uint32_t prot;
-	} entry_ = {}; // add()'s part of a maps entry
-	bool readable_ = false; // made readable for out
-	uint64_t sent_ = 0;     // bytes given to out
-	uint64_t start_ = 0;    // of the region they were last for
-	long err_ = 0;          // out's failure
 	const image::mapped_file *mapped_ = nullptr; // of the entry in add()
 	uint64_t page_size_;
 	page_scanner pages_;
 	uint32_t strings_len_; // offset 0 is the empty name
 	uint32_t last_off_ = 0;
 	size_t last_len_ = 0;
+};
+
+// Region data on its way to the file: pieces of memory gathered into one
+// writev() of up to batch_bytes in up to sys::iov_max pieces (a region
+// touched in single pages takes one call per 1024 of them, not one each).
+// Each batch is checksummed right after the writev() that read it, on the
+// worker while the next batch is written (or at once, without a worker):
+// writev() reads the memory at the speed a plain write of it would, and
+// the checksum finds it in the last-level cache, which batch_bytes fits.
+// Two batches take turns: one is filled and written while the other one's
+// checksums are made, and a batch is filled again only once they are.
+// Memory that may change under us (the stack this code runs on, shared
+// memory) is copied into the batch's staging buffer, so the checksum and
+// the file agree; the rest cannot change in between (the app's threads
+// are stopped, or this is the forked writer's own copy). A region's
+// checksum is one running CRC over its runs: the worker runs the batches
+// in order, one at a time.
+class data_out {
+public:
+	data_out(int fd, char (*staging)[staging_size],
+		 data_piece (*pieces)[sys::iov_max], sys::iovec *iov,
+		 worker &helper)
+		: fd_(fd), iov_(iov), helper_(helper)
+	{
+		for (int k = 0; k < 2; k++)
+			batches_[k] = {pieces[k], staging[k], 0, 0};
+	}
+
+	// Adds len bytes at mem; *crc is extended over them once written.
+	long add(const char *mem, uint64_t len, uint32_t *crc, bool live)
+	{
+		while (len) {
+			batch &b = batches_[cur_];
+			const uint64_t room = batch_bytes - bytes_;
+			const size_t n = len < room ? len : room;
+			const char *src = mem;
+			if (live) {
+				src = b.staging + bytes_;
+				memcpy(const_cast<char *>(src), mem, n);
+			}
+			data_piece *last = b.n ? &b.pieces[b.n - 1] : nullptr;
+			if (last && last->base + last->len == src &&
+			    last->crc == crc)
+				last->len += n;
+			else
+				b.pieces[b.n++] = {src, n, crc};
+			bytes_ += n;
+			mem += n;
+			len -= n;
+			if (bytes_ == batch_bytes || b.n == sys::iov_max) {
+				long ret = flush();
+				if (ret)
+					return ret;
+			}
+		}
+		return 0;
+	}
+
+	// Writes the batch being filled and queues its checksums.
+	long flush()
+	{
+		batch &b = batches_[cur_];
+		for (unsigned k = 0; k < b.n; k++)
+			iov_[k] = {const_cast<char *>(b.pieces[k].base),
+				   b.pieces[k].len};
+		long ret = b.n ? writev_all(fd_, iov_, b.n) : 0;
+		if (ret || !b.n)
+			return ret;
+		b.job = helper_.post(checksum, &b);
+		cur_ ^= 1;
+		bytes_ = 0;
+		batch &next = batches_[cur_];
+		if (!b.job || (next.job && !helper_.wait(next.job)))
+			return -ECHILD;
+		next.n = 0;
+		return 0;
+	}
+
+	// Writes what is left; every checksum is made once it returns 0.
+	long finish()
+	{
+		long ret = flush();
+		if (!ret && !helper_.drain())
+			ret = -ECHILD;
+		return ret;
+	}
+
+private:
+	struct batch {
+		data_piece *pieces;
+		char *staging;
+		unsigned n;
+		uint32_t job; // the worker's job of its checksums, 0: none
+	};
+
+	static void checksum(void *arg)
+	{
+		const batch &b = *static_cast<const batch *>(arg);
+		for (unsigned k = 0; k < b.n; k++) {
+			const data_piece &p = b.pieces[k];
+			*p.crc = crc32c(*p.crc, p.base, p.len);
+		}
+	}
+
+	int fd_;
+	sys::iovec *iov_; // writev_all() consumes its copy of the pieces
+	worker &helper_;
+	batch batches_[2];
+	unsigned cur_ = 0;
+	uint64_t bytes_ = 0;
 };
 
 // Queues the runs of a region (the next ones of *run) from its memory.
@@ -847,26 +706,20 @@ void meta_parts(const scratch &s, meta_part out[2 + sec_count])
 				   : meta_part{data[0], 0};
 }
 
-// The rseq area of the thread that writes (the taker's; a forked writer's
-// copy of it, if the writer inherited the registration).
-uint64_t taker_rseq(const scratch &s)
+// Region data first, the metadata last: its checksum covers the data's.
+long write_file(int fd, scratch &s, bool sync, text &msg)
 {
-	for (uint32_t i = 0; i < s.thread_count; i++) {
-		if (s.threads[i].flags & image::thread_taker)
-			return s.threads[i].rseq_area;
-	}
-	return 0;
-}
-
-// The regions' data, as laid out, after the tables are made.
-long write_data(int fd, scratch &s, text &msg)
-{
-	if (sys::lseek(fd, s.header.data_offset, SEEK_SET) < 0)
+	image::header &h = s.header;
+	if (sys::lseek(fd, h.data_offset, SEEK_SET) < 0)
 		return fail(msg, -EIO, "lseek");
 	long ret;
 	const image::run *run = s.runs;
 	data_out out(fd, s.staging, s.pieces, s.iov, s.helper);
-	const uint64_t rseq = taker_rseq(s);
+	uint64_t rseq = 0;
+	for (uint32_t i = 0; i < s.thread_count; i++) {
+		if (s.threads[i].flags & image::thread_taker)
+			rseq = s.threads[i].rseq_area;
+	}
 	// The regions' data is contiguous in the file: a batch goes on
 	// across them, and the last one with data writes what is left.
 	uint32_t last = 0;
@@ -887,16 +740,8 @@ long write_data(int fd, scratch &s, text &msg)
 			return fail(msg, ret, "cannot write its memory");
 		}
 	}
-	return 0;
-}
-
-// After the region data: the files' contents, then the metadata, whose
-// checksum covers the data's.
-long write_meta(int fd, scratch &s, bool sync, text &msg)
-{
-	image::header &h = s.header;
-	long ret = write_contents(fd, s.fds, s.contents, s.staging[0],
-				  staging_size, msg);
+	ret = write_contents(fd, s.fds, s.contents, s.staging[0], staging_size,
+			     msg);
 	if (ret)
 		return ret;
 	// One CRC over the metadata as the file holds it (the parts are
@@ -1019,18 +864,26 @@ void end_image(image_job *job)
 
 namespace {
 
+// Fills the region and run tables from /proc/self/maps, leaving out the
+// working memory itself; nullptr or why not.
 void read_smaps(void *arg)
 {
 	auto *s = static_cast<scratch *>(arg);
 	read_vm_flags(s->vma_flags_list, s->smaps_buf, sizeof s->smaps_buf);
 }
 
-// Adds the mappings of /proc/self/maps (n bytes of it in s->maps) to b,
-// leaving out the working memory itself and the checkpoint's stack;
-// nullptr or why not.
-const char *add_mappings(scratch *s, image_builder &b, long n)
+const char *scan_memory(scratch *s)
 {
+	s->vma_flags_list = {s->vmas, sizeof s->vmas / sizeof s->vmas[0], 0};
+	const uint32_t smaps = s->helper.post(read_smaps, s);
+	if (!smaps)
+		return worker_gone;
+	long n = read_file("/proc/self/maps", s->maps, maps_cap);
+	if (n < 0)
+		return "cannot read /proc/self/maps";
 	const uint64_t s_start = (uint64_t)s, s_end = s_start + scratch_size;
+	const uint64_t page_size = s->header.page_size;
+	image_builder b(s, page_size);
 	maps_scanner scan(s->maps, n);
 	map_entry e;
 	const char *why = nullptr;
@@ -1056,23 +909,6 @@ const char *add_mappings(scratch *s, image_builder &b, long n)
 	}
 	if (!why && scan.bad())
 		why = "cannot parse /proc/self/maps";
-	return why;
-}
-
-// Fills the region and run tables from /proc/self/maps and pagemap, the
-// worker reading smaps meanwhile, and lays the image out; nullptr or why
-// not.
-const char *scan_memory(scratch *s)
-{
-	s->vma_flags_list = {s->vmas, sizeof s->vmas / sizeof s->vmas[0], 0};
-	const uint32_t smaps = s->helper.post(read_smaps, s);
-	if (!smaps)
-		return worker_gone;
-	long n = read_file("/proc/self/maps", s->maps, maps_cap);
-	const uint64_t page_size = s->header.page_size;
-	image_builder b(s, page_size);
-	const char *why = n < 0 ? "cannot read /proc/self/maps"
-				: add_mappings(s, b, n);
 	// Even on failure: the worker writes into *s until it is done.
 	if (!s->helper.wait(smaps) && !why)
 		why = worker_gone;
@@ -1081,109 +917,6 @@ const char *scan_memory(scratch *s)
 		b.layout(page_size);
 	}
 	return why;
-}
-
-// Where stream_memory() starts the region data: past the most metadata
-// its scan can make (lay_out_meta() of bounds), aligned as layout() would
-// align that much data. The bounds: a region for each mapping and for
-// each piece of one cut by the working memory and the checkpoint's
-// stack; a run for each resident or swapped page (the kernel's counters,
-// /proc/self/status) and each mapping; all of maps' text as names.
-// Guard pages, which cut regions, and pagemap's zero pages, which the
-// counters leave out, can exceed them: stream_memory() then writes the
-// data again, after the metadata.
-uint64_t data_room(scratch &x, long maps_len, uint64_t page_size)
-{
-	uint64_t entries = 0, pages = 0, runs = 0;
-	maps_scanner scan(x.maps, maps_len);
-	map_entry e;
-	while (scan.next(&e)) {
-		const uint64_t n = (e.end - e.start) / page_size;
-		entries++;
-		pages += n;
-		runs += (n + 1) / 2; // runs are apart
-	}
-	uint64_t data = pages * page_size, rss, swap;
-	if (read_file("/proc/self/status", x.smaps_buf, sizeof x.smaps_buf) > 0 &&
-	    status_kib(x.smaps_buf, "VmRSS:", &rss) &&
-	    status_kib(x.smaps_buf, "VmSwap:", &swap)) {
-		const uint64_t held = (rss + swap) * 1024;
-		if (held < data)
-			data = held;
-		if (held / page_size + entries < runs)
-			runs = held / page_size + entries;
-	}
-	auto cap = [](uint64_t v, uint64_t max) {
-		return (uint32_t)(v < max ? v : max);
-	};
-	const uint64_t regions = entries + 4;
-	const scan_counts bound = {
-		cap(regions, image::max_regions), cap(runs, image::max_runs),
-		cap(regions, image::max_regions),
-		cap(saved_attrs.count + regions, image::max_attrs),
-		cap(x.strings_size + (uint64_t)maps_len, image::max_strings)};
-	return data_start(lay_out_meta(x, bound), data, page_size);
-}
-
-// Scans the memory as scan_memory() does, but writes each run of region
-// data to fd as pagemap finds it, from data_room(): the worker writes
-// while this thread scans on, and reads smaps last, beside the last
-// writes. The image's VmFlags, marked after that, change only the
-// metadata. 0: the data is written and the image laid out; 1: the
-// metadata outgrew the room, and the image is laid out again for
-// write_data() (the file emptied); <0: failed, msg says why.
-long stream_memory(scratch *s, int fd, text &msg)
-{
-	long n = read_file("/proc/self/maps", s->maps, maps_cap);
-	if (n < 0) {
-		msg.str("cannot read /proc/self/maps");
-		return -EINVAL;
-	}
-	const uint64_t page_size = s->header.page_size;
-	const uint64_t room = data_room(*s, n, page_size);
-	if (sys::lseek(fd, (int64_t)room, SEEK_SET) < 0)
-		return fail(msg, -EIO, "lseek");
-	data_out out(fd, s->staging, s->pieces, s->iov, s->helper);
-	image_builder b(s, page_size, &out, taker_rseq(*s));
-	const char *why = add_mappings(s, b, n);
-	long ret = b.error();
-	if (!why) {
-		s->vma_flags_list = {s->vmas, sizeof s->vmas / sizeof s->vmas[0],
-				     0};
-		read_vm_flags(s->vma_flags_list, s->smaps_buf,
-			      sizeof s->smaps_buf);
-		ret = out.finish();
-		if (ret)
-			why = image_builder::write_failed;
-	}
-	if (ret == -ECHILD)
-		return fail(msg, ret, worker_gone);
-	if (ret) {
-		msg.str("region ").udec(b.region()).str(" at 0x")
-			.hex(b.region_start()).str(": ");
-		return fail(msg, ret, why);
-	}
-	if (why) {
-		msg.str(why);
-		return -EINVAL;
-	}
-	// No other memory is written until every byte is (data_out).
-	mark_vm_flags(s->regions, s->region_count, s->vma_flags_list);
-	uint64_t data = 0;
-	for (uint32_t i = 0; i < s->region_count; i++) {
-		s->regions[i].data_crc = s->data_crcs[i];
-		data += s->regions[i].data_size;
-	}
-	if (data != b.sent()) {
-		msg.str("internal error: ").udec(b.sent())
-			.str(" bytes of region data written for ").udec(data);
-		return -EINVAL;
-	}
-	b.layout(page_size, room);
-	if (s->header.data_offset == room)
-		return 0;
-	b.layout(page_size);
-	return sys::ftruncate(fd, 0) < 0 ? fail(msg, -EIO, "ftruncate") : 1;
 }
 
 // The group leader's record first: the restorer's own thread becomes it.
@@ -1222,28 +955,25 @@ long write_image(image_job *job, const char *path, text &msg,
 	begin_increment(s->inc, path, s->strings, &s->strings_size);
 	// Without it (qemu-user, seccomp) the jobs run in post() instead.
 	s->helper.start(s->helper_stack, sizeof s->helper_stack);
-	image_file f;
-	long ret = create_image_file(path, f, s->staging[0], staging_size, msg);
-	// An increment's data is a small part of its work: its tables come
-	// first, as they did before streaming.
-	bool written = false;
-	if (!ret && !s->inc.on) {
-		ret = stream_memory(s, f.fd, msg);
-		written = ret == 0;
-		ret = ret == 1 ? 0 : ret;
-	} else if (!ret) {
-		if (const char *why = scan_memory(s)) {
-			msg.str(why);
-			ret = -EINVAL;
-		}
+	if (const char *why = scan_memory(s)) {
+		s->helper.stop();
+		increment_failed();
+		msg.str(why);
+		return -EINVAL;
 	}
-	if (!ret && s->forked)
-		ret = check_forked_copy(s->regions, s->region_count, msg);
-	if (!ret && !written)
-		ret = write_data(f.fd, *s, msg);
+	long ret = s->forked ? check_forked_copy(s->regions, s->region_count,
+						 msg)
+			     : 0;
+	if (ret) {
+		s->helper.stop();
+		increment_failed();
+		return ret;
+	}
+	image_file f;
+	ret = create_image_file(path, f, s->staging[0], staging_size, msg);
 	if (!ret)
-		ret = write_meta(f.fd, *s, config.sync, msg);
-	// Every byte was written (data_out drained) unless it failed.
+		ret = write_file(f.fd, *s, config.sync, msg);
+	// Every checksum was made (write_file() drained it) unless it failed.
 	if (!s->helper.stop() && !ret) {
 		msg.str(worker_gone);
 		ret = -ECHILD;
