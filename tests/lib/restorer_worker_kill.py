@@ -1,0 +1,121 @@
+#!/usr/bin/env python3
+"""restorer_worker_kill: SIGKILL the eager restorer's reading process alone,
+at random moments of restores of one image.
+
+usage: restorer_worker_kill.py --restorer PATH [--rounds N] APP IMAGE
+
+APP is tests/Inputs/busy-memory.c: run, it takes one signal checkpoint to
+IMAGE (whose restored copy prints "restored version V: ok" and exits 0). The restorer's reader
+(runtime/worker.h) is a child process of the restorer sharing its memory.
+Each round starts the restorer, waits for the reader to appear in
+/proc/PID/task/PID/children, kills it with SIGKILL after a random time up
+to one whole restore's length, and waits (at most 60 s) for the restorer:
+it must either restore (status 0, "...: ok") or exit with status 1 naming
+the reading process; never hang, never run the app on damaged memory.
+
+Prints one line per round and a summary with how many restores the kills
+made fail; exit status 1 on the first failure.
+"""
+
+import argparse
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+
+
+def children(pid):
+    try:
+        with open('/proc/%d/task/%d/children' % (pid, pid)) as f:
+            return [int(x) for x in f.read().split()]
+    except (FileNotFoundError, ProcessLookupError):
+        return []
+
+
+def run(restorer, image):
+    return subprocess.Popen([restorer, image], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+
+
+def finish(p):
+    try:
+        out, err = p.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        p.communicate()
+        return None, '', ''
+    return p.returncode, out.decode(errors='replace').strip(), \
+        err.decode(errors='replace').strip()
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument('--restorer', required=True)
+    ap.add_argument('--rounds', type=int, default=10)
+    ap.add_argument('--seed', type=int, default=1)
+    ap.add_argument('app')
+    ap.add_argument('image')
+    args = ap.parse_args()
+    rng = random.Random(args.seed)
+
+    # The image: one signal checkpoint of APP.
+    status = args.image + '.status'
+    app = subprocess.Popen([args.app], stdout=subprocess.PIPE,
+                           stdin=subprocess.DEVNULL,
+                           env=dict(os.environ, CKPT_IMAGE=args.image))
+    if app.stdout.readline().strip() != b'READY':
+        sys.exit('restorer_worker_kill: app did not start')
+    os.kill(app.pid, signal.SIGUSR2)
+    end = time.monotonic() + 60
+    while not os.path.exists(status) and time.monotonic() < end:
+        time.sleep(0.005)
+    app.kill()
+    app.wait()
+
+    t0 = time.monotonic()
+    code, out, err = finish(run(args.restorer, args.image))
+    length = time.monotonic() - t0
+    if code != 0 or not out.endswith(': ok'):
+        print('restorer_worker_kill: the first restore failed: %s %r %r'
+              % (code, out, err))
+        return 1
+    print('one restore took about %.0f ms' % (length * 1000))
+
+    failed = 0
+    for n in range(args.rounds):
+        p = run(args.restorer, args.image)
+        reader = []
+        end = time.monotonic() + 5
+        while not reader and time.monotonic() < end and p.poll() is None:
+            reader = children(p.pid)
+        if not reader:
+            finish(p)
+            print('round %d: no reading process seen' % n)
+            return 1
+        time.sleep(rng.uniform(0, length))
+        try:
+            os.kill(reader[0], signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        code, out, err = finish(p)
+        if code is None:
+            print('round %d: the restorer never ended (hang)' % n)
+            return 1
+        if code == 0 and out.endswith(': ok'):
+            print('round %d: restored: %s' % (n, out))
+        elif code == 1 and "the restorer's reading process is gone" in err:
+            failed += 1
+            print('round %d: refused: %s' % (n, err.split(': ', 1)[1]))
+        else:
+            print('round %d: status %s, stdout %r, stderr %r'
+                  % (n, code, out, err))
+            return 1
+    print('restorer_worker_kill: %d rounds, %d restores refused, none hung'
+          % (args.rounds, failed))
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
