@@ -137,7 +137,7 @@ bool have_reader()
 		reading.reader_tried = true;
 		reading.reader_on =
 			reading.reader.start(reading.reader_stack,
-					     sizeof reading.reader_stack);
+					     sizeof reading.reader_stack, true);
 	}
 	return reading.reader_on;
 }

@@ -28,7 +28,7 @@ bool reached(uint32_t a, uint32_t b)
 
 } // namespace
 
-bool worker::start(char *stack, size_t size)
+bool worker::start(char *stack, size_t size, bool share_files)
 {
 	posted_ = done_ = 0;
 	pid_ = 0;
@@ -44,7 +44,8 @@ bool worker::start(char *stack, size_t size)
 	*reinterpret_cast<void **>(top) = this;
 	// No exit signal: no SIGCHLD, and a wait() without __WALL does not
 	// see it; stop() reaps it.
-	long pid = ckpt_arch_clone_thread(CLONE_VM | CLONE_FILES, top, nullptr,
+	const uint64_t files = share_files ? CLONE_FILES : 0;
+	long pid = ckpt_arch_clone_thread(CLONE_VM | files, top, nullptr,
 					  nullptr, 0, main);
 	sys::rt_sigprocmask(SIG_SETMASK, &old, nullptr);
 	if (pid <= 0)

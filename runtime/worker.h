@@ -19,7 +19,10 @@ public:
 
 	// Starts the worker on stack (size bytes, 16-byte aligned), which
 	// must outlive stop(); false if it runs jobs in post(). Called first.
-	bool start(char *stack, size_t size);
+	// share_files: one descriptor table with the caller (CLONE_FILES),
+	// else a copy of it as it is now, whose descriptors the worker opens
+	// die with it.
+	bool start(char *stack, size_t size, bool share_files);
 
 	// Queues fn(arg), waiting while the queue is full; the job's number,
 	// or 0 if the worker is gone (killed: its jobs may be half done).

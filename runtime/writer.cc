@@ -732,8 +732,11 @@ long write_file(int fd, scratch &s, bool sync, text &msg)
 		ret = write_region(out, r, run, rseq);
 		if (!ret && i == last)
 			ret = out.finish();
-		if (ret == -ECHILD)
-			return fail(msg, ret, worker_gone);
+		// Said as everywhere else: ECHILD is ours, not the kernel's.
+		if (ret == -ECHILD) {
+			msg.str(worker_gone);
+			return ret;
+		}
 		if (ret) {
 			msg.str("region ").udec(i).str(" at 0x").hex(r.start)
 				.str(": ");
@@ -954,7 +957,9 @@ long write_image(image_job *job, const char *path, text &msg,
 	s->inc.page_size = s->header.page_size;
 	begin_increment(s->inc, path, s->strings, &s->strings_size);
 	// Without it (qemu-user, seccomp) the jobs run in post() instead.
-	s->helper.start(s->helper_stack, sizeof s->helper_stack);
+	// Its own descriptor table: one killed while it reads smaps would
+	// leave that descriptor in the app's, and in the app's next image.
+	s->helper.start(s->helper_stack, sizeof s->helper_stack, false);
 	if (const char *why = scan_memory(s)) {
 		s->helper.stop();
 		increment_failed();
