@@ -25,13 +25,7 @@ import subprocess
 import sys
 import time
 
-
-def children(pid):
-    try:
-        with open('/proc/%d/task/%d/children' % (pid, pid)) as f:
-            return [int(x) for x in f.read().split()]
-    except (FileNotFoundError, ProcessLookupError):
-        return []
+from worker_kill_sweep import children
 
 
 def run(restorer, image):

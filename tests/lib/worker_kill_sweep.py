@@ -26,6 +26,8 @@ import subprocess
 import sys
 import time
 
+from kill_sweep import identity
+
 
 def start(app, image, fresh):
     env = dict(os.environ, CKPT_IMAGE=image)
@@ -37,14 +39,6 @@ def start(app, image, fresh):
         p.kill()
         sys.exit('worker_kill_sweep: app did not start: %r' % line)
     return p
-
-
-def identity(path):
-    try:
-        st = os.stat(path)
-        return st.st_ino, st.st_mtime_ns
-    except FileNotFoundError:
-        return None
 
 
 def wait_change(path, old, timeout):
