@@ -52,11 +52,13 @@ def identity(path):
 
 
 def wait_change(path, old, timeout):
+    """Whether path's file changed within timeout seconds."""
     end = time.monotonic() + timeout
     while identity(path) == old:
         if time.monotonic() > end:
-            sys.exit('kill_sweep: timeout waiting for %s' % path)
+            return False
         time.sleep(0.002)
+    return True
 
 
 def kill(p):
@@ -75,15 +77,21 @@ def restore(args):
         p.stderr.decode(errors='replace').strip()
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def sweep_arguments(doc):
+    """The options of the sweeps of an APP and its IMAGE (this one's,
+    worker_kill_sweep.py's, restorer_worker_kill.py's); doc their usage."""
+    ap = argparse.ArgumentParser(description=doc.splitlines()[0])
     ap.add_argument('--restorer', required=True)
     ap.add_argument('--run', default='')
     ap.add_argument('--rounds', type=int, default=10)
     ap.add_argument('--seed', type=int, default=1)
     ap.add_argument('app')
     ap.add_argument('image')
-    args = ap.parse_args()
+    return ap.parse_args()
+
+
+def main():
+    args = sweep_arguments(__doc__)
     rng = random.Random(args.seed)
 
     # A first image, and how long one checkpoint takes.
@@ -91,7 +99,8 @@ def main():
     old = identity(args.image)
     t0 = time.monotonic()
     os.kill(p.pid, signal.SIGUSR2)
-    wait_change(args.image, old, 120)
+    if not wait_change(args.image, old, 120):
+        sys.exit('kill_sweep: timeout waiting for %s' % args.image)
     length = time.monotonic() - t0
     kill(p)
     print('one checkpoint took about %.0f ms' % (length * 1000))
@@ -118,7 +127,8 @@ def main():
     p = start(args, [])
     old = identity(args.image)
     os.kill(p.pid, signal.SIGUSR2)
-    wait_change(args.image, old, 120)
+    if not wait_change(args.image, old, 120):
+        sys.exit('kill_sweep: timeout waiting for %s' % args.image)
     time.sleep(0.05)
     kill(p)
     directory = os.path.dirname(os.path.abspath(args.image))

@@ -2,7 +2,8 @@
 """restorer_worker_kill: SIGKILL the eager restorer's reading process alone,
 at random moments of restores of one image.
 
-usage: restorer_worker_kill.py --restorer PATH [--rounds N] APP IMAGE
+usage: restorer_worker_kill.py --restorer PATH [--run PREFIX] [--rounds N]
+                              APP IMAGE
 
 APP is tests/Inputs/busy-memory.c: run, it takes one signal checkpoint to
 IMAGE (whose restored copy prints "restored version V: ok" and exits 0). The restorer's reader
@@ -17,19 +18,22 @@ Prints one line per round and a summary with how many restores the kills
 made fail; exit status 1 on the first failure.
 """
 
-import argparse
 import os
 import random
+import shlex
 import signal
 import subprocess
 import sys
 import time
 
-from worker_kill_sweep import children
+from kill_sweep import identity, start, sweep_arguments, wait_change
+from worker_kill_sweep import kill_child
 
 
-def run(restorer, image):
-    return subprocess.Popen([restorer, image], stdout=subprocess.PIPE,
+def run(args):
+    return subprocess.Popen(shlex.split(args.run) + [args.restorer,
+                                                     args.image],
+                            stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
 
 
@@ -45,54 +49,38 @@ def finish(p):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument('--restorer', required=True)
-    ap.add_argument('--rounds', type=int, default=10)
-    ap.add_argument('--seed', type=int, default=1)
-    ap.add_argument('app')
-    ap.add_argument('image')
-    args = ap.parse_args()
+    args = sweep_arguments(__doc__)
     rng = random.Random(args.seed)
 
     # The image: one signal checkpoint of APP.
     status = args.image + '.status'
-    app = subprocess.Popen([args.app], stdout=subprocess.PIPE,
-                           stdin=subprocess.DEVNULL,
-                           env=dict(os.environ, CKPT_IMAGE=args.image))
-    if app.stdout.readline().strip() != b'READY':
-        sys.exit('restorer_worker_kill: app did not start')
+    app = start(args, [])
+    old = identity(status)
     os.kill(app.pid, signal.SIGUSR2)
-    end = time.monotonic() + 60
-    while not os.path.exists(status) and time.monotonic() < end:
-        time.sleep(0.005)
-    app.kill()
+    ended = wait_change(status, old, 60)
+    os.killpg(app.pid, signal.SIGKILL)
     app.wait()
-
-    t0 = time.monotonic()
-    code, out, err = finish(run(args.restorer, args.image))
-    length = time.monotonic() - t0
-    if code != 0 or not out.endswith(': ok'):
-        print('restorer_worker_kill: the first restore failed: %s %r %r'
-              % (code, out, err))
+    if not ended:
+        print('restorer_worker_kill: the checkpoint never ended')
         return 1
+
+    # The shortest of three restores, so that noise does not send every
+    # kill late.
+    length = 60
+    for _ in range(3):
+        t0 = time.monotonic()
+        code, out, err = finish(run(args))
+        length = min(length, time.monotonic() - t0)
+        if code != 0 or not out.endswith(': ok'):
+            print('restorer_worker_kill: a first restore failed: %s %r %r'
+                  % (code, out, err))
+            return 1
     print('one restore took about %.0f ms' % (length * 1000))
 
     failed = 0
     for n in range(args.rounds):
-        p = run(args.restorer, args.image)
-        reader = []
-        end = time.monotonic() + 5
-        while not reader and time.monotonic() < end and p.poll() is None:
-            reader = children(p.pid)
-        if not reader:
-            finish(p)
-            print('round %d: no reading process seen' % n)
-            return 1
-        time.sleep(rng.uniform(0, length))
-        try:
-            os.kill(reader[0], signal.SIGKILL)
-        except ProcessLookupError:
-            pass
+        p = run(args)
+        kill_child(p.pid, rng.uniform(0, length), lambda: p.poll() is None)
         code, out, err = finish(p)
         if code is None:
             print('round %d: the restorer never ended (hang)' % n)
