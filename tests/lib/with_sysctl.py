@@ -26,6 +26,12 @@ import sys
 LOCK = '/tmp/ckpt-with-sysctl.lock'
 
 
+def command(argv):
+    """Runs argv; its exit status, 128 + N for a death by signal N."""
+    rc = subprocess.run(argv, timeout=60).returncode
+    return rc if rc >= 0 else 128 - rc
+
+
 def main(argv):
     if len(argv) < 4 or argv[2] != '--':
         sys.exit(__doc__)
@@ -37,8 +43,7 @@ def main(argv):
         lock = open(LOCK)
     if argv[1] == '-':
         fcntl.flock(lock, fcntl.LOCK_SH)
-        rc = subprocess.run(argv[3:], timeout=60).returncode
-        return rc if rc >= 0 else 128 - rc
+        return command(argv[3:])
     fcntl.flock(lock, fcntl.LOCK_EX)
     with open(path) as f:
         old = f.read().strip()
@@ -59,10 +64,9 @@ def main(argv):
     try:
         with open(path, 'w') as f:
             f.write(argv[1])
-        rc = subprocess.run(argv[3:], timeout=60).returncode
+        return command(argv[3:])
     finally:
         put_back()
-    return rc if rc >= 0 else 128 - rc
 
 
 if __name__ == '__main__':
